@@ -1,0 +1,3 @@
+// libedit's readline-compatible API.
+#include <stdio.h>
+#include <editline/readline.h>

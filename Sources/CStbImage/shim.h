@@ -1,0 +1,2 @@
+// Declarations only; Debian's libstb.so carries the implementation.
+#include <stb_image.h>

@@ -1,0 +1,1 @@
+// Plotting: gnuplot script builders (filled in by the plotting work).
