@@ -1,0 +1,112 @@
+import Language
+
+/// The syntax and help of every command; `CommandTable` pairs each with its handler.
+public enum CommandSpecs {
+    /// Activation names, for completion.
+    public static var activationNames: [String] { activations }
+    static let activations = ["relu", "sigmoid", "tanh", "softmax", "linear"]
+    static let optimizers = ["sgd", "adam", "rmsprop"]
+
+    static let load = CommandSpec(
+        name: "load",
+        usage: "load mnist [path=DIR_OR_NPZ] | load idx IMAGES LABELS [IMAGES LABELS] | load npz FILE",
+        summary: "read MNIST or other data of the same shape",
+        details: """
+            load mnist looks, in order, at path=, $DNB_DATA, ./data/mnist/ and ~/.keras/datasets/mnist.npz
+            (a folder of the four IDX files, gzipped or not, or a Keras mnist.npz); only when all are
+            absent does it download Keras's mnist.npz into ~/.keras/datasets/.
+            load idx reads IDX image and label files (training pair, then an optional test pair);
+            load npz reads an archive with x_train, y_train, x_test and y_test.
+            """,
+        subcommands: ["mnist", "idx", "npz"],
+        options: [OptionSpec("path", .text, "folder of IDX files, or an .npz file (load mnist)")],
+        examples: ["load mnist", "load mnist path=data/mnist.npz", "load idx train-images.gz train-labels.gz"],
+        takesPaths: true)
+
+    static let normalize = CommandSpec(
+        name: "normalize",
+        usage: "normalize [scale|standardize]",
+        summary: "flatten images to 784 features and scale them to [0, 1]",
+        details: """
+            scale (the default) divides every pixel by 255, as in Keras tutorials (x / 255.0).
+            standardize subtracts each pixel's training-set mean and divides by its standard deviation.
+            """,
+        subcommands: ["scale", "standardize"],
+        examples: ["normalize", "normalize standardize"])
+
+    static let build = CommandSpec(
+        name: "build",
+        usage: "build dense UNITS ACTIVATION, dense UNITS ACTIVATION ...",
+        summary: "a sequential network of dense layers; the input width comes from the data",
+        details: """
+            Each comma-separated layer is `dense UNITS [ACTIVATION]` (activation: relu, sigmoid, tanh,
+            softmax, linear; default linear). The last layer must be softmax: the loss is categorical
+            cross-entropy. Kernels start Glorot-uniform from the session seed, biases at zero.
+            """,
+        subcommands: ["dense"],
+        examples: ["build dense 128 relu, dense 10 softmax", "build dense 15 relu, dense 10 softmax"])
+
+    static let fit = CommandSpec(
+        name: "fit",
+        usage: "fit [epochs=N] [batch=N] [validation=F] [optimizer=adam|sgd|rmsprop] [lr=F] ...",
+        summary: "train the model, with a progress line per epoch",
+        details: """
+            validation=F holds out the last fraction F of the training data before shuffling (Keras's
+            validation_split). The training data is reshuffled every epoch from the seed. A second fit
+            continues from the current weights and optimizer state. Ctrl-C stops after the current batch.
+            """,
+        options: [
+            OptionSpec("epochs", .integer(1...100_000), default: "1", "passes over the training data"),
+            OptionSpec("batch", .integer(1...1_000_000), default: "32", "samples per gradient step"),
+            OptionSpec("validation", .number(0...0.99, exclusiveLower: false), default: "0", "fraction held out for validation"),
+            OptionSpec("optimizer", .choice(optimizers), default: "rmsprop (Keras), or the model's current one", "the update rule"),
+            OptionSpec("lr", .number(0...10, exclusiveLower: true), default: "0.01 sgd, 0.001 adam and rmsprop", "learning rate"),
+            OptionSpec("momentum", .number(0...0.9999, exclusiveLower: false), default: "0", "sgd and rmsprop momentum"),
+            OptionSpec("nesterov", .boolean, default: "false", "Nesterov momentum (sgd)"),
+            OptionSpec("shuffle", .boolean, default: "true", "reshuffle the training data every epoch"),
+            OptionSpec("seed", .integer(0...Int.max), default: "the session seed (set seed=N)", "shuffling seed"),
+        ],
+        examples: ["fit epochs=10 batch=32 validation=0.2 optimizer=adam", "fit epochs=5 optimizer=sgd lr=0.1 momentum=0.9"])
+
+    static let evaluate = CommandSpec(
+        name: "evaluate",
+        usage: "evaluate [test|validation|train]",
+        summary: "loss and accuracy on a split (the test set by default)",
+        details: "validation is the part held out by the last fit's validation=.",
+        subcommands: ["test", "validation", "train"],
+        options: [OptionSpec("batch", .integer(1...1_000_000), default: "256", "samples per forward pass")],
+        examples: ["evaluate", "evaluate validation"])
+
+    static let show = CommandSpec(
+        name: "show",
+        usage: "show data|model|history",
+        summary: "summaries of the data, the model and the training history",
+        subcommands: ["data", "model", "history"],
+        examples: ["show data", "show model", "show history"])
+
+    static let set = CommandSpec(
+        name: "set",
+        usage: "set seed=N | plots=DIR | format=png|svg | threads=N",
+        summary: "session settings",
+        details: "Same notebook, seed and thread count give bit-identical numbers.",
+        options: [
+            OptionSpec("seed", .integer(0...Int.max), default: "1", "seeds weight initialisation and shuffling"),
+            OptionSpec("plots", .text, default: "plots", "folder for plot scripts and images"),
+            OptionSpec("format", .choice(["png", "svg"]), default: "png", "image format of plots"),
+            OptionSpec("threads", .integer(1...256), default: "2", "threads for matrix products"),
+        ],
+        examples: ["set seed=7", "set threads=1"])
+
+    static let run = CommandSpec(
+        name: "run",
+        usage: "run FILE.dnb",
+        summary: "replay another notebook inside this session",
+        examples: ["run notebooks/seed-a.dnb"],
+        takesPaths: true)
+
+    static let help = CommandSpec(
+        name: "help",
+        usage: "help [COMMAND]",
+        summary: "list commands, or explain one",
+        examples: ["help", "help fit"])
+}

@@ -1,0 +1,28 @@
+import Datasets
+import Language
+
+extension Session {
+    /// `normalize [scale|standardize]`: flat float features for both splits.
+    func normalize(_ command: Command) throws(Diagnostic) {
+        let words = try expectWords(command, atMost: 1, usage: CommandSpecs.normalize.usage)
+        _ = try options(command)
+        let mode = try words.first.map { word throws(Diagnostic) in
+            try choose(word, from: CommandSpecs.normalize.subcommands, what: "normalization")
+        } ?? "scale"
+        var data = try requireData(for: command)
+        let width = data.width
+        let normalization: Normalization =
+            mode == "standardize" ? Normalization.standardizing(data.train.pixels, width: width) : .scale
+        data.normalization = normalization
+        data.trainFeatures = normalization.apply(data.train.pixels, width: width)
+        data.testFeatures = normalization.apply(data.test.pixels, width: width)
+        state.data = data
+        let sets = "\(Formatting.grouped(data.train.count)) training and \(Formatting.grouped(data.test.count)) test images"
+        switch mode {
+        case "standardize":
+            emit(.text("standardized \(sets) to \(width) features (per-pixel mean and standard deviation of the training set)"))
+        default:
+            emit(.text("normalized \(sets) to \(width) features in [0, 1] (x / 255)"))
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Datasets
+import Engine
+
+/// The data a session works on: the raw images, and the float features once
+/// `normalize` has run.
+struct LoadedData {
+    var train: ImageSet
+    var test: ImageSet
+    var origin: String
+    var normalization: Normalization?
+    /// train.count × width features, present after `normalize`.
+    var trainFeatures: [Float]?
+    var testFeatures: [Float]?
+
+    var width: Int { train.rows * train.cols }
+}
+
+/// Everything a session can change. One value, so it is clear what a
+/// command may touch.
+struct SessionState {
+    var data: LoadedData?
+    var model: Model?
+    /// Where the model came from, for `show model` ("built", or a file).
+    var modelOrigin = ""
+    /// Every finished epoch since the model was built or loaded.
+    var history: [EpochMetrics] = []
+    /// The validation fraction of the last `fit`, for `evaluate validation`.
+    var lastValidationFraction = 0.0
+    var settings = Settings()
+    /// Notebook parameters (`param`), used as `$name`.
+    var parameters: [String: String] = [:]
+    /// Parameters given on the command line (`-p name=value`); they win over `param` defaults.
+    var parameterOverrides: [String: String] = [:]
+    /// The source of every command that succeeded, for `save session`.
+    var successfulCommands: [String] = []
+}

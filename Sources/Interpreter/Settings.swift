@@ -1,0 +1,13 @@
+/// Session settings changed with `set`.
+public struct Settings: Equatable, Sendable {
+    /// Seeds weight initialisation and shuffling: same seed, same numbers.
+    public var seed: UInt64 = 1
+    /// Where plots are written, relative to the working directory.
+    public var plotsDirectory = "plots"
+    /// Image format of rendered plots.
+    public var plotFormat = "png"
+    /// Threads for matrix products (OpenBLAS).
+    public var threads = 2
+
+    public init() {}
+}

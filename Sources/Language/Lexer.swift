@@ -1,0 +1,144 @@
+/// A token of one logical line.
+enum Token: Equatable {
+    case word(Word)
+    case option(OptionArgument)
+    case comma(SourceSpan)
+}
+
+/// Turns a statement's characters into words, `key=value` options and commas.
+/// Words are separated by blanks; `"..."` quotes a word with blanks (`\"` and
+/// `\\` inside); `#` after a blank starts a comment.
+enum Lexer {
+    static func tokens(of statement: Statement) throws(Diagnostic) -> [Token] {
+        let text = statement.text
+        let locations = statement.locations
+        func span(_ range: Range<Int>) -> SourceSpan {
+            let start = locations[range.lowerBound]
+            let end = locations[max(range.lowerBound, range.upperBound - 1)]
+            let length = end.line == start.line ? end.column - start.column + 1 : 1
+            return SourceSpan(start: start, length: length)
+        }
+        var tokens: [Token] = []
+        var index = 0
+        while index < text.count {
+            let character = text[index]
+            if character == " " || character == "\t" {
+                index += 1
+                continue
+            }
+            if character == "#" { break }
+            if character == "," {
+                tokens.append(.comma(span(index..<index + 1)))
+                index += 1
+                continue
+            }
+            // A raw token: up to a blank or a comma outside quotes.
+            let start = index
+            var value = ""
+            var quoted = false
+            var equalsAt: Int?  // index into `value` of the first unquoted '='
+            var valueStartIndex: Int?  // index into `text` where the value begins
+            while index < text.count {
+                let c = text[index]
+                if c == " " || c == "\t" || c == "," { break }
+                if c == "\"" {
+                    quoted = true
+                    let open = index
+                    index += 1
+                    var closed = false
+                    while index < text.count {
+                        let q = text[index]
+                        if q == "\\", index + 1 < text.count, text[index + 1] == "\"" || text[index + 1] == "\\" {
+                            value.append(text[index + 1])
+                            index += 2
+                            continue
+                        }
+                        if q == "\"" {
+                            closed = true
+                            index += 1
+                            break
+                        }
+                        value.append(q)
+                        index += 1
+                    }
+                    if !closed {
+                        throw Diagnostic("unterminated string: add a closing '\"'", at: span(open..<text.count))
+                    }
+                    continue
+                }
+                if c == "=", equalsAt == nil, !quoted {
+                    equalsAt = value.count
+                    valueStartIndex = index + 1
+                }
+                value.append(c)
+                index += 1
+            }
+            let whole = span(start..<index)
+            if let equalsAt, let valueStartIndex {
+                let key = String(value.prefix(equalsAt))
+                let optionValue = String(value.dropFirst(equalsAt + 1))
+                let keySpan = span(start..<max(start + 1, valueStartIndex - 1))
+                guard isIdentifier(key) else {
+                    let message = key.isEmpty
+                        ? "missing option name before '='" : "'\(key)' is not an option name (letters, digits and _)"
+                    throw Diagnostic(message, at: key.isEmpty ? span(start..<start + 1) : keySpan)
+                }
+                guard !optionValue.isEmpty || quoted else {
+                    throw Diagnostic("missing value after '\(key)='", at: whole)
+                }
+                let valueSpan = valueStartIndex < index ? span(valueStartIndex..<index) : whole
+                tokens.append(
+                    .option(
+                        OptionArgument(
+                            key: Word(text: key, span: keySpan),
+                            value: Word(text: optionValue, span: valueSpan, quoted: quoted))))
+            } else {
+                tokens.append(.word(Word(text: value, span: whole, quoted: quoted)))
+            }
+        }
+        return tokens
+    }
+
+    static func isIdentifier(_ text: String) -> Bool {
+        guard let first = text.first, first.isLetter || first == "_" else { return false }
+        return text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+    }
+}
+
+/// Parses statements into commands.
+public enum Parser {
+    /// The command on a statement, or nil for a blank/comment-only line.
+    public static func parse(_ statement: Statement) throws(Diagnostic) -> Command? {
+        let tokens = try Lexer.tokens(of: statement)
+        guard let first = tokens.first else { return nil }
+        guard case .word(let verb) = first, !verb.quoted else {
+            let span: SourceSpan
+            switch first {
+            case .word(let word): span = word.span
+            case .option(let option): span = option.span
+            case .comma(let comma): span = comma
+            }
+            throw Diagnostic("a command starts with a verb (help lists commands)", at: span)
+        }
+        var command = Command(verb: Word(text: verb.text.lowercased(), span: verb.span))
+        for token in tokens.dropFirst() {
+            switch token {
+            case .word(let word): command.items.append(.word(word))
+            case .comma(let span): command.items.append(.comma(span))
+            case .option(let option):
+                if let earlier = command.option(option.key.text) {
+                    throw Diagnostic(
+                        "option '\(option.key.text)' is given twice (first at column \(earlier.key.span.start.column))",
+                        at: option.key.span)
+                }
+                command.options.append(option)
+            }
+        }
+        return command
+    }
+
+    /// Parses one typed line.
+    public static func parse(line: String, number: Int = 1) throws(Diagnostic) -> Command? {
+        try parse(Statement(line: line, number: number))
+    }
+}

@@ -1,0 +1,125 @@
+/// One logical line of a notebook (physical lines joined by a trailing `\`),
+/// with the `#>` output lines recorded under it.
+public struct Statement: Equatable, Sendable {
+    var text: [Character]
+    var locations: [SourceLocation]
+
+    /// A single typed line (the REPL's input), numbered `line`.
+    public init(line text: String, number line: Int = 1) {
+        self.text = Array(text)
+        self.locations = (0..<self.text.count).map { SourceLocation(line: line, column: $0 + 1) }
+        self.line = line
+        self.lastLine = line
+        self.recordedOutput = []
+    }
+
+    init(text: [Character], locations: [SourceLocation], line: Int, lastLine: Int, recordedOutput: [String]) {
+        self.text = text
+        self.locations = locations
+        self.line = line
+        self.lastLine = lastLine
+        self.recordedOutput = recordedOutput
+    }
+    /// First physical line (1-based).
+    public var line: Int
+    /// Last physical line, past any continuation.
+    public var lastLine: Int
+    /// `#>` lines that followed it, without the `#> ` prefix.
+    public var recordedOutput: [String]
+
+    /// The logical line's text as the user wrote it (continuations joined with a space).
+    public var source: String { String(text) }
+
+    /// True when nothing but blanks and comments: nothing to run.
+    public var isBlank: Bool {
+        (try? Lexer.tokens(of: self).isEmpty) ?? false
+    }
+
+}
+
+/// Splits notebook text into statements: `#` comments, trailing-`\`
+/// continuations and `#>` recorded-output lines.
+public enum NotebookSplitter {
+    /// Physical lines, as diagnostics quote them.
+    public static func lines(of source: String) -> [Substring] {
+        source.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.last == "\r" ? line.dropLast() : line
+        }
+    }
+
+    /// Every statement, including blank ones (so recorded outputs stay with
+    /// their command). `firstLine` numbers the first physical line.
+    public static func statements(in source: String, firstLine: Int = 1) -> [Statement] {
+        var statements: [Statement] = []
+        var pending: Statement?
+        for (offset, physical) in lines(of: source).enumerated() {
+            let lineNumber = firstLine + offset
+            let trimmed = physical.drop { $0 == " " || $0 == "\t" }
+            if pending == nil, trimmed.hasPrefix("#>") {
+                var output = trimmed.dropFirst(2)
+                if output.first == " " { output = output.dropFirst() }
+                if let last = statements.indices.last {
+                    statements[last].recordedOutput.append(String(output))
+                }
+                continue
+            }
+            var characters = Array(physical)
+            var locations = (0..<characters.count).map { SourceLocation(line: lineNumber, column: $0 + 1) }
+            let continues = endsWithContinuation(characters)
+            if continues {
+                // Drop the backslash and what follows it; a space stands for the line break.
+                let index = characters.lastIndex(of: "\\") ?? characters.count - 1
+                characters.removeSubrange(index...)
+                locations.removeSubrange(index...)
+                characters.append(" ")
+                locations.append(SourceLocation(line: lineNumber, column: index + 1))
+            }
+            if var current = pending {
+                current.text += characters
+                current.locations += locations
+                current.lastLine = lineNumber
+                pending = current
+            } else {
+                pending = Statement(
+                    text: characters, locations: locations, line: lineNumber, lastLine: lineNumber,
+                    recordedOutput: [])
+            }
+            if !continues, let finished = pending {
+                statements.append(finished)
+                pending = nil
+            }
+        }
+        if let finished = pending { statements.append(finished) }
+        return statements
+    }
+
+    /// A line continues when its last non-blank character, outside a comment
+    /// and a string, is a backslash.
+    public static func endsWithContinuation(_ line: [Character]) -> Bool {
+        var inString = false
+        var escaped = false
+        var last: Character?
+        var previous: Character = " "
+        for character in line {
+            if inString {
+                if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" {
+                    inString = false
+                }
+                last = character
+                previous = character
+                continue
+            }
+            if character == "#", previous == " " || previous == "\t" || last == nil { return false }
+            if character == "\"" { inString = true }
+            if character != " " && character != "\t" { last = character }
+            previous = character
+        }
+        return !inString && last == "\\"
+    }
+
+    /// True when a typed line asks for another line (trailing `\`): the REPL
+    /// then shows its continuation prompt.
+    public static func needsContinuation(_ line: String) -> Bool {
+        endsWithContinuation(Array(line))
+    }
+}
