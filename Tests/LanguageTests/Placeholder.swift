@@ -1,4 +1,0 @@
-import Testing
-@testable import Language
-
-@Test func languageBuilds() {}

@@ -1,0 +1,38 @@
+import Testing
+
+@testable import Terminal
+
+@Suite struct CompleterTests {
+    let completer = Completer(parameterNames: ["hidden", "epochs"]) { directory in
+        switch directory {
+        case "": [("notebooks", true), ("README.md", false), (".hidden", false)]
+        case "notebooks/": [("mnist.dnb", false), ("seed-a.dnb", false)]
+        default: []
+        }
+    }
+
+    @Test(arguments: [
+        ("", "sh", ["show"]),
+        ("", "", ["load", "normalize", "build", "fit", "evaluate", "show", "set", "run", "help"]),
+        ("load ", "", ["mnist", "idx", "npz", "path="]),
+        ("show ", "d", ["data"]),
+        ("fit ", "ep", ["epochs="]),
+        ("fit epochs=3 ", "e", []),
+        ("fit optimizer=", "a", ["adam"]),
+        ("fit shuffle=", "", ["true", "false"]),
+        ("build ", "", ["dense"]),
+        ("build dense 128 ", "re", ["relu"]),
+        ("build dense 128 relu, ", "", ["dense"]),
+        ("build dense 128 relu, dense 10 ", "so", ["softmax"]),
+        ("help ", "ev", ["evaluate"]),
+        ("run ", "", ["notebooks/", "README.md"]),
+        ("run ", "notebooks/s", ["notebooks/seed-a.dnb"]),
+        ("load npz ", "not", ["notebooks/"]),
+        ("load mnist path=", "note", ["notebooks/"]),
+        ("build dense ", "$h", ["$hidden"]),
+        ("frobnicate ", "", []),
+    ])
+    func completes(before: String, word: String, expected: [String]) {
+        #expect(completer.candidates(before: before, word: word) == expected)
+    }
+}
