@@ -84,6 +84,25 @@ public enum CommandSpecs {
         subcommands: ["data", "model", "history"],
         examples: ["show data", "show model", "show history"])
 
+    static let save = CommandSpec(
+        name: "save",
+        usage: "save session FILE.dnb",
+        summary: "write this session's successful commands as a notebook",
+        details: "The notebook replays the session with `dnb run FILE.dnb`.",
+        subcommands: ["session"],
+        examples: ["save session explore.dnb"],
+        takesPaths: true)
+
+    static let param = CommandSpec(
+        name: "param",
+        usage: "param NAME=VALUE ...",
+        summary: "notebook parameters with defaults, used as $NAME",
+        details: """
+            `dnb run NB.dnb -p NAME=VALUE` overrides a default (as papermill does). With no
+            options, lists the parameters and their values.
+            """,
+        examples: ["param hidden=128 epochs=10", "build dense $hidden relu, dense 10 softmax"])
+
     static let set = CommandSpec(
         name: "set",
         usage: "set seed=N | plots=DIR | format=png|svg | threads=N",
