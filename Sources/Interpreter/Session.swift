@@ -27,14 +27,19 @@ public final class Session {
     var runStack: [String] = []
     /// The statement being executed, so handlers can point at it.
     var currentSource: (file: String?, lines: [Substring]) = (nil, [])
+    /// Writes and renders plots.
+    let renderer: GnuplotRenderer
+    /// Whether plots also come with a terminal preview (the REPL sets this).
+    public var wantsPreviews = false
     /// A failure inside a notebook replayed by `run`, reported at its own place.
     var nestedFailure: Failure?
 
     public init(
-        environment: Environment, isInterrupted: @escaping () -> Bool = { false },
-        emit: @escaping (OutputEvent) -> Void
+        environment: Environment, renderer: GnuplotRenderer = GnuplotRenderer(),
+        isInterrupted: @escaping () -> Bool = { false }, emit: @escaping (OutputEvent) -> Void
     ) {
         self.environment = environment
+        self.renderer = renderer
         self.isInterrupted = isInterrupted
         self.emit = emit
         setComputeThreads(state.settings.threads)
