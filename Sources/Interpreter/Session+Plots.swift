@@ -124,6 +124,9 @@ extension Session {
             throw Diagnostic(error.description, at: command.verb.span)
         }
         let classes = model.architecture.layers.last?.units ?? 10
+        guard classes > 0, probabilities.count == examples.count * classes else {
+            throw Diagnostic("the model returned \(probabilities.count) probabilities for \(examples.count) digits", at: command.verb.span)
+        }
         var predicted = [Int](repeating: 0, count: examples.count)
         var confidence = [Float](repeating: 0, count: examples.count)
         for row in 0..<examples.count {
