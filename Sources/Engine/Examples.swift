@@ -1,3 +1,5 @@
+// Shapes: `N` examples, `I` features each; features are row-major N×I.
+
 /// Flat features (count × width, row-major) with integer class labels.
 public struct Examples: Sendable {
     /// `count × width` values, one example per row.

@@ -74,7 +74,11 @@ extension Model {
         let steps = (count + batchSize - 1) / batchSize
         let clock = ContinuousClock()
         var finished: [EpochMetrics] = []
-        finished.reserveCapacity(configuration.epochs)
+        // Validation runs in larger passes than training batches (faster
+        // products; the figures do not depend on it beyond rounding).
+        let validationWorkspace = validation.map { validation in
+            Workspace(plan: plan, capacity: min(Model.inferenceBatch, validation.count), training: false)
+        }
 
         for epoch in 1...configuration.epochs {
             let started = clock.now
@@ -121,9 +125,9 @@ extension Model {
             var metrics = EpochMetrics(
                 epoch: epoch, epochs: configuration.epochs, steps: steps, seconds: 0,
                 loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
-            if let validation {
+            if let validation, let validationWorkspace {
                 let (loss, accuracy) = Model.evaluate(
-                    validation, parameters: buffers.parameters, workspace: buffers.workspace)
+                    validation, parameters: buffers.parameters, workspace: validationWorkspace)
                 metrics.validationLoss = loss
                 metrics.validationAccuracy = accuracy
             }
