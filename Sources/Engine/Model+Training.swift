@@ -28,8 +28,9 @@ extension Model {
     /// and `stoppedAt` the (epoch, step) reached, both 1-based.
     ///
     /// Throws, before any training, `invalidArgument` for bad configuration,
-    /// optimizer hyperparameters, empty sets, labels ≥ classes or mismatched
-    /// optimizer state, and `shapeMismatch` for a wrong feature width.
+    /// optimizer hyperparameters, empty sets, labels ≥ classes, mismatched
+    /// optimizer state or a batch whose buffers would pass 4 GiB, and
+    /// `shapeMismatch` for a wrong feature width.
     public func fit(
         _ training: Examples, validation: Examples?, optimizer: Optimizer, configuration: FitConfiguration,
         onBatch: (BatchProgress) -> Bool, onEpoch: (EpochMetrics) -> Void
@@ -41,6 +42,13 @@ extension Model {
         if let validation {
             guard validation.count > 0 else { throw .invalidArgument("the validation set is empty") }
             try validation.check(inputWidth: architecture.inputWidth, classes: classes, role: "validation")
+        }
+        let rows = min(configuration.batchSize, training.count)
+        guard rows <= Workspace.maximumRows(plan, training: true) else {
+            let gib = Double(rows) * Double(Workspace.floatsPerRow(plan, training: true)) * 4 / Double(1 << 30)
+            throw .invalidArgument(
+                "batch_size=\(configuration.batchSize) needs \(Int(gib.rounded(.up))) GiB of activation buffers "
+                    + "for this model (at most 4 GiB); use a smaller batch size")
         }
         var resumed: OptimizerState?
         if let state = optimizerState, state.optimizer == optimizer {

@@ -80,7 +80,8 @@ public final class Model: @unchecked Sendable {
         }
         guard count > 0 else { return [] }
         let classes = self.classes
-        let workspace = Workspace(plan: plan, capacity: min(Model.inferenceBatch, count), training: false)
+        let rows = min(Model.inferenceBatch, count, Workspace.maximumRows(plan, training: false))
+        let workspace = Workspace(plan: plan, capacity: rows, training: false)
         var result = [Float](repeating: 0, count: count * classes)
         parameters.withUnsafeBufferPointer { p in
             features.withUnsafeBufferPointer { x in
@@ -102,7 +103,7 @@ public final class Model: @unchecked Sendable {
 
     /// Mean categorical cross-entropy (natural log, computed from the logits
     /// like Keras) and accuracy (argmax == label), in batches of `batchSize`
-    /// (only affects speed and rounding). Throws `invalidArgument` for a bad
+    /// (only affects speed and rounding; capped to keep buffers under 4 GiB). Throws `invalidArgument` for a bad
     /// batch size, an empty set or a label ≥ classes, and `shapeMismatch` for
     /// a width other than the model's input width.
     public func evaluate(_ examples: Examples, batchSize: Int = 256) throws(EngineError) -> (loss: Double, accuracy: Double) {
@@ -111,7 +112,8 @@ public final class Model: @unchecked Sendable {
         }
         guard examples.count > 0 else { throw .invalidArgument("cannot evaluate on an empty set of examples") }
         try examples.check(inputWidth: architecture.inputWidth, classes: classes, role: "evaluation")
-        let workspace = Workspace(plan: plan, capacity: min(batchSize, examples.count), training: false)
+        let rows = min(batchSize, examples.count, Workspace.maximumRows(plan, training: false))
+        let workspace = Workspace(plan: plan, capacity: rows, training: false)
         return parameters.withUnsafeBufferPointer { p in
             guard let p = p.baseAddress else { return (.nan, .nan) }
             return Model.evaluate(examples, parameters: p, workspace: workspace)

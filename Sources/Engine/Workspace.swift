@@ -15,6 +15,21 @@ final class Workspace {
     private let activations: [UnsafeMutablePointer<Float>]
     private let deltas: [UnsafeMutablePointer<Float>]
 
+    /// Most floats the buffers of one workspace may take (4 GiB).
+    static let maximumFloats = 1 << 30
+
+    /// Floats one row costs: every layer's outputs, twice when training
+    /// (activations and deltas), plus the gathered input row.
+    static func floatsPerRow(_ plan: [LayerPlan], training: Bool) -> Int {
+        let outputs = plan.reduce(0) { $0 + $1.outputs }
+        return training ? 2 * outputs + (plan.first?.inputs ?? 0) : outputs
+    }
+
+    /// Most rows that fit under `maximumFloats` (at least 1).
+    static func maximumRows(_ plan: [LayerPlan], training: Bool) -> Int {
+        max(1, maximumFloats / max(1, floatsPerRow(plan, training: training)))
+    }
+
     /// Buffers for up to `capacity` rows; `training` adds the gradient buffers.
     init(plan: [LayerPlan], capacity: Int, training: Bool) {
         precondition(capacity > 0 && !plan.isEmpty, "workspace needs rows and layers")

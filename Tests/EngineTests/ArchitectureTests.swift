@@ -162,6 +162,19 @@ struct ArchitectureTests {
         #expect(model.optimizerState == nil)
     }
 
+    @Test func batchesWhoseBuffersWouldExhaustMemoryAreRefused() throws {
+        // 2^22 units: one training row costs 2·(2^22 + 2) + 2 floats; 200 rows pass 4 GiB.
+        let model = try Model(architecture: Fixture.architecture(2, (1 << 22, .relu), (2, .softmax)), seed: 1)
+        let rows = 200
+        let data = try Examples(features: [Float](repeating: 0, count: 2 * rows), labels: [UInt8](repeating: 0, count: rows), width: 2)
+        #expect {
+            try quietFit(model, data, FitConfiguration(batchSize: rows))
+        } throws: { error in
+            guard case .invalidArgument(let message) = error as? EngineError else { return false }
+            return message.hasPrefix("batch_size=200 needs 7 GiB")
+        }
+    }
+
     @Test func mismatchedOptimizerStateIsRejected() throws {
         let model = try Model(architecture: Fixture.architecture(2, (3, .softmax)), seed: 1)
         let data = try Examples(features: [0, 0, 1, 1], labels: [1, 2], width: 2)
