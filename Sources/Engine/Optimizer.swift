@@ -3,6 +3,9 @@
 // size of the parameters).
 //
 // Shapes: `P` parameters; `p`, `g` and every slot hold P values.
+//
+// `_Builtin_intrinsics.intel` is the compiler's own Clang module of SSE/AVX
+// intrinsics (no library); only its vector square root is used.
 
 #if canImport(Glibc)
 import Glibc
@@ -14,6 +17,9 @@ import _Builtin_intrinsics.intel
 #endif
 
 /// Keras's optimizers with Keras's defaults.
+///
+/// Slot values that fall below the smallest normal Float are flushed to
+/// zero, as under TensorFlow's flush-to-zero CPU kernels.
 public enum Optimizer: Equatable, Sendable {
     /// Keras `SGD`. Without momentum: `p -= lr·g`. With momentum:
     /// `v = momentum·v - lr·g`, then `p += v`, or with Nesterov
