@@ -22,10 +22,9 @@ extension Session {
             let locator = MNISTLocator(
                 explicitPath: options.text("path").map(resolve), environment: environment.variables,
                 currentDirectory: environment.currentDirectory, homeDirectory: environment.homeDirectory)
-            let emit = self.emit
-            do {
+                do {
                 let data = try locator.load { received, total in
-                    emit(.progress(Self.downloadStatus(received: received, total: total)))
+                    self.emit(.progress(Self.downloadStatus(received: received, total: total)))
                 }
                 loaded = (data.train, data.test, data.origin)
             } catch {
