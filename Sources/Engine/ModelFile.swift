@@ -1,0 +1,375 @@
+// dnb's model file: a safetensors file (https://github.com/huggingface/safetensors)
+// whose metadata says what the tensors are. Encoding and decoding are pure
+// functions over bytes; the interpreter reads and (atomically) writes files.
+//
+// Shapes: `I` inputs and `O` outputs of a Dense layer; `P` parameters in all;
+// `W` the model's input width.
+//
+// ## Layout (safetensors)
+//
+//     bytes 0..<8      N, the header length, unsigned 64-bit little-endian
+//     bytes 8..<8+N    the header: UTF-8 JSON, one object, padded with spaces
+//                      so the data starts at a multiple of 8
+//     bytes 8+N...     the tensor data, every tensor little-endian float32,
+//                      row-major, back to back, covering the rest exactly
+//
+// Each header key but `__metadata__` is a tensor:
+//
+//     "dense.kernel": {"dtype": "F32", "shape": [784, 128], "data_offsets": [0, 401408]}
+//
+// where `data_offsets` are [begin, end) byte offsets into the data part.
+//
+// ## Tensors
+//
+// | name                               | shape  | what                                   |
+// |------------------------------------|--------|----------------------------------------|
+// | `dense.kernel`, `dense.bias`       | (I, O), (O) | the first Dense layer (Keras names) |
+// | `dense_1.kernel`, `dense_1.bias`   | ...    | the second, and so on (`dense_2`, ...) |
+// | `normalization.mean`, `.std`       | (W)    | only when normalization is standardize |
+// | `optimizer.<slot>.<tensor>`        | as `<tensor>` | an optimizer slot, e.g. `optimizer.momentum.dense.kernel` |
+//
+// `output = activation(dot(input, kernel) + bias)` with `input` (N, I).
+// Optimizer slots use Keras's variable names: Adam `momentum`, `velocity`;
+// RMSprop `velocity` (and `momentum` with momentum > 0); SGD with momentum
+// `momentum`. Tensors are stored in the order of this table.
+//
+// ## Metadata (`__metadata__`, string → string, as safetensors requires)
+//
+// | key             | value                                                          |
+// |-----------------|----------------------------------------------------------------|
+// | `format`        | `dnb-model`                                                    |
+// | `version`       | `1`                                                            |
+// | `created_by`    | `dnb`                                                          |
+// | `architecture`  | JSON text: `{"input_width":784,"layers":[{"name":"dense","class_name":"Dense","units":128,"activation":"relu"}, ...]}` |
+// | `normalization` | `scale` (x / 255) or `standardize` ((x - mean) / std)          |
+// | `epochs`        | epochs trained so far, a decimal integer                       |
+// | `optimizer`     | only with optimizer state; JSON text with Keras's names: `{"name":"adam","learning_rate":0.001,"beta_1":0.9,"beta_2":0.999,"epsilon":1e-07,"iterations":1500,"slots":["momentum","velocity"]}`; SGD has `momentum`, `nesterov`; RMSprop `rho`, `momentum`, `epsilon` |
+// | anything else   | training notes, e.g. `loss`, `accuracy`, `val_loss`, `val_accuracy` |
+//
+// Floats in metadata are written in their shortest round-trip spelling, so
+// they read back bit for bit. In Python:
+//
+//     from safetensors.numpy import load_file
+//     from safetensors import safe_open
+//     tensors = load_file("mnist.safetensors")        # {"dense.kernel": (784, 128) float32, ...}
+//     meta = safe_open("mnist.safetensors", "np").metadata()
+//     json.loads(meta["architecture"])
+//
+// A reader that meets a larger `version` must refuse the file.
+
+/// A model as stored on disk: architecture, parameters, optional optimizer
+/// state, the input scaling and training notes (see the format above).
+///
+/// ``encode()`` and ``decode(_:)`` are inverses bit for bit. ``decode(_:)``
+/// validates everything before it allocates tensor storage: the header length
+/// against the file size (at most ``maximumHeaderLength``), UTF-8 JSON,
+/// the dnb metadata, dtype `F32` only, shapes against the architecture, and
+/// offsets that are in range, non-overlapping and cover the data exactly,
+/// and then that every value is finite.
+public struct ModelFile: Sendable {
+    /// The sequential stack of Dense layers.
+    public var architecture: Architecture
+    /// All kernels and biases in one buffer, layer by layer: kernel (I×O,
+    /// row-major) then bias (O), as `Model.parameters` holds them.
+    public var parameters: [Float]
+    /// The optimizer and its slots, so `fit` resumes where it stopped; `nil`
+    /// for a model that was never trained (or saved without it).
+    public var optimizerState: OptimizerState?
+    /// How pixels become features for this model.
+    public var inputScaling: InputScaling
+    /// Epochs trained so far.
+    public var epochs: Int
+    /// Free-form training notes (`loss`, `accuracy`, ...), stored beside the
+    /// reserved keys (``reservedMetadataKeys``) in `__metadata__`.
+    public var metadata: [String: String]
+
+    /// The `format` metadata value.
+    public static let formatName = "dnb-model"
+    /// The `version` metadata value this code writes and reads.
+    public static let formatVersion = 1
+    /// Headers longer than this are refused (safetensors' own limit).
+    public static let maximumHeaderLength = 100_000_000
+    /// Architectures with more parameters than this are refused.
+    public static let maximumParameterCount = 1 << 28
+    /// Metadata keys written by dnb itself, not allowed in ``metadata``.
+    public static let reservedMetadataKeys: Set<String> = [
+        "format", "version", "created_by", "architecture", "normalization", "epochs", "optimizer",
+    ]
+
+    public init(
+        architecture: Architecture, parameters: [Float], optimizerState: OptimizerState? = nil,
+        inputScaling: InputScaling = .scale, epochs: Int = 0, metadata: [String: String] = [:]
+    ) {
+        self.architecture = architecture
+        self.parameters = parameters
+        self.optimizerState = optimizerState
+        self.inputScaling = inputScaling
+        self.epochs = epochs
+        self.metadata = metadata
+    }
+
+    /// The file contents for `model`: its architecture, parameters and optimizer state.
+    public init(model: Model, inputScaling: InputScaling, epochs: Int, metadata: [String: String] = [:]) {
+        self.init(
+            architecture: model.architecture, parameters: model.parameters, optimizerState: model.optimizerState,
+            inputScaling: inputScaling, epochs: epochs, metadata: metadata)
+    }
+
+    /// A model with these parameters and optimizer state, ready to predict or
+    /// to resume `fit`.
+    public func makeModel() throws(EngineError) -> Model {
+        let model = try Model(architecture: architecture, parameters: parameters)
+        model.optimizerState = optimizerState
+        return model
+    }
+
+    // MARK: - Names and shapes
+
+    /// One tensor of the file: its name, shape, and where its values live.
+    struct TensorPlan: Equatable {
+        var name: String
+        var shape: [Int]
+        var count: Int
+    }
+
+    /// Keras's name of Dense layer `index`: `dense`, `dense_1`, `dense_2`, ...
+    static func layerName(_ index: Int) -> String { index == 0 ? "dense" : "dense_\(index)" }
+
+    /// The kernel and bias tensors of `architecture`, in parameter-buffer
+    /// order, or why the architecture cannot be stored.
+    static func parameterTensors(_ architecture: Architecture) -> Result<[TensorPlan], ArchitectureProblem> {
+        guard architecture.inputWidth > 0 else {
+            return .failure(.init("input_width must be a positive integer. Received: input_width=\(architecture.inputWidth)"))
+        }
+        guard !architecture.layers.isEmpty else { return .failure(.init("it has no layers")) }
+        var plans: [TensorPlan] = []
+        var inputs = architecture.inputWidth
+        var total = 0
+        for (index, layer) in architecture.layers.enumerated() {
+            guard layer.units > 0 else {
+                return .failure(.init("layer \(layerName(index)) needs a positive number of units. Received: units=\(layer.units)"))
+            }
+            let (kernel, overflow) = inputs.multipliedReportingOverflow(by: layer.units)
+            guard !overflow, kernel <= maximumParameterCount - total - layer.units else {
+                return .failure(.init("it has more than \(maximumParameterCount) parameters"))
+            }
+            total += kernel + layer.units
+            let name = layerName(index)
+            plans.append(TensorPlan(name: name + ".kernel", shape: [inputs, layer.units], count: kernel))
+            plans.append(TensorPlan(name: name + ".bias", shape: [layer.units], count: layer.units))
+            inputs = layer.units
+        }
+        return .success(plans)
+    }
+
+    /// Why an architecture cannot be stored.
+    struct ArchitectureProblem: Error {
+        var reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    /// Keras's names for `optimizer`'s slot buffers when it has `count` of
+    /// them, in the engine's slot order; `nil` when that count is impossible.
+    static func slotNames(_ optimizer: Optimizer, count: Int) -> [String]? {
+        switch (optimizer, count) {
+        case (.sgd, 0): []
+        case (.sgd, 1): ["momentum"]
+        case (.adam, 2): ["momentum", "velocity"]
+        case (.rmsprop, 1): ["velocity"]
+        case (.rmsprop, 2): ["velocity", "momentum"]
+        default: nil
+        }
+    }
+
+    /// Keras's name of an optimizer.
+    static func optimizerName(_ optimizer: Optimizer) -> String {
+        switch optimizer {
+        case .sgd: "sgd"
+        case .adam: "adam"
+        case .rmsprop: "rmsprop"
+        }
+    }
+
+    /// The whole tensor list in file order, with the slot names used.
+    static func tensorPlans(
+        parameters: [TensorPlan], inputWidth: Int, standardized: Bool, slots: [String]
+    ) -> [TensorPlan] {
+        var plans = parameters
+        if standardized {
+            plans.append(TensorPlan(name: "normalization.mean", shape: [inputWidth], count: inputWidth))
+            plans.append(TensorPlan(name: "normalization.std", shape: [inputWidth], count: inputWidth))
+        }
+        for slot in slots {
+            for plan in parameters {
+                plans.append(TensorPlan(name: "optimizer.\(slot).\(plan.name)", shape: plan.shape, count: plan.count))
+            }
+        }
+        return plans
+    }
+
+    // MARK: - Encoding
+
+    /// The safetensors bytes of this model (format above).
+    ///
+    /// Throws ``ModelFileError/cannotSave(reason:)`` when the values do not
+    /// fit together (parameter or slot counts against the architecture,
+    /// normalization widths), when any value is NaN or infinite, or when
+    /// ``metadata`` uses a reserved key.
+    public func encode() throws(ModelFileError) -> [UInt8] {
+        let parameterPlans: [TensorPlan]
+        switch ModelFile.parameterTensors(architecture) {
+        case .success(let plans): parameterPlans = plans
+        case .failure(let problem): throw .cannotSave(reason: "the architecture is invalid: \(problem.reason)")
+        }
+        let parameterCount = parameterPlans.reduce(0) { $0 + $1.count }
+        guard parameters.count == parameterCount else {
+            throw .cannotSave(
+                reason: "the architecture needs \(parameterCount) parameters but the model has \(parameters.count)")
+        }
+        try ModelFile.requireFinite(parameters, "the model's parameters")
+
+        var sources: [[Float]] = [parameters]
+        if case .standardize(let mean, let std) = inputScaling {
+            guard mean.count == architecture.inputWidth, std.count == architecture.inputWidth else {
+                throw .cannotSave(
+                    reason: "standardize needs \(architecture.inputWidth) means and standard deviations, "
+                        + "received \(mean.count) and \(std.count)")
+            }
+            try ModelFile.requireFinite(mean, "the normalization mean")
+            try ModelFile.requireFinite(std, "the normalization std")
+            guard std.allSatisfy({ $0 > 0 }) else {
+                throw .cannotSave(reason: "the normalization std has a value that is not positive")
+            }
+            sources += [mean, std]
+        }
+
+        var slotNames: [String] = []
+        var optimizerJSON: JSONValue?
+        if let state = optimizerState {
+            guard let names = ModelFile.slotNames(state.optimizer, count: state.slots.count) else {
+                throw .cannotSave(
+                    reason: "the \(ModelFile.optimizerName(state.optimizer)) optimizer cannot have \(state.slots.count) slot buffers")
+            }
+            for (name, slot) in zip(names, state.slots) {
+                guard slot.count == parameterCount else {
+                    throw .cannotSave(
+                        reason: "optimizer slot \(name) has \(slot.count) values but the model has \(parameterCount) parameters")
+                }
+                try ModelFile.requireFinite(slot, "optimizer slot \(name)")
+            }
+            guard state.iterations >= 0 else {
+                throw .cannotSave(reason: "optimizer iterations must not be negative. Received: iterations=\(state.iterations)")
+            }
+            guard ModelFile.hyperparameters(state.optimizer).allSatisfy({ $0.value.isFinite }) else {
+                throw .cannotSave(reason: "an optimizer hyperparameter is not a finite number")
+            }
+            slotNames = names
+            optimizerJSON = ModelFile.optimizerJSON(state.optimizer, iterations: state.iterations, slots: names)
+            sources += state.slots
+        }
+        guard epochs >= 0 else { throw .cannotSave(reason: "epochs must not be negative. Received: epochs=\(epochs)") }
+        if let key = metadata.keys.sorted().first(where: { ModelFile.reservedMetadataKeys.contains($0) }) {
+            throw .cannotSave(reason: "metadata key \"\(key)\" is reserved for dnb's own use")
+        }
+
+        // Header: metadata first, then the tensors in data order.
+        var meta: [JSONValue.Member] = [
+            .init(key: "format", value: .string(ModelFile.formatName)),
+            .init(key: "version", value: .string("\(ModelFile.formatVersion)")),
+            .init(key: "created_by", value: .string("dnb")),
+            .init(key: "architecture", value: .string(ModelFile.architectureJSON(architecture).serialized)),
+            .init(key: "normalization", value: .string(inputScaling.name)),
+            .init(key: "epochs", value: .string("\(epochs)")),
+        ]
+        if let optimizerJSON { meta.append(.init(key: "optimizer", value: .string(optimizerJSON.serialized))) }
+        for key in metadata.keys.sorted() { meta.append(.init(key: key, value: .string(metadata[key] ?? ""))) }
+
+        let plans = ModelFile.tensorPlans(
+            parameters: parameterPlans, inputWidth: architecture.inputWidth,
+            standardized: inputScaling != .scale, slots: slotNames)
+        var members: [JSONValue.Member] = [.init(key: "__metadata__", value: .object(meta))]
+        var offset = 0
+        for plan in plans {
+            let end = offset + plan.count * 4
+            members.append(
+                .init(
+                    key: plan.name,
+                    value: .object([
+                        .init(key: "dtype", value: .string("F32")),
+                        .init(key: "shape", value: .array(plan.shape.map { .number($0) })),
+                        .init(key: "data_offsets", value: .array([.number(offset), .number(end)])),
+                    ])))
+            offset = end
+        }
+        var header = Array(JSONValue.object(members).serialized.utf8)
+        while (8 + header.count) % 8 != 0 { header.append(0x20) }
+
+        let dataStart = 8 + header.count
+        var bytes = [UInt8](repeating: 0, count: dataStart + offset)
+        let length = UInt64(header.count)
+        for k in 0..<8 { bytes[k] = UInt8(truncatingIfNeeded: length >> (8 * UInt64(k))) }
+        bytes.replaceSubrange(8..<dataStart, with: header)
+        bytes.withUnsafeMutableBytes { raw in
+            var position = dataStart
+            for source in sources {
+                for value in source {
+                    raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: position, as: UInt32.self)
+                    position += 4
+                }
+            }
+        }
+        return bytes
+    }
+
+    private static func requireFinite(_ values: [Float], _ what: String) throws(ModelFileError) {
+        if let index = values.firstIndex(where: { !$0.isFinite }) {
+            throw .cannotSave(
+                reason: "\(what) contain \(values[index]) at index \(index) (did training diverge? try a smaller lr)")
+        }
+    }
+
+    /// `{"input_width":W,"layers":[{"name":"dense","class_name":"Dense","units":O,"activation":"relu"},...]}`
+    static func architectureJSON(_ architecture: Architecture) -> JSONValue {
+        .object([
+            .init(key: "input_width", value: .number(architecture.inputWidth)),
+            .init(
+                key: "layers",
+                value: .array(
+                    architecture.layers.enumerated().map { index, layer in
+                        .object([
+                            .init(key: "name", value: .string(layerName(index))),
+                            .init(key: "class_name", value: .string("Dense")),
+                            .init(key: "units", value: .number(layer.units)),
+                            .init(key: "activation", value: .string(layer.activation.rawValue)),
+                        ])
+                    })),
+        ])
+    }
+
+    /// Keras's hyperparameter names and values of `optimizer`, in order
+    /// (booleans as 0/1 for the finiteness check only).
+    static func hyperparameters(_ optimizer: Optimizer) -> [(key: String, value: Float)] {
+        switch optimizer {
+        case .sgd(let lr, let momentum, let nesterov):
+            [("learning_rate", lr), ("momentum", momentum), ("nesterov", nesterov ? 1 : 0)]
+        case .adam(let lr, let beta1, let beta2, let epsilon):
+            [("learning_rate", lr), ("beta_1", beta1), ("beta_2", beta2), ("epsilon", epsilon)]
+        case .rmsprop(let lr, let rho, let momentum, let epsilon):
+            [("learning_rate", lr), ("rho", rho), ("momentum", momentum), ("epsilon", epsilon)]
+        }
+    }
+
+    static func optimizerJSON(_ optimizer: Optimizer, iterations: Int, slots: [String]) -> JSONValue {
+        var members: [JSONValue.Member] = [.init(key: "name", value: .string(optimizerName(optimizer)))]
+        for (key, value) in hyperparameters(optimizer) {
+            if case .sgd(_, _, let nesterov) = optimizer, key == "nesterov" {
+                members.append(.init(key: key, value: .bool(nesterov)))
+            } else {
+                members.append(.init(key: key, value: .number(value)))
+            }
+        }
+        members.append(.init(key: "iterations", value: .number(iterations)))
+        members.append(.init(key: "slots", value: .array(slots.map { .string($0) })))
+        return .object(members)
+    }
+}
