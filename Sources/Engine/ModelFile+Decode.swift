@@ -187,7 +187,8 @@ extension ModelFile {
                 for plan in parameterPlans { buffer += tensors["optimizer.\(slot).\(plan.name)"] ?? [] }
                 slots.append(buffer)
             }
-            state = OptimizerState(optimizer: optimizer.optimizer, iterations: optimizer.iterations, slots: slots)
+            state = OptimizerState(
+                optimizer: optimizer.optimizer, iterations: optimizer.iterations, slots: slots, completedEpochs: epochs)
         }
         let notes = meta.filter { !reservedMetadataKeys.contains($0.key) }
         return ModelFile(
