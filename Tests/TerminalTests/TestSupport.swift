@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Interpreter
 import Testing
 
 @testable import Terminal
@@ -34,4 +35,25 @@ final class CapturedOutput {
     func console(isTerminal: Bool = false, columns: Int? = nil) -> Console {
         Console(isTerminal: isTerminal, columns: { columns }, output: { self.writes.append(($1, $0)) })
     }
+}
+
+/// Lines typed from a script; remembers the prompts shown and the history handed over.
+final class ScriptedReader: LineReader {
+    let isInteractive: Bool
+    private var inputs: [LineInput]
+    var prompts: [String] = []
+    var history: [String] = []
+
+    init(_ inputs: [LineInput], isInteractive: Bool = true) {
+        self.inputs = inputs
+        self.isInteractive = isInteractive
+    }
+
+    func read(prompt: String) -> LineInput {
+        prompts.append(prompt)
+        return inputs.isEmpty ? .end : inputs.removeFirst()
+    }
+
+    func useHistory(_ entries: [String]) { history = entries }
+    func useParameterNames(_ names: [String]) {}
 }
