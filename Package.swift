@@ -34,9 +34,9 @@ let package = Package(
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting"], exclude: ["Snapshots"]),
         .testTarget(name: "LanguageTests", dependencies: ["Language"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
     ]
 )

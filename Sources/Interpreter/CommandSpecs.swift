@@ -79,10 +79,37 @@ public enum CommandSpecs {
 
     static let show = CommandSpec(
         name: "show",
-        usage: "show data|model|history",
-        summary: "summaries of the data, the model and the training history",
-        subcommands: ["data", "model", "history"],
-        examples: ["show data", "show model", "show history"])
+        usage: "show data|model|history|loss|accuracy|predictions [N]|mistakes [N]|confusion|weights",
+        summary: "summaries of the data, model and history; plots of curves, predictions and weights",
+        details: """
+            data, model and history print text. The others write a gnuplot script PLOTS/NAME.gp
+            (set plots=DIR) and render it to PLOTS/NAME.png (set format=svg for SVG) when gnuplot is
+            installed: loss and accuracy per epoch (training and validation); predictions N (default
+            25) on the first test digits, wrong ones in red; mistakes N (default 16), the most
+            confident wrong predictions; confusion, the 10x10 test-set matrix; weights, the first
+            layer's units as 28x28 pictures.
+            """,
+        subcommands: ["data", "model", "history", "loss", "accuracy", "predictions", "mistakes", "confusion", "weights"],
+        examples: ["show data", "show loss", "show predictions 25", "show confusion"])
+
+    static let save = CommandSpec(
+        name: "save",
+        usage: "save session FILE.dnb",
+        summary: "write this session's successful commands as a notebook",
+        details: "The notebook replays the session with `dnb run FILE.dnb`.",
+        subcommands: ["session"],
+        examples: ["save session explore.dnb"],
+        takesPaths: true)
+
+    static let param = CommandSpec(
+        name: "param",
+        usage: "param NAME=VALUE ...",
+        summary: "notebook parameters with defaults, used as $NAME",
+        details: """
+            `dnb run NB.dnb -p NAME=VALUE` overrides a default (as papermill does). With no
+            options, lists the parameters and their values.
+            """,
+        examples: ["param hidden=128 epochs=10", "build dense $hidden relu, dense 10 softmax"])
 
     static let set = CommandSpec(
         name: "set",

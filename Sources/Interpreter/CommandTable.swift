@@ -19,6 +19,8 @@ public enum CommandTable {
         CommandEntry(spec: CommandSpecs.fit, handler: Session.fit),
         CommandEntry(spec: CommandSpecs.evaluate, handler: Session.evaluate),
         CommandEntry(spec: CommandSpecs.show, handler: Session.show),
+        CommandEntry(spec: CommandSpecs.save, handler: Session.save, isRecorded: false),
+        CommandEntry(spec: CommandSpecs.param, handler: Session.param),
         CommandEntry(spec: CommandSpecs.set, handler: Session.set),
         CommandEntry(spec: CommandSpecs.run, handler: Session.runNotebook),
         CommandEntry(spec: CommandSpecs.help, handler: Session.help, isRecorded: false),

@@ -10,3 +10,25 @@ public enum OutputEvent: Equatable, Sendable {
     /// an optional terminal preview (ASCII chart or block-character digits).
     case plot(script: String, image: String?, preview: String?)
 }
+
+extension OutputEvent {
+    /// Progress lines are redrawn in place and never recorded.
+    public var isTransient: Bool {
+        if case .progress = self { true } else { false }
+    }
+
+    /// The lines this event shows, as printed and as recorded under a
+    /// command in a notebook (`#>` lines). Previews are not included.
+    public var transcriptLines: [String] {
+        switch self {
+        case .text(let text):
+            text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        case .progress:
+            []
+        case .plot(let script, let image?, _):
+            ["wrote \(image) (script \(script))"]
+        case .plot(let script, nil, _):
+            ["wrote \(script) (gnuplot is not installed — render it with: gnuplot \(script))"]
+        }
+    }
+}

@@ -15,7 +15,7 @@ extension Session {
         do {
             model = try Model(architecture: architecture, seed: state.settings.seed)
         } catch {
-            throw Diagnostic(error.description, at: wholeSpan(command))
+            throw Diagnostic(error.description, at: offendingLayerSpan(layers, command) ?? wholeSpan(command))
         }
         state.model = model
         state.modelOrigin = "built"
@@ -23,6 +23,17 @@ extension Session {
         let shape = ([String(architecture.inputWidth)] + layers.map { "\($0.units) \($0.activation.rawValue)" })
             .joined(separator: " → ")
         emit(.text("built \(shape): \(Formatting.grouped(architecture.parameterCount)) parameters"))
+    }
+
+    /// The layer an architecture error is about: a last layer that is not
+    /// softmax, or a hidden one that is.
+    private func offendingLayerSpan(_ layers: [DenseSpec], _ command: Command) -> SourceSpan? {
+        let groups = command.groups
+        guard groups.count == layers.count, let last = layers.last else { return nil }
+        let index = last.activation != .softmax
+            ? layers.count - 1 : layers.dropLast().firstIndex { $0.activation == .softmax }
+        guard let index, let first = groups[index].first, let end = groups[index].last else { return nil }
+        return SourceSpan(start: first.span.start, length: end.span.start.column + end.span.length - first.span.start.column)
     }
 
     /// One comma-separated group: `dense UNITS [ACTIVATION]`.

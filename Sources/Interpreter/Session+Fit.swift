@@ -48,7 +48,6 @@ extension Session {
             shuffle: options.boolean("shuffle") ?? true,
             seed: options.integer("seed").map { UInt64($0) } ?? state.settings.seed)
 
-        let emit = self.emit
         let isInterrupted = self.isInterrupted
         var lastDrawn = -1.0
         let result: FitResult
@@ -59,13 +58,13 @@ extension Session {
                     // Redraw the live bar at most ~20 times a second.
                     if progress.step == progress.steps || progress.elapsed - lastDrawn >= 0.05 {
                         lastDrawn = progress.elapsed
-                        emit(.progress(Self.progressBar(progress)))
+                        self.emit(.progress(Self.progressBar(progress)))
                     }
                     return !isInterrupted()
                 },
                 onEpoch: { metrics in
                     lastDrawn = -1
-                    emit(.text(Self.epochLine(metrics)))
+                    self.emit(.text(Self.epochLine(metrics)))
                 })
         } catch {
             throw Diagnostic(error.description, at: command.verb.span)

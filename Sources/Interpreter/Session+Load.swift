@@ -22,10 +22,9 @@ extension Session {
             let locator = MNISTLocator(
                 explicitPath: options.text("path").map(resolve), environment: environment.variables,
                 currentDirectory: environment.currentDirectory, homeDirectory: environment.homeDirectory)
-            let emit = self.emit
-            do {
+                do {
                 let data = try locator.load { received, total in
-                    emit(.progress(Self.downloadStatus(received: received, total: total)))
+                    self.emit(.progress(Self.downloadStatus(received: received, total: total)))
                 }
                 loaded = (data.train, data.test, data.origin)
             } catch {
@@ -57,7 +56,7 @@ extension Session {
                 let data = try readNPZFile(resolve(file.text))
                 loaded = (data.train, data.test, file.text + " (npz)")
             } catch {
-                throw Diagnostic(error.description, at: file.span)
+                throw Diagnostic(error.description.replacingOccurrences(of: resolve(file.text), with: file.text), at: file.span)
             }
         }
         let seconds = (ContinuousClock.now - started).seconds
@@ -73,10 +72,14 @@ extension Session {
         do {
             return try readIDXPair(imagesPath: resolve(images.text), labelsPath: resolve(labels.text))
         } catch {
-            // Point at whichever file the message names.
-            let span = error.description.contains(labels.text) && !error.description.contains(images.text)
+            // Point at whichever file the message names, as the user typed it.
+            let imagesPath = resolve(images.text)
+            let labelsPath = resolve(labels.text)
+            let span = error.description.contains(labelsPath) && !error.description.contains(imagesPath)
                 ? labels.span : images.span
-            throw Diagnostic(error.description, at: span)
+            let message = error.description.replacingOccurrences(of: imagesPath, with: images.text)
+                .replacingOccurrences(of: labelsPath, with: labels.text)
+            throw Diagnostic(message, at: span)
         }
     }
 

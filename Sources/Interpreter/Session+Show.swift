@@ -1,19 +1,39 @@
 import Datasets
 import Engine
 import Language
+import Plotting
 
 extension Session {
     /// `show data|model|history`.
     func show(_ command: Command) throws(Diagnostic) {
-        let words = try expectWords(command, atMost: 1, usage: CommandSpecs.show.usage)
+        let words = try expectWords(command, atMost: 2, usage: CommandSpecs.show.usage)
         _ = try options(command)
         guard let topicWord = words.first else {
             throw Diagnostic("show what? usage: \(CommandSpecs.show.usage)", at: command.verb.span)
         }
-        switch try choose(topicWord, from: CommandSpecs.show.subcommands, what: "topic") {
+        let topic = try choose(topicWord, from: CommandSpecs.show.subcommands, what: "topic")
+        let takesCount = ["predictions", "mistakes"].contains(topic)
+        if words.count == 2, !takesCount {
+            throw Diagnostic("unexpected '\(words[1].text)' — usage: \(CommandSpecs.show.usage)", at: words[1].span)
+        }
+        var count = topic == "predictions" ? 25 : 16
+        if words.count == 2 {
+            guard let value = Int(words[1].text), (1...maxGridImages).contains(value) else {
+                throw Diagnostic(
+                    "show \(topic) takes a number of digits from 1 to \(maxGridImages). Received: \(words[1].text)",
+                    at: words[1].span)
+            }
+            count = value
+        }
+        switch topic {
         case "data": emit(.text(dataSummary(try requireData(for: command))))
         case "model": emit(.text(modelSummary(try requireModel(for: command))))
-        default: emit(.text(try historyTable(for: command)))
+        case "history": emit(.text(try historyTable(for: command)))
+        case "loss", "accuracy": try plotLossOrAccuracy(topic, command: command)
+        case "predictions": try plotPredictions(count: count, command: command)
+        case "mistakes": try plotMistakes(count: count, command: command)
+        case "confusion": try plotConfusion(command: command)
+        default: try plotWeights(command: command)
         }
     }
 

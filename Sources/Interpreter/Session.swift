@@ -20,23 +20,31 @@ public struct Environment: Sendable {
 public final class Session {
     let environment: Environment
     var state = SessionState()
-    let emit: (OutputEvent) -> Void
+    /// Where output events go (the console, or a test's collector).
+    let sink: (OutputEvent) -> Void
+    /// The events of the statement being recorded (`dnb run --record/--check/--report`).
+    var captured: [OutputEvent]?
     /// Polled between batches: true when the user pressed Ctrl-C.
     let isInterrupted: () -> Bool
     /// Notebooks being replayed by `run`, innermost last (guards against loops).
     var runStack: [String] = []
     /// The statement being executed, so handlers can point at it.
     var currentSource: (file: String?, lines: [Substring]) = (nil, [])
+    /// Writes and renders plots.
+    let renderer: GnuplotRenderer
+    /// Whether plots also come with a terminal preview (the REPL sets this).
+    public var wantsPreviews = false
     /// A failure inside a notebook replayed by `run`, reported at its own place.
     var nestedFailure: Failure?
 
     public init(
-        environment: Environment, isInterrupted: @escaping () -> Bool = { false },
-        emit: @escaping (OutputEvent) -> Void
+        environment: Environment, renderer: GnuplotRenderer = GnuplotRenderer(),
+        isInterrupted: @escaping () -> Bool = { false }, emit: @escaping (OutputEvent) -> Void
     ) {
         self.environment = environment
+        self.renderer = renderer
         self.isInterrupted = isInterrupted
-        self.emit = emit
+        self.sink = emit
         setComputeThreads(state.settings.threads)
     }
 
@@ -47,21 +55,33 @@ public final class Session {
         state.parameters.merge(values) { $1 }
     }
 
+    /// Sends an event to the front end, and to the recording when there is one.
+    func emit(_ event: OutputEvent) {
+        if captured != nil, !event.isTransient { captured?.append(event) }
+        sink(event)
+    }
+
     /// Runs every statement of `source` in order and stops at the first
     /// failure. `file` names the notebook in diagnostics (nil at the prompt).
-    /// `onStatement` sees each statement before it runs (for recording outputs).
+    /// When given, `onStatement` receives each statement with the events it
+    /// produced (progress lines excluded), after it ran.
     @discardableResult
     public func run(
         source: String, file: String?, firstLine: Int = 1,
-        onStatement: (Statement) -> Void = { _ in }
+        onStatement: ((Statement, [OutputEvent]) -> Void)? = nil
     ) -> Failure? {
         let lines = NotebookSplitter.lines(of: source)
         let saved = currentSource
         currentSource = (file, firstLine == 1 ? lines : Array(repeating: "", count: firstLine - 1) + lines)
         defer { currentSource = saved }
         for statement in NotebookSplitter.statements(in: source, firstLine: firstLine) {
-            onStatement(statement)
-            if let failure = execute(statement) { return failure }
+            if onStatement != nil { captured = [] }
+            let failure = execute(statement)
+            if let onStatement, let events = captured {
+                captured = nil
+                onStatement(statement, events)
+            }
+            if let failure { return failure }
             // Ctrl-C stops the command it hit (which keeps what it finished);
             // a notebook being replayed stops there too.
             if isInterrupted() {

@@ -27,7 +27,9 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
         } else if let file {
             out += "\(file): "
         }
-        out += "error: \(message)"
+        // A message's first line heads the error; further lines (hints) follow the caret.
+        let messageLines = message.split(separator: "\n", omittingEmptySubsequences: false)
+        out += "error: \(messageLines.first ?? "")"
         if let span, span.start.line >= 1, span.start.line <= sourceLines.count {
             let text = sourceLines[span.start.line - 1]
             let lineText = String(text).replacingTabs()
@@ -38,6 +40,7 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
             out += String(repeating: " ", count: startColumn - 1)
             out += "^" + String(repeating: "~", count: max(0, min(span.length, available) - 1))
         }
+        for line in messageLines.dropFirst() { out += "\n" + line }
         for note in notes { out += "\n" + note }
         return out
     }

@@ -26,7 +26,7 @@ import Testing
         #expect(output.contains("loaded 60,000 training and 10,000 test images, 28x28"))
         #expect(output.contains("Epoch 1/1 - 375/375 - "), "12,000 / 32 = 375 steps")
         let evaluation = try #require(output.split(separator: "\n").first { $0.hasPrefix("test: ") })
-        let accuracy = try #require(Double(String(evaluation.split(separator: " ")[6])))
+        let accuracy = try #require(Double(String(evaluation.split(separator: " ")[5])))
         #expect(accuracy >= 0.90, "\(evaluation)")
         #expect(output.contains("980"), "test class counts appear in show data")
     }

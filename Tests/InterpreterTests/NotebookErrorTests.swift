@@ -43,7 +43,8 @@ import Testing
             ("build dense 128 rleu, dense 10 softmax", "test.dnb:1:17: error: unknown activation 'rleu'"),
             ("build dense x relu, dense 10 softmax", "test.dnb:1:13: error: units must be a whole number from 1 to 1000000. Received: units=x"),
             ("build conv 3 relu", "test.dnb:1:7: error: unknown layer type 'conv'"),
-            ("build dense 10 relu", "test.dnb:1:7: error: "),
+            ("build dense 10 relu", "test.dnb:1:7: error: invalid architecture: the last layer must use softmax"),
+            ("build dense 10 softmax, dense 10 softmax", "test.dnb:1:7: error: invalid architecture: "),
             ("build dense 128 relu dense 10 softmax", "test.dnb:1:22: error: unexpected 'dense' — separate layers with a comma"),
         ]
         for (line, expected) in cases {

@@ -7,8 +7,10 @@ import Language
 final class Harness {
     let directory: String
     var lines: [String] = []
+    var renderer = GnuplotRenderer()
     lazy var session = Session(
         environment: Environment(variables: variables, currentDirectory: directory, homeDirectory: directory + "/home"),
+        renderer: renderer,
         emit: { [unowned self] event in
             if case .text(let text) = event { self.lines.append(text) }
             if case .plot(let script, let image, _) = event { self.lines.append("plot \(script) \(image ?? "-")") }

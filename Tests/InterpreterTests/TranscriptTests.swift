@@ -25,12 +25,12 @@ import Testing
             normalized 200 training and 50 test images to 784 features in [0, 1] (x / 255)
             built 784 → 16 relu → 10 softmax: 12,730 parameters
             Model: "sequential" (built), input (None, 784)
-            ───────────────────────────────────────────────────────
-            Layer (type)    Output Shape  Param #  Activation
-            ───────────────────────────────────────────────────────
-            dense (Dense)   (None, 16)     12,560  relu
-            dense_1 (Dense) (None, 10)        170  softmax
-            ───────────────────────────────────────────────────────
+            ──────────────────────────────────────────────────
+            Layer (type)     Output Shape  Param #  Activation
+            ──────────────────────────────────────────────────
+            dense (Dense)    (None, 16)     12,560  relu
+            dense_1 (Dense)  (None, 10)        170  softmax
+            ──────────────────────────────────────────────────
             Total params: 12,730 (49.73 KB)
             Trainable params: 12,730 (49.73 KB)
             Non-trainable params: 0 (0.00 B)

@@ -123,3 +123,10 @@ import Testing
         }
     }
 }
+
+@Test func hintLinesFollowTheCaret() {
+    let diagnostic = Diagnostic("no MNIST data found\nhint: put it here", at: SourceSpan(line: 1, column: 1, length: 4))
+    #expect(
+        diagnostic.rendered(file: "a.dnb", sourceLines: ["load mnist"])
+            == "a.dnb:1:1: error: no MNIST data found\n    load mnist\n    ^~~~\nhint: put it here")
+}

@@ -13,7 +13,7 @@ import Testing
 
     @Test(arguments: [
         ("", "sh", ["show"]),
-        ("", "", ["load", "normalize", "build", "fit", "evaluate", "show", "set", "run", "help"]),
+        ("", "", ["load", "normalize", "build", "fit", "evaluate", "show", "save", "param", "set", "run", "help"]),
         ("load ", "", ["mnist", "idx", "npz", "path="]),
         ("show ", "d", ["data"]),
         ("fit ", "ep", ["epochs="]),

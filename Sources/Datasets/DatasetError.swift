@@ -1,0 +1,56 @@
+/// Everything that can go wrong while finding, reading or preparing a data set.
+///
+/// Errors are data: each case carries the file (or place) and what is wrong.
+/// `description` turns them into the one user-facing text, shown after
+/// `error: `; `message` and `hint` give the two parts separately for a
+/// renderer that lays them out itself.
+public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// `path` does not exist.
+    case fileNotFound(path: String)
+    /// `path` exists but cannot be read (a directory, no permission, too large, ...).
+    case unreadable(path: String, reason: String)
+    /// `file` was read but its contents are not what they claim to be.
+    case malformed(file: String, reason: String)
+    /// No data in any of the places `searched`; `hint` says what was expected.
+    case notFound(searched: [String], hint: String)
+    /// Downloading `url` failed; `hint` lists where the files may be placed instead.
+    case downloadFailed(url: String, reason: String, hint: String)
+    /// An argument is out of range, echoed back Keras-style:
+    /// `name` = `value` received, `expected` says what is allowed.
+    case invalidArgument(name: String, value: String, expected: String)
+
+    /// The first line: where, and what is wrong.
+    public var message: String {
+        switch self {
+        case .fileNotFound(let path):
+            return "no such file or directory: \(path)"
+        case .unreadable(let path, let reason):
+            return "cannot read \(path): \(reason)"
+        case .malformed(let file, let reason):
+            return "\(file): \(reason)"
+        case .notFound(let searched, _):
+            if searched.isEmpty { return "no MNIST data found" }
+            return "no MNIST data found in \(searched.joined(separator: ", "))"
+        case .downloadFailed(let url, let reason, _):
+            return "could not download \(url): \(reason)"
+        case .invalidArgument(let name, let value, let expected):
+            return "invalid \(name): expected \(expected). Received: \(name)=\(value)"
+        }
+    }
+
+    /// What the user can do about it, when there is something to say.
+    public var hint: String? {
+        switch self {
+        case .notFound(_, let hint), .downloadFailed(_, _, let hint):
+            return hint.isEmpty ? nil : hint
+        case .fileNotFound, .unreadable, .malformed, .invalidArgument:
+            return nil
+        }
+    }
+
+    /// `message`, then `hint: ...` on a second line when there is a hint.
+    public var description: String {
+        guard let hint else { return message }
+        return "\(message)\nhint: \(hint)"
+    }
+}

@@ -1,0 +1,143 @@
+// The module's only file-system code: reading a whole file, asking what a
+// path is, and writing a file atomically (for the downloaded mnist.npz).
+// Everything else in Datasets works on bytes.
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Largest file `readFileBytes` accepts: 2 GiB (MNIST's largest file is 47 MB).
+let maximumFileSize = 1 << 31
+
+/// Reads a whole regular file (the only file-reading code in this module).
+///
+/// - Throws: `.fileNotFound` when `path` does not exist; `.unreadable` for a
+///   directory, a special file, a permission problem, an I/O error, or a file
+///   larger than 2 GiB (refused before reading).
+public func readFileBytes(_ path: String) throws(DatasetError) -> [UInt8] {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+        let code = errno
+        if code == ENOENT || code == ENOTDIR { throw .fileNotFound(path: path) }
+        throw .unreadable(path: path, reason: systemErrorText(code))
+    }
+    defer { close(descriptor) }
+
+    var info = stat()
+    guard fstat(descriptor, &info) == 0 else {
+        throw .unreadable(path: path, reason: systemErrorText(errno))
+    }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: throw .unreadable(path: path, reason: "it is a directory, not a file")
+    default: throw .unreadable(path: path, reason: "not a regular file")
+    }
+    let size = Int(info.st_size)
+    guard size <= maximumFileSize else {
+        throw .unreadable(
+            path: path, reason: "the file is \(size) bytes, more than the \(maximumFileSize >> 30) GiB limit")
+    }
+
+    var failure: Int32 = 0
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+        initialized = 0
+        guard let base = buffer.baseAddress else { return }
+        while initialized < size {
+            let got = read(descriptor, base + initialized, size - initialized)
+            if got > 0 {
+                initialized += got
+            } else if got == 0 {
+                break  // the file shrank while we read it; keep what is there
+            } else if errno != EINTR {
+                failure = errno
+                break
+            }
+        }
+    }
+    guard failure == 0 else { throw .unreadable(path: path, reason: systemErrorText(failure)) }
+    return bytes
+}
+
+/// What a path names, following symbolic links.
+enum FileKind: Equatable {
+    case missing, file, directory, other
+}
+
+/// What `path` is, without reading it.
+func fileKind(_ path: String) -> FileKind {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return .missing }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return .file
+    case S_IFDIR: return .directory
+    default: return .other
+    }
+}
+
+/// Why the files of `folder` cannot be listed or opened (e.g. "Permission
+/// denied"), or nil when they can.
+func folderAccessProblem(_ folder: String) -> String? {
+    access(folder, R_OK | X_OK) == 0 ? nil : systemErrorText(errno)
+}
+
+/// A failed write, with the system's reason.
+struct FileWriteFailure: Error, Equatable {
+    var reason: String
+}
+
+/// Creates `path` and any missing parent directories (`mkdir -p`), mode 0755.
+func createDirectories(_ path: String) throws(FileWriteFailure) {
+    var prefix = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+        prefix += "/" + component
+        if mkdir(prefix, 0o755) != 0 {
+            let code = errno
+            if code == EEXIST {
+                guard fileKind(prefix) == .directory else { throw FileWriteFailure(reason: "\(prefix) is not a folder") }
+            } else {
+                throw FileWriteFailure(reason: "cannot create \(prefix): \(systemErrorText(code))")
+            }
+        }
+    }
+}
+
+/// Writes `bytes` to `path` so that `path` is either absent, its old
+/// contents, or all of `bytes` — never half a file: the bytes go to a
+/// temporary file in the same directory, which is flushed and then renamed
+/// over `path`.
+func writeFileAtomically(_ bytes: [UInt8], to path: String) throws(FileWriteFailure) {
+    let temporary = "\(path).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+        throw FileWriteFailure(reason: "cannot create \(temporary): \(systemErrorText(errno))")
+    }
+    var failure: Int32 = 0
+    bytes.withUnsafeBufferPointer { buffer in
+        guard let base = buffer.baseAddress else { return }
+        var written = 0
+        while written < buffer.count {
+            let result = write(descriptor, base + written, buffer.count - written)
+            if result >= 0 {
+                written += result
+            } else if errno != EINTR {
+                failure = errno
+                return
+            }
+        }
+    }
+    if failure == 0, fsync(descriptor) != 0 { failure = errno }
+    if close(descriptor) != 0, failure == 0 { failure = errno }
+    if failure == 0, rename(temporary, path) != 0 { failure = errno }
+    if failure != 0 {
+        unlink(temporary)
+        throw FileWriteFailure(reason: "cannot write \(path): \(systemErrorText(failure))")
+    }
+}
+
+/// The C library's text for an `errno` value, e.g. "Permission denied".
+func systemErrorText(_ code: Int32) -> String {
+    guard let text = strerror(code) else { return "error \(code)" }
+    return String(cString: text)
+}

@@ -1,0 +1,247 @@
+// Mini-batch training with Keras `fit` semantics.
+//
+// Shapes: `N` batch rows (≤ batchSize), `I` input width, `P` parameters.
+// One step: gather N shuffled rows into a contiguous N×I batch, forward,
+// fused softmax + cross-entropy (gradient of the batch mean), backward into
+// the P-sized gradient buffer, one optimizer pass over P. Nothing is
+// allocated per step: every buffer below is sized once per fit.
+
+extension Model {
+    /// Trains in place. `onBatch` returns false to stop after the current batch.
+    ///
+    /// Per epoch (Keras semantics): the training order is reshuffled when
+    /// `configuration.shuffle` (epoch k of the model's life — counted in
+    /// `optimizerState.completedEpochs` — uses `SeededGenerator(seed:stream: k)`,
+    /// so fit(2 epochs) equals fit(1) then fit(1)); there are
+    /// ⌈count / batchSize⌉ steps, the last batch possibly smaller; each step
+    /// minimises the batch's mean cross-entropy. After every batch `onBatch`
+    /// gets the epoch's running sample-weighted loss and accuracy; after every
+    /// epoch the validation data (if any) is evaluated and `onEpoch` called.
+    ///
+    /// Training continues `optimizerState` when it holds the same `optimizer`
+    /// (Adam's t keeps counting); otherwise it starts fresh. `parameters` and
+    /// `optimizerState` are brought up to date after every epoch (before
+    /// `onEpoch`) and when `fit` returns — not during `onBatch`.
+    ///
+    /// When `onBatch` returns false, training stops right after that batch
+    /// (its update applied); the result's `epochs` hold only finished epochs
+    /// and `stoppedAt` the (epoch, step) reached, both 1-based.
+    ///
+    /// Throws, before any training, `invalidArgument` for bad configuration,
+    /// optimizer hyperparameters, empty sets, labels ≥ classes, mismatched
+    /// optimizer state or a batch whose buffers would pass 4 GiB, and
+    /// `shapeMismatch` for a wrong feature width.
+    public func fit(
+        _ training: Examples, validation: Examples?, optimizer: Optimizer, configuration: FitConfiguration,
+        onBatch: (BatchProgress) -> Bool, onEpoch: (EpochMetrics) -> Void
+    ) throws(EngineError) -> FitResult {
+        try configuration.validate()
+        try optimizer.validate()
+        guard training.count > 0 else { throw .invalidArgument("the training set is empty") }
+        try training.check(inputWidth: architecture.inputWidth, classes: classes, role: "training")
+        if let validation {
+            guard validation.count > 0 else { throw .invalidArgument("the validation set is empty") }
+            try validation.check(inputWidth: architecture.inputWidth, classes: classes, role: "validation")
+        }
+        let rows = min(configuration.batchSize, training.count)
+        guard rows <= Workspace.maximumRows(plan, training: true) else {
+            let gib = Double(rows) * Double(Workspace.floatsPerRow(plan, training: true)) * 4 / Double(1 << 30)
+            throw .invalidArgument(
+                "batch_size=\(configuration.batchSize) needs \(Int(gib.rounded(.up))) GiB of activation buffers "
+                    + "for this model (at most 4 GiB); use a smaller batch size")
+        }
+        var resumed: OptimizerState?
+        if let state = optimizerState, state.optimizer == optimizer {
+            try state.validate(parameterCount: parameters.count)
+            resumed = state
+        }
+
+        let buffers = TrainingBuffers(
+            model: self, optimizer: optimizer, resuming: resumed, batchSize: configuration.batchSize,
+            count: training.count)
+        return training.features.withUnsafeBufferPointer { features in
+            training.labels.withUnsafeBufferPointer { labels in
+                guard let features = features.baseAddress, let labels = labels.baseAddress else {
+                    return FitResult(epochs: [])
+                }
+                return train(
+                    features: features, labels: labels, count: training.count, validation: validation,
+                    buffers: buffers, configuration: configuration, onBatch: onBatch, onEpoch: onEpoch)
+            }
+        }
+    }
+
+    /// The epoch loop over checked, non-empty training data.
+    private func train(
+        features: UnsafePointer<Float>, labels: UnsafePointer<UInt8>, count: Int, validation: Examples?,
+        buffers: TrainingBuffers, configuration: FitConfiguration,
+        onBatch: (BatchProgress) -> Bool, onEpoch: (EpochMetrics) -> Void
+    ) -> FitResult {
+        let width = architecture.inputWidth
+        let batchSize = buffers.workspace.capacity
+        let steps = (count + batchSize - 1) / batchSize
+        let clock = ContinuousClock()
+        var finished: [EpochMetrics] = []
+        // Validation runs in larger passes than training batches (faster
+        // products; the figures do not depend on it beyond rounding).
+        let validationWorkspace = validation.map { validation in
+            Workspace(plan: plan, capacity: min(Model.inferenceBatch, validation.count), training: false)
+        }
+
+        for epoch in 1...configuration.epochs {
+            let started = clock.now
+            if configuration.shuffle {
+                epochPermutation(
+                    count: count, seed: configuration.seed, epoch: buffers.completedEpochs,
+                    into: buffers.order)
+            }
+            var lossSum: Double = 0
+            var correct = 0
+            var seen = 0
+            for step in 1...steps {
+                let first = (step - 1) * batchSize
+                let rows = min(batchSize, count - first)
+                let x: UnsafePointer<Float>
+                let y: UnsafePointer<UInt8>
+                if configuration.shuffle {
+                    for r in 0..<rows {
+                        let source = buffers.order[first + r]
+                        (buffers.batch + r * width).update(from: features + source * width, count: width)
+                        buffers.batchLabels[r] = labels[source]
+                    }
+                    x = UnsafePointer(buffers.batch)
+                    y = UnsafePointer(buffers.batchLabels)
+                } else {
+                    x = features + first * width
+                    y = labels + first
+                }
+                let totals = buffers.step(input: x, labels: y, rows: rows)
+                lossSum += totals.loss
+                correct += totals.correct
+                seen += rows
+                let progress = BatchProgress(
+                    epoch: epoch, epochs: configuration.epochs, step: step, steps: steps,
+                    loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
+                    elapsed: seconds(from: started, clock: clock))
+                if !onBatch(progress) {
+                    buffers.store(into: self)
+                    return FitResult(epochs: finished, stoppedAt: (epoch, step))
+                }
+            }
+            buffers.completedEpochs += 1
+            buffers.store(into: self)
+            var metrics = EpochMetrics(
+                epoch: epoch, epochs: configuration.epochs, steps: steps, seconds: 0,
+                loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
+            if let validation, let validationWorkspace {
+                let (loss, accuracy) = Model.evaluate(
+                    validation, parameters: buffers.parameters, workspace: validationWorkspace)
+                metrics.validationLoss = loss
+                metrics.validationAccuracy = accuracy
+            }
+            metrics.seconds = seconds(from: started, clock: clock)
+            finished.append(metrics)
+            onEpoch(metrics)
+        }
+        return FitResult(epochs: finished)
+    }
+
+    private func seconds(from start: ContinuousClock.Instant, clock: ContinuousClock) -> Double {
+        let elapsed = start.duration(to: clock.now).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+    }
+}
+
+/// Everything one fit needs, allocated once: a working copy of the
+/// parameters, the gradient buffer mirroring it, the optimizer slots (one
+/// P-sized buffer per moment, back to back), the gathered batch and the
+/// epoch's order.
+final class TrainingBuffers {
+    let optimizer: Optimizer
+    let count: Int
+    let workspace: Workspace
+    let parameters: UnsafeMutablePointer<Float>
+    let gradients: UnsafeMutablePointer<Float>
+    let slots: UnsafeMutablePointer<Float>?
+    let batch: UnsafeMutablePointer<Float>
+    let batchLabels: UnsafeMutablePointer<UInt8>
+    let order: UnsafeMutablePointer<Int>
+    var iterations: Int
+    var completedEpochs: Int
+
+    /// Copies the model's parameters and, when `resuming`, its slots and counters.
+    init(model: Model, optimizer: Optimizer, resuming state: OptimizerState?, batchSize: Int, count examples: Int) {
+        self.optimizer = optimizer
+        count = model.parameters.count
+        let capacity = min(batchSize, examples)
+        workspace = Workspace(plan: model.plan, capacity: capacity, training: true)
+        let parameterCount = model.parameters.count
+        let parameters = UnsafeMutablePointer<Float>.allocate(capacity: parameterCount)
+        model.parameters.withUnsafeBufferPointer { source in
+            _ = UnsafeMutableBufferPointer(start: parameters, count: parameterCount).initialize(from: source)
+        }
+        self.parameters = parameters
+        gradients = .allocate(capacity: parameterCount)
+        gradients.initialize(repeating: 0, count: parameterCount)
+        let slotCount = optimizer.slotCount
+        var slots: UnsafeMutablePointer<Float>?
+        if slotCount > 0 {
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: slotCount * parameterCount)
+            buffer.initialize(repeating: 0, count: slotCount * parameterCount)
+            for (k, slot) in (state?.slots ?? []).enumerated() {
+                slot.withUnsafeBufferPointer { source in
+                    guard let source = source.baseAddress else { return }
+                    (buffer + k * parameterCount).update(from: source, count: parameterCount)
+                }
+            }
+            slots = buffer
+        }
+        self.slots = slots
+        iterations = state?.iterations ?? 0
+        completedEpochs = state?.completedEpochs ?? 0
+        let width = model.architecture.inputWidth
+        batch = .allocate(capacity: capacity * width)
+        batch.initialize(repeating: 0, count: capacity * width)
+        batchLabels = .allocate(capacity: capacity)
+        batchLabels.initialize(repeating: 0, count: capacity)
+        order = .allocate(capacity: examples)
+        for i in 0..<examples { (order + i).initialize(to: i) }
+    }
+
+    deinit {
+        parameters.deallocate()
+        gradients.deallocate()
+        slots?.deallocate()
+        batch.deallocate()
+        batchLabels.deallocate()
+        order.deallocate()
+    }
+
+    /// One gradient step on `rows` rows: forward with the fused loss
+    /// (gradient of the mean, scale 1/N), backward, optimizer update.
+    /// Returns the batch's summed loss and correct count, measured before the update.
+    func step(input: UnsafePointer<Float>, labels: UnsafePointer<UInt8>, rows: Int) -> SoftmaxCrossEntropy.Totals {
+        let totals = workspace.forward(
+            input: input, rows: rows, parameters: parameters, labels: labels, gradientScale: 1 / Float(rows))
+        workspace.backward(input: input, rows: rows, parameters: parameters, gradients: gradients)
+        iterations += 1
+        optimizer.update(parameters: parameters, gradients: gradients, slots: slots, count: count, step: iterations)
+        return totals
+    }
+
+    /// Writes the working parameters and the optimizer state back to `model`.
+    func store(into model: Model) {
+        model.parameters.withUnsafeMutableBufferPointer { target in
+            guard let target = target.baseAddress else { return }
+            target.update(from: parameters, count: count)
+        }
+        var slotArrays: [[Float]] = []
+        if let slots {
+            slotArrays = (0..<optimizer.slotCount).map { k in
+                Array(UnsafeBufferPointer(start: slots + k * count, count: count))
+            }
+        }
+        model.optimizerState = OptimizerState(
+            optimizer: optimizer, iterations: iterations, slots: slotArrays, completedEpochs: completedEpochs)
+    }
+}

@@ -1,0 +1,148 @@
+// A sequential Dense network: its parameters in one contiguous buffer, and
+// inference (predict, evaluate). Training is in Model+Training.swift.
+//
+// Shapes: `N` rows, `I` = architecture.inputWidth, `O` = classes.
+// Parameter buffer, layer by layer: kernel I_l×O_l (row-major, Keras's
+// `(I, O)`) then bias O_l.
+
+/// A sequential stack of Dense layers ending in softmax, trained with
+/// categorical cross-entropy.
+///
+/// Not thread-safe: use one model from one thread at a time.
+public final class Model: @unchecked Sendable {
+    public let architecture: Architecture
+    /// Every kernel and bias in one contiguous buffer, layer by layer, kernel (I×O row-major) then bias.
+    public internal(set) var parameters: [Float] = []
+    /// The optimizer's slots and counters after the last `fit`; nil before.
+    public var optimizerState: OptimizerState?
+    /// Where each layer lives in `parameters`.
+    let plan: [LayerPlan]
+
+    /// Rows per pass in `predict`.
+    static let inferenceBatch = 256
+
+    /// Glorot-uniform kernels and zero biases from `seed`: every kernel value
+    /// is uniform in [-limit, limit), `limit = √(6 / (I + O))` (Keras's
+    /// `glorot_uniform`), drawn in buffer order from `SeededGenerator(seed:)`.
+    /// Throws `invalidArchitecture` for an invalid architecture.
+    public init(architecture: Architecture, seed: UInt64) throws(EngineError) {
+        try architecture.validate()
+        self.architecture = architecture
+        plan = architecture.plan
+        var values = [Float](repeating: 0, count: architecture.parameterCount)
+        var generator = SeededGenerator(seed: seed)
+        for layer in plan {
+            let limit = (6 / Double(layer.inputs + layer.outputs)).squareRoot()
+            for i in layer.kernelRange {
+                values[i] = Float((2 * generator.nextUnit() - 1) * limit)
+            }
+        }
+        parameters = values
+    }
+
+    /// A model with the given parameters (e.g. read from a file). Throws
+    /// `invalidArchitecture` for an invalid architecture and `shapeMismatch`
+    /// unless `parameters.count == architecture.parameterCount`.
+    public init(architecture: Architecture, parameters: [Float]) throws(EngineError) {
+        try architecture.validate()
+        guard parameters.count == architecture.parameterCount else {
+            throw .shapeMismatch(
+                "architecture \(architecture.widths) has \(architecture.parameterCount) parameters, "
+                    + "got \(parameters.count)")
+        }
+        self.architecture = architecture
+        plan = architecture.plan
+        self.parameters = parameters
+    }
+
+    /// Offsets of layer `i`'s kernel and bias inside `parameters`.
+    /// `layer` must be in `0..<architecture.layers.count`.
+    public func parameterRanges(layer: Int) -> (kernel: Range<Int>, bias: Range<Int>) {
+        precondition(plan.indices.contains(layer), "layer \(layer) out of range 0..<\(plan.count)")
+        return (plan[layer].kernelRange, plan[layer].biasRange)
+    }
+
+    /// Number of classes (the last layer's units).
+    public var classes: Int { architecture.classes }
+
+    /// Class probabilities (count × classes) for `count` rows of features.
+    /// Throws `invalidArgument` for a negative count and `shapeMismatch`
+    /// unless `features.count == count × inputWidth`.
+    public func predict(features: [Float], count: Int) throws(EngineError) -> [Float] {
+        let width = architecture.inputWidth
+        guard count >= 0 else {
+            throw .invalidArgument("the number of rows must not be negative. Received: count=\(count)")
+        }
+        let (expected, overflow) = count.multipliedReportingOverflow(by: width)
+        guard !overflow, features.count == expected else {
+            throw .shapeMismatch(
+                "\(count) rows of \(width) features need \(count) × \(width) values, got \(features.count)")
+        }
+        guard count > 0 else { return [] }
+        let classes = self.classes
+        let rows = min(Model.inferenceBatch, count, Workspace.maximumRows(plan, training: false))
+        let workspace = Workspace(plan: plan, capacity: rows, training: false)
+        var result = [Float](repeating: 0, count: count * classes)
+        parameters.withUnsafeBufferPointer { p in
+            features.withUnsafeBufferPointer { x in
+                result.withUnsafeMutableBufferPointer { out in
+                    guard let p = p.baseAddress, let x = x.baseAddress, let out = out.baseAddress else { return }
+                    var first = 0
+                    while first < count {
+                        let rows = min(workspace.capacity, count - first)
+                        workspace.forward(
+                            input: x + first * width, rows: rows, parameters: p, labels: nil, gradientScale: nil)
+                        (out + first * classes).update(from: workspace.output, count: rows * classes)
+                        first += rows
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Mean categorical cross-entropy (natural log, computed from the logits
+    /// like Keras) and accuracy (argmax == label), in batches of `batchSize`
+    /// (only affects speed and rounding; capped to keep buffers under 4 GiB). Throws `invalidArgument` for a bad
+    /// batch size, an empty set or a label ≥ classes, and `shapeMismatch` for
+    /// a width other than the model's input width.
+    public func evaluate(_ examples: Examples, batchSize: Int = 256) throws(EngineError) -> (loss: Double, accuracy: Double) {
+        guard batchSize >= 1 else {
+            throw .invalidArgument("batch size must be at least 1. Received: batch_size=\(batchSize)")
+        }
+        guard examples.count > 0 else { throw .invalidArgument("cannot evaluate on an empty set of examples") }
+        try examples.check(inputWidth: architecture.inputWidth, classes: classes, role: "evaluation")
+        let rows = min(batchSize, examples.count, Workspace.maximumRows(plan, training: false))
+        let workspace = Workspace(plan: plan, capacity: rows, training: false)
+        return parameters.withUnsafeBufferPointer { p in
+            guard let p = p.baseAddress else { return (.nan, .nan) }
+            return Model.evaluate(examples, parameters: p, workspace: workspace)
+        }
+    }
+
+    /// Loss and accuracy of checked, non-empty `examples` with the given
+    /// parameters, in passes of `workspace.capacity` rows.
+    static func evaluate(
+        _ examples: Examples, parameters: UnsafePointer<Float>, workspace: Workspace
+    ) -> (loss: Double, accuracy: Double) {
+        let count = examples.count
+        let width = examples.width
+        var totals = SoftmaxCrossEntropy.Totals()
+        examples.features.withUnsafeBufferPointer { x in
+            examples.labels.withUnsafeBufferPointer { y in
+                guard let x = x.baseAddress, let y = y.baseAddress else { return }
+                var first = 0
+                while first < count {
+                    let rows = min(workspace.capacity, count - first)
+                    let batch = workspace.forward(
+                        input: x + first * width, rows: rows, parameters: parameters,
+                        labels: y + first, gradientScale: nil)
+                    totals.loss += batch.loss
+                    totals.correct += batch.correct
+                    first += rows
+                }
+            }
+        }
+        return (totals.loss / Double(count), Double(totals.correct) / Double(count))
+    }
+}

@@ -1,0 +1,95 @@
+// The output layer's softmax fused with categorical cross-entropy on integer
+// labels, the way Keras computes it from logits.
+//
+// Shapes: `N` batch rows, `O` classes (the last layer's units). `z` is the
+// row-major N×O product x·W of the last layer, bias not yet added.
+//
+// Per row, with y its label and m = max_j z_j:
+//   p_j  = exp(z_j - m) / s,          s = Σ_j exp(z_j - m)
+//   loss = log(s) - (z_y - m)         (= -log p_y, stable for tiny p_y)
+//   dL/dz_j = (p_j - [j == y]) / N    (gradient of the batch MEAN loss)
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum SoftmaxCrossEntropy {
+    /// Loss summed over the rows (natural log) and the number of rows whose
+    /// argmax (first maximum) equals the label.
+    struct Totals {
+        var loss: Double = 0
+        var correct: Int = 0
+    }
+
+    /// Softmax only: `z ← softmax(z + b)` row by row.
+    static func forward(
+        _ z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, rows: Int, classes: Int
+    ) {
+        for r in 0..<rows {
+            let row = z + r * classes
+            var m = -Float.infinity
+            for j in 0..<classes {
+                row[j] += bias[j]
+                m = max(m, row[j])
+            }
+            var s: Float = 0
+            for j in 0..<classes {
+                let e = expf(row[j] - m)
+                row[j] = e
+                s += e
+            }
+            let inverse = 1 / s
+            for j in 0..<classes { row[j] *= inverse }
+        }
+    }
+
+    /// Forward and, when `gradientScale` is given, backward in one pass.
+    ///
+    /// Adds the bias, applies softmax, sums the loss and counts correct
+    /// argmaxes; then, if `gradientScale` (normally `1/N`) is non-nil,
+    /// overwrites `z` with `dL/dz = (p - onehot(y)) · gradientScale`;
+    /// otherwise `z` holds the probabilities.
+    /// Labels must be `< classes` (checked by the caller).
+    static func forwardLoss(
+        _ z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
+        labels: UnsafePointer<UInt8>, rows: Int, classes: Int, gradientScale: Float?
+    ) -> Totals {
+        var totals = Totals()
+        for r in 0..<rows {
+            let row = z + r * classes
+            let y = Int(labels[r])
+            var m = -Float.infinity
+            for j in 0..<classes {
+                row[j] += bias[j]
+                m = max(m, row[j])
+            }
+            let shiftedTarget = row[y] - m
+            var s: Float = 0
+            for j in 0..<classes {
+                let e = expf(row[j] - m)
+                row[j] = e
+                s += e
+            }
+            let inverse = 1 / s
+            var best = 0
+            var bestValue = -Float.infinity
+            for j in 0..<classes {
+                let p = row[j] * inverse
+                row[j] = p
+                if p > bestValue {
+                    bestValue = p
+                    best = j
+                }
+            }
+            totals.loss += Double(logf(s)) - Double(shiftedTarget)
+            if best == y { totals.correct += 1 }
+            if let scale = gradientScale {
+                row[y] -= 1
+                for j in 0..<classes { row[j] *= scale }
+            }
+        }
+        return totals
+    }
+}

@@ -1,0 +1,33 @@
+import Language
+
+extension Session {
+    /// `param hidden=128 epochs=10`: declares notebook parameters with
+    /// defaults; values given with `dnb run NB.dnb -p hidden=15` win.
+    func param(_ command: Command) throws(Diagnostic) {
+        _ = try expectWords(command, atMost: 0, usage: CommandSpecs.param.usage)
+        guard !command.options.isEmpty else {
+            guard !state.parameters.isEmpty else {
+                throw Diagnostic("no parameters yet: declare them as in `param hidden=128`", at: command.verb.span)
+            }
+            emit(.text(parameterListing(state.parameters.keys.sorted())))
+            return
+        }
+        var parameters = state.parameters
+        for option in command.options {
+            let name = option.key.text
+            guard !name.contains("-") else {
+                throw Diagnostic("a parameter name has letters, digits and _ only. Received: \(name)", at: option.key.span)
+            }
+            parameters[name] = state.parameterOverrides[name] ?? option.value.text
+        }
+        state.parameters = parameters
+        emit(.text(parameterListing(command.options.map(\.key.text))))
+    }
+
+    /// `param hidden=15 (from -p), epochs=10`
+    private func parameterListing(_ names: [String]) -> String {
+        "param " + names.map { name in
+            "\(name)=\(state.parameters[name] ?? "")" + (state.parameterOverrides[name] != nil ? " (from -p)" : "")
+        }.joined(separator: ", ")
+    }
+}

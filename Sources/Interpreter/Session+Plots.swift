@@ -1,0 +1,183 @@
+import Datasets
+import Engine
+import Language
+import Plotting
+
+/// `show loss|accuracy|predictions|mistakes|confusion|weights`: plots written
+/// as `PLOTS/NAME.gp` and rendered to `PLOTS/NAME.png` when gnuplot is there.
+extension Session {
+    func plotLossOrAccuracy(_ metric: String, command: Command) throws(Diagnostic) {
+        guard !state.history.isEmpty else {
+            throw Diagnostic("nothing to plot yet: the history is empty (run `fit` first)", at: wholeSpan(command))
+        }
+        let history = state.history
+        let training = metric == "loss" ? history.map(\.loss) : history.map(\.accuracy)
+        var series = [Series(label: metric, values: training)]
+        let validation = history.map { metric == "loss" ? $0.validationLoss : $0.validationAccuracy }
+        if validation.contains(where: { $0 != nil }) {
+            series.append(Series(label: "val_\(metric)", values: validation.map { $0 ?? .nan }))
+        }
+        let title = metric == "loss" ? "training and validation loss" : "training and validation accuracy"
+        let script = try plotting(command) { output throws(PlottingError) in
+            try lineChart(title: title, yLabel: metric, series: series, output: output)
+        }
+        var preview: String?
+        if wantsPreviews, let chart = try? lineChartPreview(title: title, yLabel: metric, series: series),
+            case .text(let text) = renderer.preview(chart)
+        {
+            preview = text
+        }
+        try publish(script, preview: preview, command: command)
+    }
+
+    /// A grid of the first `count` test digits, titled with prediction and truth; wrong ones in red.
+    func plotPredictions(count: Int, command: Command) throws(Diagnostic) {
+        let (data, predictions) = try testPredictions(for: command)
+        let shown = min(count, data.test.count)
+        let images = (0..<shown).map { index in
+            let predicted = predictions.classes[index]
+            let truth = Int(data.test.labels[index])
+            return DigitImage(
+                pixels: pixels(of: data.test, at: index),
+                caption: predicted == truth ? "\(predicted)" : "\(predicted) (true \(truth))",
+                isMistake: predicted != truth)
+        }
+        let wrong = images.filter(\.isMistake).count
+        let script = try plotting(command, name: "predictions") { output throws(PlottingError) in
+            try digitGrid(title: "predictions on the first \(shown) test digits", images: images, output: output)
+        }
+        emit(.text("predictions on the first \(shown) test digits: \(shown - wrong) right, \(wrong) wrong"))
+        try publish(script, preview: wantsPreviews ? try? blockCharacterImage(Array(images.prefix(8))) : nil, command: command)
+    }
+
+    /// The `count` most confident wrong predictions on the test set.
+    func plotMistakes(count: Int, command: Command) throws(Diagnostic) {
+        let (data, predictions) = try testPredictions(for: command)
+        let wrong = (0..<data.test.count).filter { predictions.classes[$0] != Int(data.test.labels[$0]) }
+        let ranked = wrong.sorted { predictions.confidence[$0] > predictions.confidence[$1] }.prefix(count)
+        guard !ranked.isEmpty else {
+            emit(.text("no mistakes on the \(Formatting.grouped(data.test.count)) test digits"))
+            return
+        }
+        let images = ranked.map { index in
+            DigitImage(
+                pixels: pixels(of: data.test, at: index),
+                caption: "\(predictions.classes[index]) (true \(data.test.labels[index])) \(Int((predictions.confidence[index] * 100).rounded()))%",
+                isMistake: true)
+        }
+        let script = try plotting(command, name: "mistakes") { output throws(PlottingError) in
+            try digitGrid(title: "the \(images.count) most confident mistakes", images: images, output: output)
+        }
+        emit(
+            .text(
+                "\(Formatting.grouped(wrong.count)) of \(Formatting.grouped(data.test.count)) test digits are wrong; "
+                    + "showing the \(images.count) most confident"))
+        try publish(script, preview: wantsPreviews ? try? blockCharacterImage(Array(images.prefix(8))) : nil, command: command)
+    }
+
+    /// The 10x10 confusion matrix of the test set, as a table and a heatmap.
+    func plotConfusion(command: Command) throws(Diagnostic) {
+        let (data, predictions) = try testPredictions(for: command)
+        let classes = model(for: command)?.architecture.layers.last?.units ?? 10
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+        for index in 0..<data.test.count {
+            let truth = Int(data.test.labels[index])
+            if truth < classes { counts[truth][predictions.classes[index]] += 1 }
+        }
+        var rows = [["true\\pred"] + (0..<classes).map(String.init)]
+        for (truth, row) in counts.enumerated() { rows.append([String(truth)] + row.map(String.init)) }
+        emit(.text(Formatting.table(rows, rightAligned: Set(0...classes))))
+        let script = try plotting(command, name: "confusion") { output throws(PlottingError) in
+            try confusionHeatmap(counts: counts, title: "confusion matrix (test set)", output: output)
+        }
+        try publish(script, preview: nil, command: command)
+    }
+
+    /// The first layer's units as 28x28 pictures.
+    func plotWeights(command: Command) throws(Diagnostic) {
+        let model = try requireModel(for: command)
+        guard let first = model.architecture.layers.first, model.architecture.inputWidth == 784 else {
+            throw Diagnostic("show weights draws 28x28 inputs; this model takes \(model.architecture.inputWidth)", at: wholeSpan(command))
+        }
+        let kernel = Array(model.parameters[model.parameterRanges(layer: 0).kernel])
+        let script = try plotting(command, name: "weights") { output throws(PlottingError) in
+            try weightsGrid(kernel: kernel, units: first.units, title: "first-layer weights", output: output)
+        }
+        try publish(script, preview: nil, command: command)
+    }
+
+    // MARK: - Shared pieces
+
+    private func model(for command: Command) -> Model? { state.model }
+
+    /// Predicted class and its probability for every test image.
+    private func testPredictions(
+        for command: Command
+    ) throws(Diagnostic) -> (LoadedData, (classes: [Int], confidence: [Float])) {
+        let model = try requireModel(for: command)
+        let examples = try examples("test", for: command)
+        guard let data = state.data else { throw Diagnostic("no data loaded", at: command.verb.span) }
+        let probabilities: [Float]
+        do {
+            probabilities = try model.predict(features: examples.features, count: examples.count)
+        } catch {
+            throw Diagnostic(error.description, at: command.verb.span)
+        }
+        let classes = model.architecture.layers.last?.units ?? 10
+        guard classes > 0, probabilities.count == examples.count * classes else {
+            throw Diagnostic("the model returned \(probabilities.count) probabilities for \(examples.count) digits", at: command.verb.span)
+        }
+        var predicted = [Int](repeating: 0, count: examples.count)
+        var confidence = [Float](repeating: 0, count: examples.count)
+        for row in 0..<examples.count {
+            var best = 0
+            for column in 1..<classes where probabilities[row * classes + column] > probabilities[row * classes + best] {
+                best = column
+            }
+            predicted[row] = best
+            confidence[row] = probabilities[row * classes + best]
+        }
+        return (data, (predicted, confidence))
+    }
+
+    /// Image `index` as intensities in [0, 1] (1 = ink), as the plots draw digits.
+    private func pixels(of set: ImageSet, at index: Int) -> [Float] {
+        let size = set.rows * set.cols
+        return set.pixels[(index * size)..<((index + 1) * size)].map { Float($0) / 255 }
+    }
+
+    /// Builds a script named after the topic, in the session's format, turning plotting errors into diagnostics.
+    private func plotting(
+        _ command: Command, name: String? = nil, _ make: (PlotOutput) throws(PlottingError) -> GnuplotScript
+    ) throws(Diagnostic) -> GnuplotScript {
+        do {
+            let output = try PlotOutput(
+                name: name ?? command.words.first?.text.lowercased() ?? "plot",
+                format: PlotFormat(rawValue: state.settings.plotFormat) ?? .png)
+            return try make(output)
+        } catch {
+            throw Diagnostic(error.description, at: wholeSpan(command))
+        }
+    }
+
+    /// Writes the script, renders it, and reports the files.
+    private func publish(_ script: GnuplotScript, preview: String?, command: Command) throws(Diagnostic) {
+        let directory = resolve(state.settings.plotsDirectory)
+        switch renderer.render(script, in: directory) {
+        case .rendered(let scriptPath, let image):
+            emit(.plot(script: display(scriptPath), image: display(image), preview: preview))
+        case .scriptOnly(let scriptPath):
+            emit(.plot(script: display(scriptPath), image: nil, preview: preview))
+        case .failed(let scriptPath, let message):
+            let place = scriptPath.map { " (\(display($0)))" } ?? ""
+            throw Diagnostic("the plot could not be rendered\(place): \(message)", at: wholeSpan(command))
+        }
+    }
+
+    /// A path under the working directory, shown relative to it.
+    func display(_ path: String) -> String {
+        let prefix = environment.currentDirectory.hasSuffix("/")
+            ? environment.currentDirectory : environment.currentDirectory + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+}

@@ -1,1 +1,0 @@
-// Plotting: gnuplot script builders (filled in by the plotting work).
