@@ -66,7 +66,7 @@ public final class REPL {
             remember(logical)
             Interrupts.clear()
             if let failure = session.run(source: lines.joined(separator: "\n"), file: nil) {
-                console.error(failure.interrupted ? "interrupted" : failure.rendered)
+                report(failure)
             }
             console.endCommand()
             Interrupts.clear()
@@ -107,6 +107,15 @@ public final class REPL {
             return String(text.dropLastBlanks())
         }
         return parts.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// Prints a failure with its caret. Ctrl-C is no error of the typed line:
+    /// a command that heeds it says where it stopped (fit does), and one that
+    /// does not has finished. Only a notebook replayed by `run` is reported,
+    /// at the line where it stopped.
+    private func report(_ failure: Failure) {
+        if failure.interrupted, failure.file == nil { return }
+        console.error(failure.rendered)
     }
 
     /// Stores an accepted command in the history file at once. If the file

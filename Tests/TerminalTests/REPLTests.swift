@@ -13,14 +13,17 @@ import Testing
         let reader: ScriptedReader
         let repl: REPL
 
-        init(_ inputs: [LineInput], isInteractive: Bool = true, historyPath: String? = nil) throws {
+        init(
+            _ inputs: [LineInput], isInteractive: Bool = true, historyPath: String? = nil,
+            isInterrupted: @escaping () -> Bool = { false }
+        ) throws {
             directory = try TemporaryDirectory()
             reader = ScriptedReader(inputs, isInteractive: isInteractive)
             let console = output.console()
             let path = directory.path
             let session = Session(
                 environment: Environment(variables: [:], currentDirectory: path, homeDirectory: path),
-                emit: console.show)
+                isInterrupted: isInterrupted, emit: console.show)
             repl = REPL(
                 reader: reader, console: console, session: session,
                 history: History(path: historyPath ?? directory.file("history")))
@@ -71,6 +74,21 @@ import Testing
         #expect(prompt.run() == 0)
         #expect(!prompt.output.standardOutput.contains("usage: fit"))
         #expect(prompt.history == "help run\n")
+    }
+
+    @Test func ctrlCDuringATypedCommandAddsNoErrorOfItsOwn() throws {
+        let prompt = try Prompt([.line("help set")], isInterrupted: { true })
+        #expect(prompt.run() == 0)
+        #expect(prompt.output.standardOutput.contains("usage: set"))
+        #expect(prompt.output.standardError == "")
+    }
+
+    @Test func ctrlCDuringARunNotebookSaysWhereItStopped() throws {
+        let prompt = try Prompt([.line("run nb.dnb")], isInterrupted: { true })
+        try "help set\nhelp run\n".write(toFile: prompt.directory.file("nb.dnb"), atomically: true, encoding: .utf8)
+        #expect(prompt.run() == 0)
+        #expect(prompt.output.standardError.hasPrefix("nb.dnb:1:1: error: interrupted (Ctrl-C)\n    help set\n"))
+        #expect(!prompt.output.standardOutput.contains("usage: run"))
     }
 
     @Test func historyIsSavedOnEveryLineWithoutBlanksOrRepeats() throws {
