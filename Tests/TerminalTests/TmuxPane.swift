@@ -127,11 +127,6 @@ final class TmuxPane {
         Int(try tmux(["display-message", "-p", "-t", target, "#{cursor_x}"]).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    /// The last line on screen.
-    func lastLine() throws -> String {
-        try screen().split(separator: "\n", omittingEmptySubsequences: false).last.map(String.init) ?? ""
-    }
-
     /// Polls the screen every 50 ms until `condition` holds; returns that
     /// screen. On timeout, fails with what the screen showed.
     @discardableResult
