@@ -7,8 +7,15 @@ private let interruptRequested = Atomic<Bool>(false)
 
 /// Ctrl-C stops the running command, not the program.
 public enum Interrupts {
-    /// Installs a SIGINT handler that only sets the flag.
+    /// Installs a SIGINT handler that only sets the flag, and unblocks
+    /// SIGINT on the calling thread: a process inherits its parent's signal
+    /// mask (a test runner's spawned children start with SIGINT blocked),
+    /// and a blocked Ctrl-C would never reach the handler.
     public static func install() {
+        var interrupt = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in
             interruptRequested.store(true, ordering: .relaxed)

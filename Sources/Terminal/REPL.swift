@@ -1,132 +1,144 @@
-@preconcurrency import CEditLine
 import Foundation
 import Glibc
 import Interpreter
 import Language
-import Synchronization
 
-/// The interactive prompt: reads lines (with libedit when stdin and stdout
-/// are terminals, plain lines otherwise), runs them, reports errors, and
-/// keeps going.
+/// The interactive prompt: reads commands (with libedit when stdin and
+/// stdout are terminals, plain lines otherwise), runs them, reports errors,
+/// and keeps going until Ctrl-D or `quit`.
 public final class REPL {
     static let prompt = "dnb> "
+    /// Shown after a line that ends in `\`.
     static let continuationPrompt = "...> "
+    /// Leaves the prompt. Not a command: a notebook has no use for it.
+    static let quitWord = "quit"
+    static let leaveWords: Set<String> = [quitWord, "exit"]
+    static let banner = "dnb — digit notebook. help lists commands; Ctrl-D or quit leaves."
 
+    let reader: any LineReader
     let console: Console
     let session: Session
-    let lineEditor: Bool
-    let historyPath: String
+    /// The history file; nil when nobody is typing (history untouched).
+    let history: History?
+    /// The history as the line editor has it, oldest first.
+    private var entries: [String] = []
+    private var warnedAboutHistory = false
 
-    public init() {
-        let isTerminal = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
-        lineEditor = isTerminal
-        console = Console(isTerminal: isTerminal)
-        let environment = Environment.current
-        historyPath = environment.variables["DNB_HISTORY"] ?? environment.homeDirectory + "/.dnb_history"
-        let console = self.console
-        session = Session(environment: environment, isInterrupted: { Interrupts.isRequested }, emit: console.show)
-    }
-
-    /// Runs until Ctrl-D or `quit`; returns the exit code.
-    public func run() -> Int32 {
+    /// The prompt on this process's standard input and output. Installs the
+    /// Ctrl-C handler: from here on Ctrl-C stops a command, not the program.
+    public convenience init() {
         Interrupts.install()
-        if lineEditor { LineEditor.setUp(historyPath: historyPath, session: session) }
-        if lineEditor {
-            console.show(.text("dnb — digit notebook. help lists commands; Ctrl-D or quit leaves."))
-        }
-        var lineNumber = 0
-        while true {
-            guard let source = readCommand() else { break }
-            let trimmed = source.trimmingCharacters(in: .whitespaces)
-            if trimmed == "quit" || trimmed == "exit" { break }
-            if trimmed.isEmpty { continue }
-            if lineEditor { LineEditor.remember(source, historyPath: historyPath) }
-            lineNumber += 1
-            Interrupts.clear()
-            if let failure = session.run(source: source, file: nil) {
-                if failure.interrupted {
-                    console.error("interrupted")
-                } else {
-                    console.error(failure.rendered)
-                }
-            }
-            Interrupts.clear()
-        }
-        if lineEditor { console.show(.text("")) }
-        return 0
+        let environment = Environment.current
+        let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        let console = Console(isTerminal: isatty(STDOUT_FILENO) == 1)
+        let session = Session(environment: environment, isInterrupted: { Interrupts.isRequested }, emit: console.show)
+        let history = History(
+            path: History.path(variables: environment.variables, homeDirectory: environment.homeDirectory))
+        self.init(
+            reader: interactive ? LineEditor() : PlainLineReader(), console: console, session: session,
+            history: interactive ? history : nil)
     }
 
-    /// One command, joining lines that end in `\`. Nil at end of input.
-    func readCommand() -> String? {
+    init(reader: any LineReader, console: Console, session: Session, history: History?) {
+        self.reader = reader
+        self.console = console
+        self.session = session
+        self.history = history
+    }
+
+    /// Runs until Ctrl-D or `quit`; returns the exit code (0).
+    public func run() -> Int32 {
+        if reader.isInteractive {
+            entries = history?.load() ?? []
+            reader.useHistory(entries)
+            reader.useParameterNames(session.parameterNames)
+            console.show(.text(Self.banner))
+        }
+        while true {
+            guard let lines = readCommand() else {
+                // Ctrl-D: end the line it was typed on.
+                if reader.isInteractive { console.show(.text("")) }
+                return 0
+            }
+            let logical = Self.logicalLine(lines)
+            if Self.leaveWords.contains(logical) { return 0 }
+            if logical.isEmpty { continue }
+            remember(logical)
+            Interrupts.clear()
+            if let failure = session.run(source: lines.joined(separator: "\n"), file: nil) {
+                report(failure)
+            }
+            console.endCommand()
+            Interrupts.clear()
+            reader.useParameterNames(session.parameterNames)
+        }
+    }
+
+    /// One command's physical lines (all but the last end in `\`); nil at
+    /// the end of input. Ctrl-C drops what was typed and prompts afresh;
+    /// Ctrl-D after a `\` drops the half-typed command rather than run it.
+    func readCommand() -> [String]? {
         var lines: [String] = []
         while true {
-            let prompt = lines.isEmpty ? Self.prompt : Self.continuationPrompt
-            guard let line = readLine(prompt: prompt) else {
-                // Ctrl-C at the prompt clears the line; Ctrl-D (end of input) leaves.
-                if Interrupts.isRequested {
-                    Interrupts.clear()
-                    if lineEditor { console.show(.text("")) }
-                    lines = []
-                    continue
-                }
-                return lines.isEmpty ? nil : lines.joined(separator: "\n")
+            switch reader.read(prompt: lines.isEmpty ? Self.prompt : Self.continuationPrompt) {
+            case .line(let line):
+                lines.append(line)
+                if !NotebookSplitter.needsContinuation(line) { return lines }
+            case .interrupted:
+                // The cursor is still on the abandoned line: the fresh prompt goes below it.
+                if reader.isInteractive { console.show(.text("")) }
+                lines = []
+            case .end:
+                return nil
             }
-            lines.append(line)
-            if !NotebookSplitter.needsContinuation(line) { return lines.joined(separator: "\n") }
         }
     }
 
-    private func readLine(prompt: String) -> String? {
-        if lineEditor {
-            guard let pointer = readline(prompt) else { return nil }
-            defer { free(pointer) }
-            return String(cString: pointer)
+    /// The command as one line, for the history and for `quit`: each `\`
+    /// and the blanks around the line break become one space. (A `\` inside
+    /// a string does not continue a line, so no string is changed.)
+    static func logicalLine(_ lines: [String]) -> String {
+        let parts = lines.enumerated().map { index, line in
+            var text = Substring(line).drop { $0 == " " || $0 == "\t" }
+            if index < lines.count - 1 {
+                text = text.dropLastBlanks()
+                if text.last == "\\" { text = text.dropLast() }
+            }
+            return String(text.dropLastBlanks())
         }
-        return Swift.readLine(strippingNewline: true)
+        return parts.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// Prints a failure with its caret. Ctrl-C is no error of the typed line:
+    /// a command that heeds it says where it stopped (fit does), and one that
+    /// does not has finished. Only a notebook replayed by `run` is reported,
+    /// at the line where it stopped.
+    private func report(_ failure: Failure) {
+        if failure.interrupted, failure.file == nil { return }
+        console.error(failure.rendered)
+    }
+
+    /// Stores an accepted command in the history file at once. If the file
+    /// cannot be written, says so once and keeps the history in memory.
+    private func remember(_ command: String) {
+        guard reader.isInteractive, let history else { return }
+        do {
+            entries = try history.record(command)
+        } catch {
+            entries = History.adding(command, to: entries)
+            if !warnedAboutHistory {
+                warnedAboutHistory = true
+                console.error("dnb: warning: \(error.description); this session's history is kept in memory only")
+            }
+        }
+        reader.useHistory(entries)
     }
 }
 
-/// libedit's readline-compatible API: history file and completion.
-enum LineEditor {
-    /// Candidates of the completion in progress, read by the C generator callback.
-    private static let pending = Mutex<(candidates: [String], index: Int)>(([], 0))
-    private static let session = Mutex<[String]>([])
-
-    static func setUp(historyPath: String, session: Session) {
-        setlocale(LC_CTYPE, "")
-        rl_catch_signals = 0
-        _ = read_history(historyPath)
-        rl_basic_word_break_characters = UnsafePointer(strdup(" \t\n,="))
-        rl_completer_word_break_characters = strdup(" \t\n,=")
-        let names = session.parameterNames
-        self.session.withLock { $0 = names }
-        rl_attempted_completion_function = { text, start, _ in
-            rl_attempted_completion_over = 1
-            let buffer = rl_line_buffer.map { String(cString: $0) } ?? ""
-            let before = String(buffer.utf8.prefix(Int(start))) ?? ""
-            let word = text.map { String(cString: $0) } ?? ""
-            let parameters = LineEditor.session.withLock { $0 }
-            let candidates = Completer(parameterNames: parameters).candidates(before: before, word: word)
-            let open = candidates.count == 1 && (candidates[0].hasSuffix("=") || candidates[0].hasSuffix("/"))
-            rl_completion_append_character = open ? 0 : 32
-            LineEditor.pending.withLock { $0 = (candidates, 0) }
-            return rl_completion_matches(text) { _, state in
-                LineEditor.pending.withLock { pending in
-                    if state == 0 { pending.index = 0 }
-                    guard pending.index < pending.candidates.count else { return nil }
-                    defer { pending.index += 1 }
-                    return strdup(pending.candidates[pending.index])
-                }
-            }
-        }
-    }
-
-    /// Adds a line to the history and saves the file at once, so a crash
-    /// loses nothing. Repeats of the previous line are not stored.
-    static func remember(_ line: String, historyPath: String) {
-        let last = history_length > 0 ? history_get(history_base + history_length - 1) : nil
-        if let last, let previous = last.pointee.line, String(cString: previous) == line { return }
-        add_history(line)
-        _ = write_history(historyPath)
+extension Substring {
+    fileprivate func dropLastBlanks() -> Substring {
+        var text = self
+        while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
+        return text
     }
 }
