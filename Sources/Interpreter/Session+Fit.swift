@@ -72,11 +72,26 @@ extension Session {
         state.history += result.epochs
         state.lastValidationFraction = fraction
         if let stopped = result.stoppedAt {
+            recordedSource = Self.replayableFit(command, finishedEpochs: result.epochs.count, stopped: stopped)
             emit(
                 .text(
                     "stopped by Ctrl-C at epoch \(stopped.epoch)/\(configuration.epochs), step \(stopped.step): "
                         + "the weights are kept, and the history has \(result.epochs.count) finished epoch(s) more"))
         }
+    }
+
+    /// A stopped fit is saved as the epochs it finished, with a comment: the
+    /// updates of the unfinished epoch cannot be replayed exactly.
+    static func replayableFit(_ command: Command, finishedEpochs: Int, stopped: (epoch: Int, step: Int)) -> String {
+        let note = "# stopped by Ctrl-C at epoch \(stopped.epoch), step \(stopped.step); "
+        guard finishedEpochs > 0 else { return note + "no epoch finished, so nothing to replay" }
+        var options = command.options.filter { $0.key.text != "epochs" }.map { option in
+            let value = option.value.text
+            return "\(option.key.text)=" + (value.contains(" ") || value.isEmpty ? "\"\(value)\"" : value)
+        }
+        options.insert("epochs=\(finishedEpochs)", at: 0)
+        return note + "replaying the \(finishedEpochs) finished epoch(s) only\n"
+            + (["fit"] + options).joined(separator: " ")
     }
 
     private func chooseOptimizer(

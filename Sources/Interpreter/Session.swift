@@ -30,6 +30,9 @@ public final class Session {
     var runStack: [String] = []
     /// The statement being executed, so handlers can point at it.
     var currentSource: (file: String?, lines: [Substring]) = (nil, [])
+    /// What `save session` keeps for the command just run, when it is not
+    /// the command as typed (a `fit` stopped by Ctrl-C).
+    var recordedSource: String?
     /// Writes and renders plots.
     let renderer: GnuplotRenderer
     /// Whether plots also come with a terminal preview (the REPL sets this).
@@ -97,6 +100,7 @@ public final class Session {
     /// Parses and runs one statement; a failure leaves the session as it was
     /// before the command (commands change state only once they succeed).
     func execute(_ statement: Statement) -> Failure? {
+        recordedSource = nil
         do throws(Diagnostic) {
             guard var command = try Parser.parse(statement) else { return nil }
             command = try command.substitutingParameters(state.parameters)
@@ -104,7 +108,10 @@ public final class Session {
                 throw CommandTable.unknownVerb(command.verb)
             }
             try entry.handler(self)(command)
-            if entry.isRecorded { state.successfulCommands.append(statement.source) }
+            if entry.isRecorded {
+                state.successfulCommands.append(recordedSource ?? statement.source)
+            }
+            recordedSource = nil
             return nil
         } catch {
             if let nested = nestedFailure {

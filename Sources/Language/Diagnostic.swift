@@ -21,9 +21,8 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
     public func rendered(file: String?, sourceLines: [Substring]) -> String {
         var out = ""
         if let span {
-            if let file { out += "\(file):\(span.start.line):\(span.start.column): " } else {
-                out += "\(span.start.line):\(span.start.column): "
-            }
+            // At the prompt (no file) the line and caret below say where.
+            if let file { out += "\(file):\(span.start.line):\(span.start.column): " }
         } else if let file {
             out += "\(file): "
         }

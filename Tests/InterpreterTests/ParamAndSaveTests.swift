@@ -1,4 +1,5 @@
 import Foundation
+import Language
 import Testing
 
 @testable import Interpreter
@@ -39,4 +40,15 @@ import Testing
         let rendered = harness.run("save session out.txt")
         #expect(rendered?.hasPrefix("test.dnb:1:14: error: a notebook's name ends in .dnb. Received: out.txt") == true)
     }
+}
+
+@Test func aFitStoppedByCtrlCIsSavedAsItsFinishedEpochs() throws {
+    let command = try #require(try Parser.parse(line: #"fit epochs=50 optimizer=adam validation=0.2"#))
+    #expect(
+        Session.replayableFit(command, finishedEpochs: 2, stopped: (3, 700))
+            == "# stopped by Ctrl-C at epoch 3, step 700; replaying the 2 finished epoch(s) only\n"
+            + "fit epochs=2 optimizer=adam validation=0.2")
+    #expect(
+        Session.replayableFit(command, finishedEpochs: 0, stopped: (1, 5))
+            == "# stopped by Ctrl-C at epoch 1, step 5; no epoch finished, so nothing to replay")
 }
