@@ -9,16 +9,18 @@ public enum CommandSpecs {
 
     static let load = CommandSpec(
         name: "load",
-        usage: "load mnist [path=DIR_OR_NPZ] | load idx IMAGES LABELS [IMAGES LABELS] | load npz FILE",
-        summary: "read MNIST or other data of the same shape",
+        usage: "load mnist [path=DIR_OR_NPZ] | load idx IMAGES LABELS [IMAGES LABELS] | load npz FILE | load model FILE",
+        summary: "read MNIST, other data of the same shape, or a saved model",
         details: """
             load mnist looks, in order, at path=, $DNB_DATA, ./data/mnist/ and ~/.keras/datasets/mnist.npz
             (a folder of the four IDX files, gzipped or not, or a Keras mnist.npz); only when all are
             absent does it download Keras's mnist.npz into ~/.keras/datasets/.
             load idx reads IDX image and label files (training pair, then an optional test pair);
             load npz reads an archive with x_train, y_train, x_test and y_test.
+            load model reads a model saved by `save model` (weights, architecture, normalization and
+            optimizer state), so `fit` resumes where it stopped and `predict` works at once.
             """,
-        subcommands: ["mnist", "idx", "npz"],
+        subcommands: ["mnist", "idx", "npz", "model"],
         options: [OptionSpec("path", .text, "folder of IDX files, or an .npz file (load mnist)")],
         examples: ["load mnist", "load mnist path=data/mnist.npz", "load idx train-images.gz train-labels.gz"],
         takesPaths: true)
@@ -94,11 +96,32 @@ public enum CommandSpecs {
 
     static let save = CommandSpec(
         name: "save",
-        usage: "save session FILE.dnb",
-        summary: "write this session's successful commands as a notebook",
-        details: "The notebook replays the session with `dnb run FILE.dnb`.",
-        subcommands: ["session"],
-        examples: ["save session explore.dnb"],
+        usage: "save model FILE | save session FILE.dnb",
+        summary: "write the model to a file, or this session's successful commands as a notebook",
+        details: """
+            save model writes a safetensors file: the weights as little-endian float32 tensors (Keras
+            names: dense.kernel, dense.bias, dense_1.kernel, ...), with the architecture, the input
+            normalization, the optimizer state and training figures in its metadata. It is written to a
+            temporary file first and renamed, so a crash never leaves half a model.
+            save session writes a notebook that replays the session with `dnb run FILE.dnb`.
+            """,
+        subcommands: ["model", "session"],
+        examples: ["save model mnist.safetensors", "save session explore.dnb"],
+        takesPaths: true)
+
+    static let predict = CommandSpec(
+        name: "predict",
+        usage: "predict FILE | predict DIR | predict test N | predict train N",
+        summary: "the digit in a picture (PNG, JPEG, BMP, PGM), a folder of them, or a data sample",
+        details: """
+            A picture is prepared as MNIST's digits were: transparency over white, grey, inverted when
+            the ink is dark on light paper, cropped to the ink, scaled so the longer side is 20 pixels,
+            centred by its centre of mass in 28x28; thin strokes on big canvases are thickened. It prints
+            the prediction with the top-3 probabilities and writes PLOTS/predict-NAME.png with the
+            picture, the 28x28 input the model saw and the probabilities. A folder laid out as
+            DIR/<digit>/*.png also gets its accuracy.
+            """,
+        examples: ["predict my-digit.png", "predict drawings/", "predict test 17"],
         takesPaths: true)
 
     static let param = CommandSpec(

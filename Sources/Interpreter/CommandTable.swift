@@ -19,6 +19,7 @@ public enum CommandTable {
         CommandEntry(spec: CommandSpecs.fit, handler: Session.fit),
         CommandEntry(spec: CommandSpecs.evaluate, handler: Session.evaluate),
         CommandEntry(spec: CommandSpecs.show, handler: Session.show),
+        CommandEntry(spec: CommandSpecs.predict, handler: Session.predict),
         CommandEntry(spec: CommandSpecs.save, handler: Session.save, isRecorded: false),
         CommandEntry(spec: CommandSpecs.param, handler: Session.param),
         CommandEntry(spec: CommandSpecs.set, handler: Session.set),

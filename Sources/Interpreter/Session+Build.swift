@@ -20,6 +20,7 @@ extension Session {
         state.model = model
         state.modelOrigin = "built"
         state.history = []
+        state.modelNormalization = nil
         let shape = ([String(architecture.inputWidth)] + layers.map { "\($0.units) \($0.activation.rawValue)" })
             .joined(separator: " → ")
         emit(.text("built \(shape): \(Formatting.grouped(architecture.parameterCount)) parameters"))

@@ -70,6 +70,7 @@ extension Session {
             throw Diagnostic(error.description, at: command.verb.span)
         }
         state.history += result.epochs
+        state.modelNormalization = data.normalization
         state.lastValidationFraction = fraction
         if let stopped = result.stoppedAt {
             recordedSource = Self.replayableFit(command, finishedEpochs: result.epochs.count, stopped: stopped)

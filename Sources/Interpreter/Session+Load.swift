@@ -10,6 +10,17 @@ extension Session {
             throw Diagnostic("load what? usage: \(usage)", at: command.verb.span)
         }
         let kind = try choose(kindWord, from: CommandSpecs.load.subcommands, what: "data kind")
+        if kind == "model" {
+            let files = Array(try expectWords(command, atMost: 2, usage: usage).dropFirst())
+            guard let file = files.first else {
+                throw Diagnostic("load model needs a file: load model FILE", at: wholeSpan(command))
+            }
+            if let path = command.option("path") {
+                throw Diagnostic("path= goes with `load mnist`", at: path.key.span)
+            }
+            try loadModel(from: file, command: command)
+            return
+        }
         let options = try self.options(command)
         if kind != "mnist", let path = command.option("path") {
             throw Diagnostic("path= goes with `load mnist`; give the files after `load \(kind)`", at: path.key.span)

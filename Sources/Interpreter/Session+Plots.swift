@@ -147,7 +147,7 @@ extension Session {
     }
 
     /// Builds a script named after the topic, in the session's format, turning plotting errors into diagnostics.
-    private func plotting(
+    func plotting(
         _ command: Command, name: String? = nil, _ make: (PlotOutput) throws(PlottingError) -> GnuplotScript
     ) throws(Diagnostic) -> GnuplotScript {
         do {
@@ -161,7 +161,7 @@ extension Session {
     }
 
     /// Writes the script, renders it, and reports the files.
-    private func publish(_ script: GnuplotScript, preview: String?, command: Command) throws(Diagnostic) {
+    func publish(_ script: GnuplotScript, preview: String?, command: Command) throws(Diagnostic) {
         let directory = resolve(state.settings.plotsDirectory)
         switch renderer.render(script, in: directory) {
         case .rendered(let scriptPath, let image):

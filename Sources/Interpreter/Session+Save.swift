@@ -15,6 +15,8 @@ extension Session {
         }
         let file = words[1]
         switch kind {
+        case "model":
+            try saveModel(to: file, command: command)
         default:  // session
             guard file.text.hasSuffix(".dnb") else {
                 throw Diagnostic("a notebook's name ends in .dnb. Received: \(file.text)", at: file.span)

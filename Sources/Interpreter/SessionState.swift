@@ -22,6 +22,8 @@ struct SessionState {
     var model: Model?
     /// Where the model came from, for `show model` ("built", or a file).
     var modelOrigin = ""
+    /// How the model's inputs were normalized when it was trained (or as its file says).
+    var modelNormalization: Normalization?
     /// Every finished epoch since the model was built or loaded.
     var history: [EpochMetrics] = []
     /// The validation fraction of the last `fit`, for `evaluate validation`.

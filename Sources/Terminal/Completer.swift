@@ -69,7 +69,7 @@ public struct Completer: Sendable {
         } else if positional.isEmpty, !spec.subcommands.isEmpty {
             result += spec.subcommands
         } else if spec.takesPaths {
-            let needsFile = verb == "run" || (positional.first.map { $0 != "mnist" } ?? false)
+            let needsFile = verb == "run" || verb == "predict" || (positional.first.map { $0 != "mnist" } ?? false)
             if needsFile { result += paths(matching: word) }
         }
         if !word.contains("/") {

@@ -13,8 +13,8 @@ import Testing
 
     @Test(arguments: [
         ("", "sh", ["show"]),
-        ("", "", ["load", "normalize", "build", "fit", "evaluate", "show", "save", "param", "set", "run", "help"]),
-        ("load ", "", ["mnist", "idx", "npz", "path="]),
+        ("", "", ["load", "normalize", "build", "fit", "evaluate", "show", "predict", "save", "param", "set", "run", "help"]),
+        ("load ", "", ["mnist", "idx", "npz", "model", "path="]),
         ("show ", "d", ["data"]),
         ("fit ", "ep", ["epochs="]),
         ("fit epochs=3 ", "e", []),

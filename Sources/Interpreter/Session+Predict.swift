@@ -1,0 +1,219 @@
+import Datasets
+import Engine
+import Foundation
+import Language
+import Plotting
+
+/// `predict FILE`, `predict DIR`, `predict test N`, `predict train N`.
+extension Session {
+    /// Pictures larger than this are refused before they are read.
+    static let maximumPictureBytes = 64 << 20
+
+    func predict(_ command: Command) throws(Diagnostic) {
+        let usage = CommandSpecs.predict.usage
+        let words = try expectWords(command, atMost: 2, usage: usage)
+        _ = try options(command)
+        guard let first = words.first else {
+            throw Diagnostic("predict what? usage: \(usage)", at: command.verb.span)
+        }
+        let model = try requireModel(for: command)
+        guard model.architecture.inputWidth == DigitPicture.side * DigitPicture.side else {
+            throw Diagnostic(
+                "predict reads 28x28 digits; this model takes \(model.architecture.inputWidth) features", at: command.verb.span)
+        }
+        let lowered = first.text.lowercased()
+        if (lowered == "test" || lowered == "train"), !FileManager.default.fileExists(atPath: resolve(first.text)) {
+            guard words.count == 2 else {
+                throw Diagnostic("predict \(lowered) needs a sample number, as in `predict \(lowered) 17`", at: first.span)
+            }
+            try predictSample(split: lowered, indexWord: words[1], model: model, command: command)
+            return
+        }
+        if words.count == 2 {
+            throw Diagnostic("unexpected '\(words[1].text)' — usage: \(usage)", at: words[1].span)
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: resolve(first.text), isDirectory: &isDirectory) else {
+            throw Diagnostic("no such file or folder: \(first.text)", at: first.span)
+        }
+        if isDirectory.boolValue {
+            try predictFolder(first, model: model, command: command)
+        } else {
+            try predictPicture(first, model: model, command: command)
+        }
+    }
+
+    // MARK: - One picture
+
+    private func predictPicture(_ file: Word, model: Model, command: Command) throws(Diagnostic) {
+        let picture = try readPicture(resolve(file.text), shownAs: file.text, span: file.span)
+        let probabilities = try classify([picture.pixels], model: model, command: command)[0]
+        emit(.text(Self.describe(probabilities, truth: nil)))
+        var notes: [String] = []
+        if picture.inverted { notes.append("inverted (dark ink on light paper)") }
+        if picture.thickening > 0 { notes.append("strokes thickened") }
+        emit(
+            .text(
+                "prepared like MNIST: \(picture.width)x\(picture.height) \(picture.format), ink cropped, scaled to 20 px, centred by mass"
+                    + (notes.isEmpty ? "" : "; " + notes.joined(separator: ", "))))
+        let original = GrayImage(
+            width: picture.preview.width, height: picture.preview.height,
+            pixels: picture.preview.brightness.map { Float($0) / 255 })
+        let input = picture.pixels.map { Float($0) / 255 }
+        let stem = Self.plotStem(URL(fileURLWithPath: file.text).deletingPathExtension().lastPathComponent)
+        let script = try plotting(command, name: "predict-\(stem)") { output throws(PlottingError) in
+            try predictionPanel(
+                original: original, input: input, probabilities: probabilities.map(Double.init),
+                title: file.text, output: output)
+        }
+        let preview = wantsPreviews ? try? blockCharacterImage(input) : nil
+        try publish(script, preview: preview, command: command)
+    }
+
+    // MARK: - A folder
+
+    /// Every picture in DIR (and in DIR/<digit>/ folders, whose name is the truth).
+    private func predictFolder(_ folder: Word, model: Model, command: Command) throws(Diagnostic) {
+        let root = resolve(folder.text)
+        var files: [(path: String, shown: String, truth: Int?)] = []
+        let manager = FileManager.default
+        let entries = ((try? manager.contentsOfDirectory(atPath: root)) ?? []).sorted()
+        for entry in entries where !entry.hasPrefix(".") {
+            let path = root + "/" + entry
+            var isDirectory: ObjCBool = false
+            manager.fileExists(atPath: path, isDirectory: &isDirectory)
+            if isDirectory.boolValue {
+                guard entry.count == 1, let digit = Int(entry) else { continue }
+                let inner = ((try? manager.contentsOfDirectory(atPath: path)) ?? []).sorted()
+                for name in inner where Self.isPicture(name) {
+                    files.append((path + "/" + name, folder.text + "/" + entry + "/" + name, digit))
+                }
+            } else if Self.isPicture(entry) {
+                files.append((path, folder.text + "/" + entry, nil))
+            }
+        }
+        guard !files.isEmpty else {
+            throw Diagnostic(
+                "no pictures in \(folder.text) (looked for \(DigitPicture.fileExtensions.sorted().joined(separator: ", ")) files, and in 0/ … 9/ folders)",
+                at: folder.span)
+        }
+        var pictures: [DigitPicture] = []
+        for file in files {
+            pictures.append(try readPicture(file.path, shownAs: file.shown, span: folder.span))
+        }
+        let probabilities = try classify(pictures.map(\.pixels), model: model, command: command)
+        let predicted = probabilities.map(Self.best)
+        var lines: [String] = []
+        let labelled = files.indices.filter { files[$0].truth != nil }
+        let mistakes = labelled.filter { predicted[$0] != files[$0].truth }
+        for index in files.indices where files[index].truth == nil || mistakes.contains(index) {
+            let truth = files[index].truth.map { " (true \($0))" } ?? ""
+            let confidence = Formatting.fixed(Double(probabilities[index][predicted[index]]), 4)
+            lines.append("\(files[index].shown): \(predicted[index])\(truth), probability \(confidence)")
+        }
+        var summary = "predicted \(files.count) picture(s) in \(folder.text)"
+        if !labelled.isEmpty {
+            let right = labelled.count - mistakes.count
+            summary += ": accuracy \(Formatting.fixed(Double(right) / Double(labelled.count), 4)) (\(right)/\(labelled.count) right"
+                + (mistakes.isEmpty ? ")" : ", mistakes below)")
+        }
+        emit(.text(([summary] + lines).joined(separator: "\n")))
+        let shown = Array(files.indices.prefix(maxGridImages))
+        let images = shown.map { index in
+            DigitImage(
+                pixels: pictures[index].pixels.map { Float($0) / 255 },
+                caption: files[index].truth.map { predicted[index] == $0 ? "\(predicted[index])" : "\(predicted[index]) (true \($0))" }
+                    ?? "\(predicted[index])",
+                isMistake: files[index].truth.map { predicted[index] != $0 } ?? false)
+        }
+        let stem = Self.plotStem(URL(fileURLWithPath: folder.text).lastPathComponent)
+        let script = try plotting(command, name: "predict-\(stem)") { output throws(PlottingError) in
+            try digitGrid(title: "\(folder.text): the inputs the model saw, with its predictions", images: images, output: output)
+        }
+        try publish(script, preview: nil, command: command)
+    }
+
+    // MARK: - A sample of the loaded data
+
+    private func predictSample(split: String, indexWord: Word, model: Model, command: Command) throws(Diagnostic) {
+        let data = try requireData(for: command)
+        let set = split == "test" ? data.test : data.train
+        guard let index = Int(indexWord.text), index >= 0, index < set.count else {
+            throw Diagnostic(
+                "the \(split) set has samples 0 to \(max(0, set.count - 1)). Received: \(indexWord.text)", at: indexWord.span)
+        }
+        let examples = try examples(split, for: command)
+        let width = examples.width
+        let row = Array(examples.features[(index * width)..<((index + 1) * width)])
+        let probabilities: [Float]
+        do {
+            probabilities = try model.predict(features: row, count: 1)
+        } catch {
+            throw Diagnostic(error.description, at: command.verb.span)
+        }
+        let truth = Int(set.labels[index])
+        emit(.text("\(split) sample \(index): " + Self.describe(probabilities, truth: truth)))
+        let input = set.pixels[(index * width)..<((index + 1) * width)].map { Float($0) / 255 }
+        let original = GrayImage(width: set.cols, height: set.rows, pixels: input.map { 1 - $0 })
+        let script = try plotting(command, name: "predict-\(split)-\(index)") { output throws(PlottingError) in
+            try predictionPanel(
+                original: original, input: input, probabilities: probabilities.map(Double.init),
+                title: "\(split) sample \(index) (true \(truth))", output: output)
+        }
+        try publish(script, preview: wantsPreviews ? try? blockCharacterImage(input) : nil, command: command)
+    }
+
+    // MARK: - Shared pieces
+
+    private func readPicture(_ path: String, shownAs shown: String, span: SourceSpan) throws(Diagnostic) -> DigitPicture {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= Self.maximumPictureBytes else {
+            throw Diagnostic(
+                "\(shown) is \(Formatting.bytes(size)): too large for a picture of a digit (at most \(Formatting.bytes(Self.maximumPictureBytes)))",
+                at: span)
+        }
+        do {
+            return try DigitPicture(decoding: try readFileBytes(path), name: shown)
+        } catch let error as DatasetError {
+            throw Diagnostic(error.description.replacingOccurrences(of: path, with: shown), at: span)
+        } catch {
+            throw Diagnostic("\(error)", at: span)
+        }
+    }
+
+    /// Class probabilities for 28x28 pictures, normalized as the model's training data was.
+    private func classify(_ pictures: [[UInt8]], model: Model, command: Command) throws(Diagnostic) -> [[Float]] {
+        let normalization = state.modelNormalization ?? state.data?.normalization ?? .scale
+        let width = DigitPicture.side * DigitPicture.side
+        let features = pictures.flatMap { normalization.apply($0, width: width) }
+        let classes = model.classes
+        do {
+            let flat = try model.predict(features: features, count: pictures.count)
+            return (0..<pictures.count).map { Array(flat[($0 * classes)..<(($0 + 1) * classes)]) }
+        } catch {
+            throw Diagnostic(error.description, at: command.verb.span)
+        }
+    }
+
+    static func best(_ probabilities: [Float]) -> Int {
+        probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
+    }
+
+    /// `predicted 7 — 7 0.9931, 1 0.0042, 2 0.0011` (and `, true 7` for a labelled sample).
+    static func describe(_ probabilities: [Float], truth: Int?) -> String {
+        let top = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(3)
+        let ranked = top.map { "\($0) \(Formatting.fixed(Double(probabilities[$0]), 4))" }.joined(separator: ", ")
+        let verdict = truth.map { best(probabilities) == $0 ? " (true \($0), right)" : " (true \($0), wrong)" } ?? ""
+        return "predicted \(best(probabilities))\(verdict) — top 3: \(ranked)"
+    }
+
+    static func isPicture(_ name: String) -> Bool {
+        DigitPicture.fileExtensions.contains(URL(fileURLWithPath: name).pathExtension.lowercased())
+    }
+
+    /// A plot name from a file name: letters, digits, `_` and `-` only.
+    static func plotStem(_ name: String) -> String {
+        let cleaned = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
+        return cleaned.isEmpty ? "picture" : String(cleaned.prefix(60))
+    }
+}
