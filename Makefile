@@ -1,10 +1,10 @@
 # dnb — the two commands a new user needs: `make run` and `make test`.
 SHELL := /bin/bash
-PACKAGES := libedit-dev libopenblas-dev zlib1g-dev libstb-dev gnuplot-nox tmux
+PACKAGES := libedit-dev libopenblas-dev zlib1g-dev libstb-dev gnuplot-nox tmux python3-venv
 DNB_DATA ?= $(firstword $(wildcard ../shared/data/mnist ./data/mnist))
 export DNB_DATA
 
-.PHONY: all install build release run test bench clean
+.PHONY: all install build release run test record venv bench clean
 
 all: release
 
@@ -28,9 +28,24 @@ release: install
 run: release
 	.build/release/dnb run notebooks/mnist.dnb
 
-test: install release
+# The suite, then every notebook replayed and checked against its recorded outputs.
+test: install release venv
 	swift build --build-tests
-	swift test --skip-build --disable-xctest
+	DNB_PYTHON=$(CURDIR)/.venv/bin/python swift test --skip-build --disable-xctest
+	@for notebook in notebooks/*.dnb; do \
+	  echo "checking $$notebook"; \
+	  .build/release/dnb run $$notebook --check > /dev/null || exit 1; \
+	done
+
+# Re-records the outputs kept in the notebooks (after a deliberate change).
+record: release
+	@for notebook in notebooks/*.dnb; do .build/release/dnb run $$notebook --record > /dev/null || exit 1; done
+
+# A local virtualenv with nbformat, to validate --report notebooks against the nbformat v4 schema.
+venv: .venv/bin/python
+.venv/bin/python:
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet nbformat
 
 bench: release
 	.build/release/dnb-bench

@@ -2,14 +2,14 @@ import Foundation
 
 /// Writes files so a crash never leaves a half-written one: the bytes go to
 /// a temporary file in the same folder, which is then renamed over the target.
-enum AtomicFile {
-    struct WriteError: Error, CustomStringConvertible {
+public enum AtomicFile {
+    public struct WriteError: Error, CustomStringConvertible {
         var path: String
         var reason: String
-        var description: String { "cannot write \(path): \(reason)" }
+        public var description: String { "cannot write \(path): \(reason)" }
     }
 
-    static func write(_ bytes: [UInt8], to path: String) throws(WriteError) {
+    public static func write(_ bytes: [UInt8], to path: String) throws(WriteError) {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false

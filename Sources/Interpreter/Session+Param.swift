@@ -21,6 +21,7 @@ extension Session {
             parameters[name] = state.parameterOverrides[name] ?? option.value.text
         }
         state.parameters = parameters
+        state.declaredParameters.formUnion(command.options.map(\.key.text))
         emit(.text(parameterListing(command.options.map(\.key.text))))
     }
 

@@ -125,6 +125,11 @@ public final class Session {
         }
     }
 
+    /// `-p` names that no `param` line declared (probably a typo).
+    public var undeclaredOverrides: [String] {
+        state.parameterOverrides.keys.filter { !state.declaredParameters.contains($0) }.sorted()
+    }
+
     /// The names `$` can use right now (for completion).
     public var parameterNames: [String] { state.parameters.keys.sorted() }
 }

@@ -31,6 +31,8 @@ struct SessionState {
     var settings = Settings()
     /// Notebook parameters (`param`), used as `$name`.
     var parameters: [String: String] = [:]
+    /// Names declared by `param` lines.
+    var declaredParameters: Set<String> = []
     /// Parameters given on the command line (`-p name=value`); they win over `param` defaults.
     var parameterOverrides: [String: String] = [:]
     /// The source of every command that succeeded, for `save session`.

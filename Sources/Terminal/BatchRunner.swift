@@ -3,11 +3,26 @@ import Interpreter
 import Language
 
 /// `dnb run FILE.dnb` and `dnb < FILE.dnb`: replays a notebook and returns the
-/// exit code (0, 1 at the first failing command, 130 after Ctrl-C).
+/// exit code (0; 1 at the first failing command or a checked output that
+/// differs; 130 after Ctrl-C).
 public enum BatchRunner {
-    public static func run(
-        file: String?, source: String? = nil, parameters: [String: String] = [:]
-    ) -> Int32 {
+    /// What `dnb run` does besides replaying.
+    public struct Options: Sendable {
+        /// Notebook parameters from `-p NAME=VALUE`.
+        public var parameters: [String: String] = [:]
+        /// `--record`: write each command's output under it as `#>` lines.
+        public var record = false
+        /// `--check`: compare each command's output with its `#>` lines.
+        public var check = false
+        /// `--tolerance`: relative difference allowed between numbers in `--check`.
+        public var tolerance = 1e-4
+        /// `--report FILE.md|FILE.ipynb`.
+        public var report: String?
+
+        public init() {}
+    }
+
+    public static func run(file: String?, source: String? = nil, options: Options = Options()) -> Int32 {
         let console = Console()
         Interrupts.install()
         let notebookSource: String
@@ -23,14 +38,99 @@ public enum BatchRunner {
         } else {
             return 1
         }
-        let interpreter = Session(
-            environment: .current, isInterrupted: { Interrupts.isRequested }, emit: console.show)
-        if !parameters.isEmpty { interpreter.overrideParameters(parameters) }
-        if let failure = interpreter.run(source: notebookSource, file: file ?? "<stdin>") {
-            console.error(failure.rendered)
-            return failure.interrupted ? 130 : 1
+        let name = file ?? "<stdin>"
+        let session = Session(environment: .current, isInterrupted: { Interrupts.isRequested }, emit: console.show)
+        if !options.parameters.isEmpty { session.overrideParameters(options.parameters) }
+        let keepsOutputs = options.record || options.check || options.report != nil
+        var outputs: [StatementOutput] = []
+        var differences: [Diagnostic] = []
+        let sourceLines = NotebookSplitter.lines(of: notebookSource)
+        let failure = session.run(
+            source: notebookSource, file: name,
+            onStatement: keepsOutputs
+                ? { statement, events in
+                    let output = StatementOutput(statement: statement, events: events)
+                    outputs.append(output)
+                    if options.check, !statement.isBlank,
+                        let difference = difference(output, tolerance: options.tolerance)
+                    {
+                        differences.append(difference)
+                    }
+                } : nil)
+        for name in session.undeclaredOverrides {
+            console.error("dnb: warning: -p \(name)=… was given but no `param \(name)=…` line declares it")
         }
-        return 0
+        if let failure, let last = outputs.indices.last {
+            outputs[last].error = failure.rendered
+        }
+        var status: Int32 = 0
+        if let failure {
+            console.error(failure.rendered)
+            status = failure.interrupted ? 130 : 1
+        }
+        if let report = options.report, !writeReport(report, title: name, outputs: outputs, console: console) {
+            status = status == 0 ? 1 : status
+        }
+        if options.check {
+            for difference in differences {
+                console.error(difference.rendered(file: name, sourceLines: sourceLines))
+            }
+            if !differences.isEmpty {
+                console.error("\(name): \(differences.count) command(s) printed something else than their recorded output")
+                status = status == 0 ? 1 : status
+            } else if failure == nil {
+                console.show(.text("\(name): every recorded output matches (relative tolerance \(options.tolerance))"))
+            }
+        }
+        if options.record, failure == nil, let file {
+            let recorded = NotebookRecording.rewrite(source: notebookSource, outputs: outputs)
+            do {
+                try AtomicFile.write(Array(recorded.utf8), to: file)
+                console.show(.text("recorded the outputs of \(outputs.filter { !$0.statement.isBlank }.count) command(s) in \(file)"))
+            } catch {
+                console.error("dnb: error: \(error.description)")
+                status = 1
+            }
+        }
+        return status
+    }
+
+    /// A command whose output differs from its `#>` lines, as an error at its line.
+    static func difference(_ output: StatementOutput, tolerance: Double) -> Diagnostic? {
+        let expected = output.statement.recordedOutput
+        let actual = output.lines
+        guard let reason = NotebookRecording.difference(expected: expected, actual: actual, tolerance: tolerance) else {
+            return nil
+        }
+        let statement = output.statement
+        let span = SourceSpan(line: statement.line, column: 1, length: statement.source.count)
+        let message = expected.isEmpty
+            ? "no recorded output to compare with (record it with: dnb run FILE.dnb --record)"
+            : "the output differs from the recording: \(reason)"
+        let notes = ["expected:"] + expected.map { "    #> " + $0 } + ["actual:"] + actual.map { "    #> " + $0 }
+        return Diagnostic(message, at: span, notes: notes)
+    }
+
+    private static func writeReport(_ path: String, title: String, outputs: [StatementOutput], console: Console) -> Bool {
+        let report = NotebookReport(title: title, outputs: outputs)
+        let directory = FileManager.default.currentDirectoryPath
+        let absolute = path.hasPrefix("/") ? path : directory + "/" + path
+        let bytes: [UInt8] =
+            path.hasSuffix(".ipynb")
+            ? report.ipynb(workingDirectory: directory)
+            : Array(
+                report.markdown(
+                    reportDirectory: URL(fileURLWithPath: absolute).deletingLastPathComponent().path,
+                    workingDirectory: directory
+                ).utf8)
+        do {
+            try AtomicFile.write(bytes, to: absolute)
+            console.show(.text("wrote the report \(path)"))
+            return true
+        } catch {
+            console.error("dnb: error: \(error.description)")
+            return false
+        }
     }
 }
 

@@ -4,8 +4,11 @@ import Terminal
 /// dnb's command line: argument parsing and exit codes only.
 let usage = """
     usage: dnb                         open the interactive prompt (or replay notebook text piped to stdin)
-           dnb run FILE.dnb [-p NAME=VALUE ...]
+           dnb run FILE.dnb [-p NAME=VALUE ...] [--record | --check [--tolerance X]] [--report OUT.md|OUT.ipynb]
                                        replay a notebook; exit 1 at the first failing command
+                                       --record   write each command's output under it as #> lines
+                                       --check    compare outputs with the #> lines (numbers within X, default 1e-4)
+                                       --report   write Markdown or a Jupyter notebook with outputs and plots
            dnb --help | --version
     """
 
@@ -33,7 +36,7 @@ case "--version":
     print("dnb 0.1.0")
 case "run":
     var file: String?
-    var parameters: [String: String] = [:]
+    var options = BatchRunner.Options()
     while !arguments.isEmpty {
         let argument = arguments.removeFirst()
         switch argument {
@@ -43,7 +46,23 @@ case "run":
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
                 fail("-p needs NAME=VALUE, got '\(pair)'")
             }
-            parameters[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+            options.parameters[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        case "--record":
+            options.record = true
+        case "--check":
+            options.check = true
+        case "--tolerance":
+            guard let text = arguments.first, let value = Double(text), value >= 0, value.isFinite else {
+                fail("--tolerance needs a number ≥ 0, as in --tolerance 1e-3")
+            }
+            arguments.removeFirst()
+            options.tolerance = value
+        case "--report":
+            guard let path = arguments.first, path.hasSuffix(".md") || path.hasSuffix(".ipynb") else {
+                fail("--report needs a file ending in .md or .ipynb")
+            }
+            arguments.removeFirst()
+            options.report = path
         default:
             if argument.hasPrefix("-") { fail("unknown option '\(argument)'") }
             if file != nil { fail("one notebook at a time (got '\(argument)' too)") }
@@ -51,7 +70,8 @@ case "run":
         }
     }
     guard let file else { fail("run needs a notebook: dnb run FILE.dnb") }
-    exit(BatchRunner.run(file: file, parameters: parameters))
+    if options.record && options.check { fail("--record rewrites the outputs that --check compares: use one") }
+    exit(BatchRunner.run(file: file, options: options))
 case let other:
     fail("unknown command '\(other)'")
 }
