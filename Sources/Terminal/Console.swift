@@ -39,14 +39,10 @@ public final class Console {
             guard isTerminal else { return }
             write("\r\u{1B}[2K" + clipped(text))
             progressShowing = true
-        case .plot(let script, let image, let preview):
+        case .plot(_, _, let preview):
             clearProgress()
             if let preview, isTerminal { write(preview + (preview.hasSuffix("\n") ? "" : "\n")) }
-            if let image {
-                write("wrote \(image) (script \(script))\n")
-            } else {
-                write("wrote \(script) (render it with: gnuplot \(script))\n")
-            }
+            for line in event.transcriptLines { write(line + "\n") }
         }
     }
 

@@ -32,6 +32,8 @@ public final class REPL {
         let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         let console = Console(isTerminal: isatty(STDOUT_FILENO) == 1)
         let session = Session(environment: environment, isInterrupted: { Interrupts.isRequested }, emit: console.show)
+        // At a terminal, plots also show as an ASCII chart or block-character digits.
+        session.wantsPreviews = interactive
         let history = History(
             path: History.path(variables: environment.variables, homeDirectory: environment.homeDirectory))
         self.init(
