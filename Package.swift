@@ -28,7 +28,7 @@ let package = Package(
         // Session state and one handler per command.
         .target(name: "Interpreter", dependencies: ["Engine", "Datasets", "Plotting", "Language"]),
         // libedit line reading, history, completion, Ctrl-C.
-        .target(name: "Terminal", dependencies: ["CEditLine", "Interpreter", "Language"]),
+        .target(name: "Terminal", dependencies: ["CEditLine", "Interpreter", "Language", "Datasets"]),
         // Argument parsing and exit codes only.
         .executableTarget(name: "dnb", dependencies: ["Interpreter", "Terminal", "Language"]),
 

@@ -18,6 +18,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An argument is out of range, echoed back Keras-style:
     /// `name` = `value` received, `expected` says what is allowed.
     case invalidArgument(name: String, value: String, expected: String)
+    /// A file could not be written; `reason` is the system's.
+    case unwritable(path: String, reason: String)
 
     /// The first line: where, and what is wrong.
     public var message: String {
@@ -33,6 +35,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "no MNIST data found in \(searched.joined(separator: ", "))"
         case .downloadFailed(let url, let reason, _):
             return "could not download \(url): \(reason)"
+        case .unwritable(_, let reason):
+            return reason
         case .invalidArgument(let name, let value, let expected):
             return "invalid \(name): expected \(expected). Received: \(name)=\(value)"
         }
@@ -43,7 +47,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .notFound(_, let hint), .downloadFailed(_, _, let hint):
             return hint.isEmpty ? nil : hint
-        case .fileNotFound, .unreadable, .malformed, .invalidArgument:
+        case .fileNotFound, .unreadable, .malformed, .invalidArgument, .unwritable:
             return nil
         }
     }

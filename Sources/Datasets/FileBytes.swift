@@ -136,6 +136,21 @@ func writeFileAtomically(_ bytes: [UInt8], to path: String) throws(FileWriteFail
     }
 }
 
+/// Writes `bytes` to `path` atomically (see `writeFileAtomically`), creating
+/// missing folders first. Every file dnb writes — models, notebooks,
+/// reports, plot scripts, the download — goes through here.
+public func writeFile(_ bytes: [UInt8], to path: String) throws(DatasetError) {
+    do {
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            let folder = String(path[..<slash])
+            if fileKind(folder) != .directory { try createDirectories(folder) }
+        }
+        try writeFileAtomically(bytes, to: path)
+    } catch {
+        throw .unwritable(path: path, reason: error.reason)
+    }
+}
+
 /// The C library's text for an `errno` value, e.g. "Permission denied".
 func systemErrorText(_ code: Int32) -> String {
     guard let text = strerror(code) else { return "error \(code)" }

@@ -2,6 +2,7 @@
 // The only place in dnb that launches gnuplot; it returns values and never
 // prints.
 
+import Datasets
 import Foundation
 import Plotting
 
@@ -94,10 +95,9 @@ public struct GnuplotRenderer: Sendable {
         let scriptPath = joined(directory, output.scriptFileName)
         let imagePath = joined(directory, output.imageFileName)
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try writeAtomically(Data(script.text.utf8), to: scriptPath)
+            try writeFile(Array(script.text.utf8), to: scriptPath)
         } catch {
-            return .failed(script: nil, message: "cannot write \(scriptPath): \(reason(error))")
+            return .failed(script: nil, message: error.description)
         }
         guard let gnuplotPath else { return .scriptOnly(script: scriptPath) }
         let run = runProcess(gnuplotPath, arguments: [output.scriptFileName], workingDirectory: directory, timeout: timeout)
@@ -155,18 +155,6 @@ private func joined(_ directory: String, _ name: String) -> String {
 
 /// Writes `data` to a temporary file beside `path`, then renames it over
 /// `path`, so a reader never sees half a file.
-private func writeAtomically(_ data: Data, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent()
-        .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp")
-    try data.write(to: temporary)
-    guard rename(temporary.path, url.path) == 0 else {
-        let code = errno
-        try? FileManager.default.removeItem(at: temporary)
-        throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
-    }
-}
-
 /// The human part of a file-system error.
 private func reason(_ error: any Error) -> String {
     if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }

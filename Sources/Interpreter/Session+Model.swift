@@ -24,7 +24,7 @@ extension Session {
             throw Diagnostic("cannot save the model: \(error.description)", at: file.span)
         }
         do {
-            try AtomicFile.write(bytes, to: resolve(file.text))
+            try writeFile(bytes, to: resolve(file.text))
         } catch {
             throw Diagnostic(error.description.replacingOccurrences(of: resolve(file.text), with: file.text), at: file.span)
         }

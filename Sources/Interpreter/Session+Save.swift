@@ -1,3 +1,4 @@
+import Datasets
 import Language
 
 extension Session {
@@ -25,7 +26,7 @@ extension Session {
             let text = "# Saved from a dnb session: replay with `dnb run \(file.text)`.\n"
                 + commands.map { $0 + "\n" }.joined()
             do {
-                try AtomicFile.write(Array(text.utf8), to: resolve(file.text))
+                try writeFile(Array(text.utf8), to: resolve(file.text))
             } catch {
                 throw Diagnostic(error.description.replacingOccurrences(of: resolve(file.text), with: file.text), at: file.span)
             }

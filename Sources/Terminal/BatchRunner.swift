@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Interpreter
 import Language
@@ -85,7 +86,7 @@ public enum BatchRunner {
         if options.record, failure == nil, let file {
             let recorded = NotebookRecording.rewrite(source: notebookSource, outputs: outputs)
             do {
-                try AtomicFile.write(Array(recorded.utf8), to: file)
+                try writeFile(Array(recorded.utf8), to: file)
                 console.show(.text("recorded the outputs of \(outputs.filter { !$0.statement.isBlank }.count) command(s) in \(file)"))
             } catch {
                 console.error("dnb: error: \(error.description)")
@@ -124,7 +125,7 @@ public enum BatchRunner {
                     workingDirectory: directory
                 ).utf8)
         do {
-            try AtomicFile.write(bytes, to: absolute)
+            try writeFile(bytes, to: absolute)
             console.show(.text("wrote the report \(path)"))
             return true
         } catch {
