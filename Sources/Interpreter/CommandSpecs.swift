@@ -61,12 +61,12 @@ public enum CommandSpecs {
             OptionSpec("epochs", .integer(1...100_000), default: "1", "passes over the training data"),
             OptionSpec("batch", .integer(1...1_000_000), default: "32", "samples per gradient step"),
             OptionSpec("validation", .number(0...0.99, exclusiveLower: false), default: "0", "fraction held out for validation"),
-            OptionSpec("optimizer", .choice(optimizers), default: "rmsprop (Keras), or the model's current one", "the update rule"),
+            OptionSpec("optimizer", .choice(optimizers), default: "rmsprop as in Keras, or the model's current one", "the update rule"),
             OptionSpec("lr", .number(0...10, exclusiveLower: true), default: "0.01 sgd, 0.001 adam and rmsprop", "learning rate"),
             OptionSpec("momentum", .number(0...0.9999, exclusiveLower: false), default: "0", "sgd and rmsprop momentum"),
             OptionSpec("nesterov", .boolean, default: "false", "Nesterov momentum (sgd)"),
             OptionSpec("shuffle", .boolean, default: "true", "reshuffle the training data every epoch"),
-            OptionSpec("seed", .integer(0...Int.max), default: "the session seed (set seed=N)", "shuffling seed"),
+            OptionSpec("seed", .integer(0...Int.max), default: "the session seed, see set seed=N", "shuffling seed"),
         ],
         examples: ["fit epochs=10 batch=32 validation=0.2 optimizer=adam", "fit epochs=5 optimizer=sgd lr=0.1 momentum=0.9"])
 

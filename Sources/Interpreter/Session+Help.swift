@@ -28,8 +28,8 @@ extension Session {
         if !spec.options.isEmpty {
             lines += ["", "options:"]
             let rows = spec.options.map { option in
-                ["  \(option.name)=", option.summary, option.defaultValue.map { "default \($0)" } ?? "",
-                 "(\(option.kind.expectation))"]
+                let facts = (option.defaultValue.map { ["default \($0)"] } ?? []) + [option.kind.expectation]
+                return ["  \(option.name)=", "\(option.summary) (\(facts.joined(separator: "; ")))"]
             }
             lines.append(Formatting.table(rows))
         }
