@@ -74,7 +74,10 @@ public enum CommandSpecs {
         name: "evaluate",
         usage: "evaluate [test|validation|train]",
         summary: "loss and accuracy on a split (the test set by default)",
-        details: "validation is the part held out by the last fit's validation=.",
+        details: """
+            test is the test set; validation is the part held out by the last fit's validation=;
+            train is the whole training set, held-out part included (as Keras's evaluate(x_train, y_train)).
+            """,
         subcommands: ["test", "validation", "train"],
         options: [OptionSpec("batch", .integer(1...1_000_000), default: "256", "samples per forward pass")],
         examples: ["evaluate", "evaluate validation"])

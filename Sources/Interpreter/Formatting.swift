@@ -15,7 +15,9 @@ enum Formatting {
 
     /// Fixed decimals, e.g. fixed(0.97531, 4) → "0.9753".
     static func fixed(_ value: Double, _ decimals: Int) -> String {
-        String(format: "%.\(decimals)f", value)
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+        return String(format: "%.\(decimals)f", value)
     }
 
     /// Seconds for humans: "0.31s", "12.4s", "2m05s".

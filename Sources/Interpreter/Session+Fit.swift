@@ -100,6 +100,11 @@ extension Session {
     ) throws(Diagnostic) -> Optimizer {
         let name = options.text("optimizer") ?? current.map(Self.name(of:)) ?? "rmsprop"
         let learningRate = options.number("lr").map { Float($0) }
+        if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
+            throw Diagnostic(
+                "lr=\(options.number("lr") ?? 0) is too small for 32-bit weights (smallest: \(Float.leastNormalMagnitude))",
+                at: options.span("lr") ?? command.verb.span)
+        }
         let momentum = Float(options.number("momentum") ?? 0)
         if options.has("nesterov"), name != "sgd" {
             throw Diagnostic("nesterov= goes with optimizer=sgd", at: options.span("nesterov") ?? command.verb.span)

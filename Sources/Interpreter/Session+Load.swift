@@ -86,7 +86,10 @@ extension Session {
             // Point at whichever file the message names, as the user typed it.
             let imagesPath = resolve(images.text)
             let labelsPath = resolve(labels.text)
-            let span = error.description.contains(labelsPath) && !error.description.contains(imagesPath)
+            let text = error.description
+            let labelsAt = text.range(of: labelsPath)?.lowerBound
+            let imagesAt = text.range(of: imagesPath)?.lowerBound
+            let span = labelsAt.map { labelsAt in imagesAt.map { labelsAt < $0 } ?? true } ?? false
                 ? labels.span : images.span
             let message = error.description.replacingOccurrences(of: imagesPath, with: images.text)
                 .replacingOccurrences(of: labelsPath, with: labels.text)

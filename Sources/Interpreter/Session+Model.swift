@@ -21,7 +21,7 @@ extension Session {
             bytes = try ModelFile(model: model, inputScaling: Self.scaling(normalization), epochs: epochs, metadata: metadata)
                 .encode()
         } catch {
-            throw Diagnostic("cannot save the model: \(error.description)", at: file.span)
+            throw Diagnostic(error.description, at: file.span)
         }
         do {
             try writeFile(bytes, to: resolve(file.text))

@@ -60,7 +60,8 @@ extension Session {
             width: picture.preview.width, height: picture.preview.height,
             pixels: picture.preview.brightness.map { Float($0) / 255 })
         let input = picture.pixels.map { Float($0) / 255 }
-        let stem = Self.plotStem(URL(fileURLWithPath: file.text).deletingPathExtension().lastPathComponent)
+        // The extension stays in the name, so d.png and d.jpg do not overwrite each other's plot.
+        let stem = Self.plotStem(URL(fileURLWithPath: file.text).lastPathComponent)
         let script = try plotting(command, name: "predict-\(stem)") { output throws(PlottingError) in
             try predictionPanel(
                 original: original, input: input, probabilities: probabilities.map(Double.init),
@@ -76,6 +77,7 @@ extension Session {
     private func predictFolder(_ folder: Word, model: Model, command: Command) throws(Diagnostic) {
         let root = resolve(folder.text)
         var files: [(path: String, shown: String, truth: Int?)] = []
+        var ignoredFolders: [String] = []
         let manager = FileManager.default
         let entries = ((try? manager.contentsOfDirectory(atPath: root)) ?? []).sorted()
         for entry in entries where !entry.hasPrefix(".") {
@@ -83,7 +85,10 @@ extension Session {
             var isDirectory: ObjCBool = false
             manager.fileExists(atPath: path, isDirectory: &isDirectory)
             if isDirectory.boolValue {
-                guard entry.count == 1, let digit = Int(entry) else { continue }
+                guard entry.count == 1, let digit = Int(entry) else {
+                    ignoredFolders.append(entry)
+                    continue
+                }
                 let inner = ((try? manager.contentsOfDirectory(atPath: path)) ?? []).sorted()
                 for name in inner where Self.isPicture(name) {
                     files.append((path + "/" + name, folder.text + "/" + entry + "/" + name, digit))
@@ -97,10 +102,22 @@ extension Session {
                 "no pictures in \(folder.text) (looked for \(DigitPicture.fileExtensions.sorted().joined(separator: ", ")) files, and in 0/ … 9/ folders)",
                 at: folder.span)
         }
+        // One unreadable picture should not hide the others: it is reported and skipped.
         var pictures: [DigitPicture] = []
+        var skipped: [String] = []
+        var readable: [(path: String, shown: String, truth: Int?)] = []
         for file in files {
-            pictures.append(try readPicture(file.path, shownAs: file.shown, span: folder.span))
+            do {
+                pictures.append(try readPicture(file.path, shownAs: file.shown, span: folder.span))
+                readable.append(file)
+            } catch {
+                skipped.append("skipped \(error.message)")
+            }
         }
+        guard !pictures.isEmpty else {
+            throw Diagnostic("no readable pictures in \(folder.text)", at: folder.span, notes: skipped)
+        }
+        files = readable
         let probabilities = try classify(pictures.map(\.pixels), model: model, command: command)
         let predicted = probabilities.map(Self.best)
         var lines: [String] = []
@@ -117,7 +134,10 @@ extension Session {
             summary += ": accuracy \(Formatting.fixed(Double(right) / Double(labelled.count), 4)) (\(right)/\(labelled.count) right"
                 + (mistakes.isEmpty ? ")" : ", mistakes below)")
         }
-        emit(.text(([summary] + lines).joined(separator: "\n")))
+        if !ignoredFolders.isEmpty {
+            lines.append("ignored folder(s) \(ignoredFolders.joined(separator: ", ")): only 0/ … 9/ name a digit")
+        }
+        emit(.text(([summary] + lines + skipped).joined(separator: "\n")))
         let shown = Array(files.indices.prefix(maxGridImages))
         let images = shown.map { index in
             DigitImage(

@@ -35,9 +35,34 @@ extension Session {
 
     /// A notebook's text; refuses binary files and invalid UTF-8 with a clear message.
     public static func readNotebook(_ path: String) throws(DatasetError) -> String {
-        let bytes = try readFileBytes(path)
-        guard !bytes.contains(0), let text = String(validating: bytes, as: UTF8.self) else {
-            throw .malformed(file: path, reason: "not a text notebook (binary or not UTF-8)")
+        try notebookText(try readFileBytes(path), name: path)
+    }
+
+    /// Notebook text from bytes (a file, or standard input), refusing what is
+    /// not text with the line and column of the first bad byte.
+    public static func notebookText(_ bytes: [UInt8], name: String) throws(DatasetError) -> String {
+        var line = 1
+        var lineStart = 0
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0 {
+                throw .malformed(file: name, reason: "line \(line), column \(index - lineStart + 1): a NUL byte; this is not a text notebook")
+            }
+            if byte == 0x0A {
+                line += 1
+                lineStart = index + 1
+            }
+            index += 1
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            // Find the first line that is not UTF-8, to say where.
+            var number = 1
+            for piece in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+                if String(validating: piece, as: UTF8.self) == nil { break }
+                number += 1
+            }
+            throw .malformed(file: name, reason: "line \(number) is not UTF-8 text; save the notebook as UTF-8")
         }
         return text
     }

@@ -15,6 +15,17 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// Characters of the line shown on each side of a span in a long line.
+    static let context = 60
+    /// The longest caret underline drawn.
+    static let maximumCaret = 80
+    /// The longest message line shown (a 1 MB word inside a message is cut).
+    static let maximumMessageLength = 300
+
+    static func shortened(_ text: String, to limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(limit)) + "… (\(text.count - limit) more characters)"
+    }
+
     /// `FILE:LINE:COL: error: message`, then the offending line and a caret
     /// under the span (`^~~~`). `sourceLines` are the physical lines of the
     /// source the span points into (1-based lines index it from 0).
@@ -28,16 +39,19 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
         }
         // A message's first line heads the error; further lines (hints) follow the caret.
         let messageLines = message.split(separator: "\n", omittingEmptySubsequences: false)
-        out += "error: \(messageLines.first ?? "")"
+        out += "error: " + Self.shortened(String(messageLines.first ?? ""), to: Self.maximumMessageLength)
         if let span, span.start.line >= 1, span.start.line <= sourceLines.count {
-            let text = sourceLines[span.start.line - 1]
-            let lineText = String(text).replacingTabs()
-            out += "\n    \(lineText)\n    "
-            let lineLength = lineText.count
-            let startColumn = min(span.start.column, lineLength + 1)
-            let available = max(1, lineLength - startColumn + 1)
-            out += String(repeating: " ", count: startColumn - 1)
-            out += "^" + String(repeating: "~", count: max(0, min(span.length, available) - 1))
+            let line = Array(String(sourceLines[span.start.line - 1]).replacingTabs())
+            // Very long lines are shown as a window around the span, with "…" where cut.
+            let start = min(max(span.start.column - 1, 0), line.count)
+            let length = max(1, min(span.length, line.count - start))
+            let first = start > Self.context + 40 ? start - Self.context : 0
+            let last = min(line.count, max(start + min(length, Self.maximumCaret) + Self.context, first + 2 * Self.context))
+            let lead = first > 0 ? "…" : ""
+            let trail = last < line.count ? "…" : ""
+            out += "\n    " + lead + String(line[first..<last]) + trail + "\n    "
+            out += String(repeating: " ", count: lead.count + start - first)
+            out += "^" + String(repeating: "~", count: max(0, min(length, Self.maximumCaret, last - start) - 1))
         }
         for line in messageLines.dropFirst() { out += "\n" + line }
         for note in notes { out += "\n" + note }

@@ -83,7 +83,7 @@ enum Lexer {
                         ? "missing option name before '='" : "'\(key)' is not an option name (letters, digits and _)"
                     throw Diagnostic(message, at: key.isEmpty ? span(start..<start + 1) : keySpan)
                 }
-                guard !optionValue.isEmpty || quoted else {
+                guard !optionValue.isEmpty else {
                     throw Diagnostic("missing value after '\(key)='", at: whole)
                 }
                 let valueSpan = valueStartIndex < index ? span(valueStartIndex..<index) : whole
@@ -93,6 +93,7 @@ enum Lexer {
                             key: Word(text: key, span: keySpan),
                             value: Word(text: optionValue, span: valueSpan, quoted: quoted))))
             } else {
+                guard !value.isEmpty else { throw Diagnostic("an empty word (\"\") means nothing here", at: whole) }
                 tokens.append(.word(Word(text: value, span: whole, quoted: quoted)))
             }
         }
@@ -127,9 +128,10 @@ public enum Parser {
             case .comma(let span): command.items.append(.comma(span))
             case .option(let option):
                 if let earlier = command.option(option.key.text) {
-                    throw Diagnostic(
-                        "option '\(option.key.text)' is given twice (first at column \(earlier.key.span.start.column))",
-                        at: option.key.span)
+                    let first = earlier.key.span.start
+                    let place = first.line == option.key.span.start.line
+                        ? "column \(first.column)" : "line \(first.line), column \(first.column)"
+                    throw Diagnostic("option '\(option.key.text)' is given twice (first at \(place))", at: option.key.span)
                 }
                 command.options.append(option)
             }

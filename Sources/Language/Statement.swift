@@ -40,11 +40,28 @@ public struct Statement: Equatable, Sendable {
 /// Splits notebook text into statements: `#` comments, trailing-`\`
 /// continuations and `#>` recorded-output lines.
 public enum NotebookSplitter {
-    /// Physical lines, as diagnostics quote them.
+    /// Physical lines, as diagnostics quote them. `\n`, `\r\n` and a lone
+    /// `\r` all end a line (Swift counts `\r\n` as one character, so the
+    /// split is done on Unicode scalars); a leading byte-order mark is dropped.
     public static func lines(of source: String) -> [Substring] {
-        source.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.last == "\r" ? line.dropLast() : line
+        let scalars = source.unicodeScalars
+        var start = scalars.startIndex
+        if scalars.first == "\u{FEFF}" { start = scalars.index(after: start) }
+        var lines: [Substring] = []
+        var index = start
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            guard scalar == "\n" || scalar == "\r" else {
+                index = scalars.index(after: index)
+                continue
+            }
+            lines.append(Substring(scalars[start..<index]))
+            index = scalars.index(after: index)
+            if scalar == "\r", index < scalars.endIndex, scalars[index] == "\n" { index = scalars.index(after: index) }
+            start = index
         }
+        lines.append(Substring(scalars[start...]))
+        return lines
     }
 
     /// Every statement, including blank ones (so recorded outputs stay with
@@ -74,11 +91,11 @@ public enum NotebookSplitter {
                 characters.append(" ")
                 locations.append(SourceLocation(line: lineNumber, column: index + 1))
             }
-            if var current = pending {
-                current.text += characters
-                current.locations += locations
-                current.lastLine = lineNumber
-                pending = current
+            if pending != nil {
+                // Appended in place: a copy per joined line made long continuations quadratic.
+                pending?.text += characters
+                pending?.locations += locations
+                pending?.lastLine = lineNumber
             } else {
                 pending = Statement(
                     text: characters, locations: locations, line: lineNumber, lastLine: lineNumber,

@@ -23,12 +23,21 @@ public enum BatchRunner {
         public init() {}
     }
 
-    public static func run(file: String?, source: String? = nil, options: Options = Options()) -> Int32 {
+    public static func run(
+        file: String?, source: String? = nil, readStandardInput: Bool = false, options: Options = Options()
+    ) -> Int32 {
         let console = Console()
         Interrupts.install()
         let notebookSource: String
         if let source {
             notebookSource = source
+        } else if readStandardInput {
+            do {
+                notebookSource = try Session.notebookText(readAll(from: STDIN_FILENO), name: file ?? "<stdin>")
+            } catch {
+                console.error("dnb: error: \(error.description)")
+                return 1
+            }
         } else if let file {
             do {
                 notebookSource = try Session.readNotebook(file)
@@ -94,6 +103,22 @@ public enum BatchRunner {
             }
         }
         return status
+    }
+
+    /// Everything on a file descriptor, as bytes.
+    static func readAll(from descriptor: Int32) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 {
+                bytes += chunk[0..<count]
+            } else if count < 0, errno == EINTR {
+                continue
+            } else {
+                return bytes
+            }
+        }
     }
 
     /// A command whose output differs from its `#>` lines, as an error at its line.

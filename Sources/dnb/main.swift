@@ -23,16 +23,16 @@ if arguments.isEmpty {
     if isatty(STDIN_FILENO) == 1 {
         exit(REPL().run())
     }
-    // Piped input behaves like `run`.
-    var source = ""
-    while let line = readLine(strippingNewline: false) { source += line }
-    exit(BatchRunner.run(file: "<stdin>", source: source))
+    // Piped input behaves like `run`, bytes checked the same way.
+    exit(BatchRunner.run(file: "<stdin>", source: nil, readStandardInput: true))
 }
 
 switch arguments.removeFirst() {
 case "-h", "--help", "help":
+    if let extra = arguments.first { fail("unexpected '\(extra)'") }
     print(usage)
 case "--version":
+    if let extra = arguments.first { fail("unexpected '\(extra)'") }
     print("dnb 0.1.0")
 case "run":
     var file: String?

@@ -87,6 +87,22 @@ import Testing
         #expect(harness.output.contains("test sample 3: predicted "))
     }
 
+    @Test func aFolderWithAnUnreadablePictureStillGetsTheRest() throws {
+        let harness = try Harness()
+        try writeBarFixtures(harness)
+        #expect(harness.run(Self.trainOnBars) == nil)
+        let manager = FileManager.default
+        for folder in ["drawings/7", "drawings/10"] {
+            try manager.createDirectory(atPath: harness.directory + "/" + folder, withIntermediateDirectories: true)
+        }
+        try manager.copyItem(atPath: Self.fixtures + "/small/7/1.png", toPath: harness.directory + "/drawings/7/a.png")
+        try harness.write("drawings/7/broken.png", Array("not a picture".utf8))
+        #expect(harness.run("predict drawings") == nil)
+        #expect(harness.output.contains("predicted 1 picture(s) in drawings: accuracy"))
+        #expect(harness.output.contains("skipped drawings/7/broken.png"))
+        #expect(harness.output.contains("ignored folder(s) 10: only 0/ … 9/ name a digit"))
+    }
+
     /// The acceptance check of issue 6: people's drawings, small transparent
     /// ones and big thin-stroked canvases, read right at least 95% of the time
     /// by a seed-B model trained on the real MNIST.

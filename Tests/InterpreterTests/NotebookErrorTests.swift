@@ -94,3 +94,37 @@ import Testing
         #expect(rendered.contains("not a text notebook"), "\(rendered)")
     }
 }
+
+@Suite struct SweepRegressionTests {
+    @Test func theCaretPointsAtTheFileTheMessageNames() throws {
+        let harness = try Harness()
+        let bars = barImages(count: 20, seed: 1)
+        try harness.write("images", idx(magic: 0x803, dims: [20, 28, 28], data: bars.images))
+        try harness.write("labels", idx(magic: 0x801, dims: [10], data: Array(bars.labels.prefix(10))))
+        let rendered = try #require(harness.run("load idx images labels"))
+        #expect(rendered.hasPrefix("test.dnb:1:17: error: labels"), "\(rendered)")
+    }
+
+    @Test func notebooksThatAreNotTextSayWhere() {
+        #expect(throws: (any Error).self) { try Session.notebookText(Array("help\nset\u{0}\n".utf8), name: "nb") }
+        do {
+            _ = try Session.notebookText(Array("help\n".utf8) + [0x73, 0xFF, 0x0A], name: "nb")
+            Issue.record("invalid UTF-8 accepted")
+        } catch {
+            #expect(error.description == "nb: line 2 is not UTF-8 text; save the notebook as UTF-8")
+        }
+    }
+
+    @Test func nanIsShownAsKerasShowsIt() {
+        #expect(Formatting.fixed(.nan, 4) == "nan")
+        #expect(Formatting.fixed(-.infinity, 4) == "-inf")
+    }
+
+    @Test func aLearningRateTooSmallForFloatIsRefusedAtItsValue() throws {
+        let harness = try Harness()
+        try writeBarFixtures(harness)
+        let rendered = harness.run(
+            "load idx train-images train-labels\nnormalize\nbuild dense 4 relu, dense 10 softmax\nfit lr=1e-320")
+        #expect(rendered?.hasPrefix("test.dnb:4:8: error: lr=") == true, "\(rendered ?? "")")
+    }
+}
