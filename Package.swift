@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "Terminal", dependencies: ["CEditLine", "Interpreter", "Language"]),
         // Argument parsing and exit codes only.
         .executableTarget(name: "dnb", dependencies: ["Interpreter", "Terminal", "Language"]),
+        // Release-build benchmark of the seed A and seed B recipes (`make bench`); not a test.
+        .executableTarget(name: "dnb-bench", dependencies: ["Engine", "Datasets"], path: "Sources/Bench"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
