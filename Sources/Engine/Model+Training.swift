@@ -1,8 +1,9 @@
 // Mini-batch training with Keras `fit` semantics.
 //
 // Shapes: `N` batch rows (≤ batchSize), `I` input width, `P` parameters.
-// One step: gather N shuffled rows into a contiguous N×I batch, forward,
-// fused softmax + cross-entropy (gradient of the batch mean), backward into
+// One step: read N shuffled rows by index (their non-zeros when sparse
+// enough, else gathered into a contiguous N×I batch), forward, fused
+// softmax + cross-entropy (gradient of the batch mean), backward into
 // the P-sized gradient buffer, one optimizer pass over P. Nothing is
 // allocated per step: every buffer below is sized once per fit.
 
@@ -101,21 +102,15 @@ extension Model {
             for step in 1...steps {
                 let first = (step - 1) * batchSize
                 let rows = min(batchSize, count - first)
-                let x: UnsafePointer<Float>
-                let y: UnsafePointer<UInt8>
+                let totals: SoftmaxCrossEntropy.Totals
                 if configuration.shuffle {
-                    for r in 0..<rows {
-                        let source = buffers.order[first + r]
-                        (buffers.batch + r * width).update(from: features + source * width, count: width)
-                        buffers.batchLabels[r] = labels[source]
-                    }
-                    x = UnsafePointer(buffers.batch)
-                    y = UnsafePointer(buffers.batchLabels)
+                    let indices = UnsafePointer(buffers.order + first)
+                    for r in 0..<rows { buffers.batchLabels[r] = labels[indices[r]] }
+                    totals = buffers.step(
+                        gathering: indices, from: features, labels: UnsafePointer(buffers.batchLabels), rows: rows)
                 } else {
-                    x = features + first * width
-                    y = labels + first
+                    totals = buffers.step(input: features + first * width, labels: labels + first, rows: rows)
                 }
-                let totals = buffers.step(input: x, labels: y, rows: rows)
                 lossSum += totals.loss
                 correct += totals.correct
                 seen += rows
@@ -154,8 +149,8 @@ extension Model {
 
 /// Everything one fit needs, allocated once: a working copy of the
 /// parameters, the gradient buffer mirroring it, the optimizer slots (one
-/// P-sized buffer per moment, back to back), the gathered batch and the
-/// epoch's order.
+/// P-sized buffer per moment, back to back), the batch's labels and the
+/// epoch's order (the workspace gathers the rows themselves).
 final class TrainingBuffers {
     let optimizer: Optimizer
     let count: Int
@@ -163,7 +158,6 @@ final class TrainingBuffers {
     let parameters: UnsafeMutablePointer<Float>
     let gradients: UnsafeMutablePointer<Float>
     let slots: UnsafeMutablePointer<Float>?
-    let batch: UnsafeMutablePointer<Float>
     let batchLabels: UnsafeMutablePointer<UInt8>
     let order: UnsafeMutablePointer<Int>
     var iterations: Int
@@ -199,9 +193,6 @@ final class TrainingBuffers {
         self.slots = slots
         iterations = state?.iterations ?? 0
         completedEpochs = state?.completedEpochs ?? 0
-        let width = model.architecture.inputWidth
-        batch = .allocate(capacity: capacity * width)
-        batch.initialize(repeating: 0, count: capacity * width)
         batchLabels = .allocate(capacity: capacity)
         batchLabels.initialize(repeating: 0, count: capacity)
         order = .allocate(capacity: examples)
@@ -212,21 +203,37 @@ final class TrainingBuffers {
         parameters.deallocate()
         gradients.deallocate()
         slots?.deallocate()
-        batch.deallocate()
         batchLabels.deallocate()
         order.deallocate()
     }
 
-    /// One gradient step on `rows` rows: forward with the fused loss
-    /// (gradient of the mean, scale 1/N), backward, optimizer update.
+    /// One gradient step on `rows` contiguous rows: forward with the fused
+    /// loss (gradient of the mean, scale 1/N), backward, optimizer update.
     /// Returns the batch's summed loss and correct count, measured before the update.
     func step(input: UnsafePointer<Float>, labels: UnsafePointer<UInt8>, rows: Int) -> SoftmaxCrossEntropy.Totals {
         let totals = workspace.forward(
             input: input, rows: rows, parameters: parameters, labels: labels, gradientScale: 1 / Float(rows))
-        workspace.backward(input: input, rows: rows, parameters: parameters, gradients: gradients)
+        update()
+        return totals
+    }
+
+    /// `step` on rows `indices[0..<rows]` of `features`, read in place.
+    func step(
+        gathering indices: UnsafePointer<Int>, from features: UnsafePointer<Float>, labels: UnsafePointer<UInt8>,
+        rows: Int
+    ) -> SoftmaxCrossEntropy.Totals {
+        let totals = workspace.forward(
+            gathering: indices, from: features, rows: rows, parameters: parameters, labels: labels,
+            gradientScale: 1 / Float(rows))
+        update()
+        return totals
+    }
+
+    /// Backward after the step's forward, then one optimizer pass.
+    private func update() {
+        workspace.backward(parameters: parameters, gradients: gradients)
         iterations += 1
         optimizer.update(parameters: parameters, gradients: gradients, slots: slots, count: count, step: iterations)
-        return totals
     }
 
     /// Writes the working parameters and the optimizer state back to `model`.
