@@ -6,7 +6,7 @@
 # usage: benchmarks/compare-keras.sh [--repeats N] [--keras-repeats N] [--threads N]
 #   --repeats        dnb fits per recipe (default 3; the median is compared)
 #   --keras-repeats  Keras fits per recipe (default 1: one fit takes ~20-35 s)
-#   --threads        dnb's OpenBLAS/helper threads (default 2, as TensorFlow uses both cores)
+#   --threads        dnb's OpenBLAS threads (default 1; TensorFlow uses both cores either way)
 #
 # Installs TensorFlow CPU from PyPI into .venv-bench/ (once; a few minutes).
 # Environment: DNB_DATA (MNIST folder: IDX files or mnist.npz; default
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 repeats=3
 keras_repeats=1
-threads=2
+threads=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --repeats) repeats=${2:?--repeats needs a number}; shift 2 ;;

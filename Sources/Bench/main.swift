@@ -17,7 +17,7 @@ let usage = """
     usage: dnb-bench [--recipe a|b|all] [--threads N] [--repeats N] [--data PATH]
                      [--notebook FILE.dnb | --no-notebook] [--json FILE]
       --recipe    which recipe to train (default: all)
-      --threads   OpenBLAS threads (default: 2, the interpreter's default)
+      --threads   OpenBLAS threads (default: 1; 2 never helped at batch 32 here)
       --repeats   fits per recipe, from the same seed; the best and median are reported (default: 3)
       --data      MNIST folder or .npz (default: $DNB_DATA, ./data/mnist, ~/.keras/datasets/mnist.npz)
       --notebook  notebook to run with the dnb next to this executable, for its whole-run
@@ -35,7 +35,7 @@ func fail(_ message: String) -> Never {
 
 struct Options {
     var recipes = Recipe.all
-    var threads = 2
+    var threads = 1
     var repeats = 3
     var dataPath: String?
     var notebook: String? = FileManager.default.fileExists(atPath: "notebooks/seed-b.dnb") ? "notebooks/seed-b.dnb" : nil
