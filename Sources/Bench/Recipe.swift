@@ -8,7 +8,9 @@
 //            dx = dz·Wᵀ   2·I·O   (not for the first layer: nothing needs it)
 // and per validation sample 2·I·O per layer (forward only). Bias adds,
 // activations, softmax and the optimizer are O(parameters) or O(N·O) and are
-// not counted (under 1% of the products for these shapes).
+// not counted (under 1% of the products for these shapes). These are the
+// dense products' FLOPs (what Keras computes); dnb's sparse first layer
+// skips the zero inputs' share of them.
 
 import Engine
 

@@ -1,6 +1,7 @@
 // One recipe, measured in its own process so its peak RSS is its own:
 // load MNIST, normalise, fit `repeats` times from the same seed, evaluate on
-// the 10k test images.
+// the 10k test images. The loaded pixels stay alive, as in the interpreter;
+// the validation split is read in place (`fit(_:validationSplit:)`).
 
 import Datasets
 import Engine
@@ -65,27 +66,20 @@ func runRecipe(_ recipe: Recipe, threads: Int, repeats: Int, dataPath: String?) 
     }
     let width = loaded.train.width
 
-    // Keras's validation_split: the last fraction of the arrays, before shuffling.
-    var trainPixels = loaded.train
-    var validationPixels: ImageSet?
-    if recipe.validationFraction > 0 {
-        let parts = try loaded.train.split(validationFraction: recipe.validationFraction)
-        trainPixels = parts.train
-        validationPixels = parts.validation
-    }
-    let (normalizeSeconds, sets) = try timed { () throws -> (Examples, Examples?, Examples) in
+    let (normalizeSeconds, sets) = try timed { () throws -> (Examples, Examples) in
         let training = try Examples(
-            features: Normalization.scale.apply(trainPixels.pixels, width: width), labels: trainPixels.labels,
+            features: Normalization.scale.apply(loaded.train.pixels, width: width), labels: loaded.train.labels,
             width: width)
-        let validation = try validationPixels.map { set in
-            try Examples(features: Normalization.scale.apply(set.pixels, width: width), labels: set.labels, width: width)
-        }
         let test = try Examples(
             features: Normalization.scale.apply(loaded.test.pixels, width: width), labels: loaded.test.labels,
             width: width)
-        return (training, validation, test)
+        return (training, test)
     }
-    let (training, validation, test) = sets
+    let (examples, test) = sets
+    // Keras's validation_split: the last fraction of the arrays, before
+    // shuffling, read in place by the engine.
+    let trainingCount = Int((Double(examples.count) * (1 - recipe.validationFraction)).rounded(.down))
+    let validationCount = examples.count - trainingCount
 
     let architecture = recipe.architecture(inputWidth: width)
     let configuration = FitConfiguration(epochs: recipe.epochs, batchSize: recipe.batchSize, shuffle: true, seed: 1)
@@ -99,7 +93,7 @@ func runRecipe(_ recipe: Recipe, threads: Int, repeats: Int, dataPath: String?) 
         let candidate = try Model(architecture: architecture, seed: 1)
         let (seconds, result) = try timed {
             try candidate.fit(
-                training, validation: validation, optimizer: .adam(), configuration: configuration,
+                examples, validationSplit: recipe.validationFraction, optimizer: .adam(), configuration: configuration,
                 onBatch: { _ in true }, onEpoch: { _ in })
         }
         fits.append(seconds)
@@ -124,14 +118,14 @@ func runRecipe(_ recipe: Recipe, threads: Int, repeats: Int, dataPath: String?) 
         testFigures = figures
     }
 
-    let steps = (training.count + recipe.batchSize - 1) / recipe.batchSize
+    let steps = (trainingCount + recipe.batchSize - 1) / recipe.batchSize
     let flops = Double(recipe.epochs)
-        * (Double(training.count) * Recipe.trainingFlops(architecture)
-            + Double(validation?.count ?? 0) * Recipe.inferenceFlops(architecture))
+        * (Double(trainingCount) * Recipe.trainingFlops(architecture)
+            + Double(validationCount) * Recipe.inferenceFlops(architecture))
     return RecipeReport(
         recipe: recipe.name, title: recipe.title, threads: threads, repeats: repeats, load: loadSeconds,
         normalize: normalizeSeconds, fits: fits, bestEpoch: epochTimes.min() ?? .nan, medianEpoch: median(epochTimes),
-        epochs: recipe.epochs, steps: steps, trainingSamples: training.count, validationSamples: validation?.count ?? 0, flops: flops,
+        epochs: recipe.epochs, steps: steps, trainingSamples: trainingCount, validationSamples: validationCount, flops: flops,
         evaluate: evaluations.min() ?? .nan, evaluateFirst: evaluations[0], testAccuracy: testFigures.accuracy,
         testLoss: testFigures.loss, validationAccuracy: lastEpoch.validationAccuracy, finalLoss: lastEpoch.loss,
         deterministic: deterministic, peakRSS: peakResidentBytes())
