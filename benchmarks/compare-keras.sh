@@ -96,8 +96,9 @@ print(f"dnb vs Keras {keras['b']['versions']['keras']} (TensorFlow {keras['b']['
 print(f"{'':30}{'dnb':>14}{'Keras':>14}{'Keras / dnb':>14}")
 for d in dnb["recipes"]:
     k = keras[d["recipe"]]
-    print(f"{d['title']}  (dnb: median of {len(d['fits'])} fits, {d['threads']} threads; "
-          f"Keras: median of {len(k['fits'])}, {k['threads']} threads)")
+    plural = lambda n, word: f"{n} {word}" + ("" if n == 1 else "s")
+    print(f"{d['title']}  (dnb: median of {plural(len(d['fits']), 'fit')}, {plural(d['threads'], 'thread')}; "
+          f"Keras: median of {plural(len(k['fits']), 'fit')}, {plural(k['threads'], 'thread')})")
     rows = [
         ("fit", statistics.median(d["fits"]), statistics.median(k["fits"]), "s"),
         ("epoch, best", d["bestEpoch"], k["bestEpoch"], "s"),
