@@ -11,8 +11,10 @@ let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 // swiftc does not accept by name; results are bit-identical to the SSE build
 // (no contraction into FMA: Swift keeps IEEE order). On an older x86 CPU
 // the engine would stop with SIGILL: drop this line to build for one.
+// ENGINE_AVX2 lets the engine use AVX2 intrinsics (without the flag, LLVM
+// cannot lower them): drop both settings together.
 #if arch(x86_64)
-let engineCPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let engineCPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"]), .define("ENGINE_AVX2")]
 #else
 let engineCPU: [SwiftSetting] = []
 #endif

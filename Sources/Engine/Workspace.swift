@@ -17,7 +17,7 @@
 // choice depends only on the pass's own rows, so results stay a function of
 // the data, the seed and the thread count.
 
-#if arch(x86_64)
+#if ENGINE_AVX2
 import _Builtin_intrinsics.intel
 #endif
 
@@ -323,7 +323,7 @@ final class SparseRows {
     /// `v[lanes[j]]` in lane j.
     @inline(__always)
     private func packLeft(_ v: SIMD8<Float>, _ lanes: SIMD8<Int32>) -> SIMD8<Float> {
-        #if arch(x86_64)
+        #if ENGINE_AVX2
         return _mm256_permutevar8x32_ps(v, unsafeBitCast(lanes, to: SIMD4<Int64>.self))
         #else
         var packed = SIMD8<Float>()
@@ -353,7 +353,7 @@ final class SparseRows {
     @inline(__always)
     private func nonzeroLanes(_ v: SIMD8<Float>) -> UInt32 {
         let mask = SIMD8<Int32>(repeating: 0).replacing(with: -1, where: v .!= SIMD8<Float>(repeating: 0))
-        #if arch(x86_64)
+        #if ENGINE_AVX2
         return UInt32(truncatingIfNeeded: _mm256_movemask_ps(unsafeBitCast(mask, to: SIMD8<Float>.self)))
         #else
         let bits = SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128)
