@@ -47,3 +47,34 @@ public struct Examples: Sendable {
         }
     }
 }
+
+/// Rows of an `Examples` read in place: pointers into its arrays, valid
+/// only inside `Examples.withRows` (so a validation split copies nothing).
+struct ExampleRows {
+    let features: UnsafePointer<Float>
+    let labels: UnsafePointer<UInt8>
+    let count: Int
+    let width: Int
+
+    /// Rows `range` of these rows, in place.
+    func rows(_ range: Range<Int>) -> ExampleRows {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "rows \(range) out of 0..<\(count)")
+        return ExampleRows(
+            features: features + range.lowerBound * width, labels: labels + range.lowerBound, count: range.count,
+            width: width)
+    }
+}
+
+extension Examples {
+    /// Calls `body` with the rows in place. Must not be empty.
+    func withRows<Result>(_ body: (ExampleRows) -> Result) -> Result {
+        features.withUnsafeBufferPointer { features in
+            labels.withUnsafeBufferPointer { labels in
+                guard let x = features.baseAddress, let y = labels.baseAddress else {
+                    preconditionFailure("no rows to read")
+                }
+                return body(ExampleRows(features: x, labels: y, count: count, width: width))
+            }
+        }
+    }
+}

@@ -1,8 +1,9 @@
 // Mini-batch training with Keras `fit` semantics.
 //
 // Shapes: `N` batch rows (≤ batchSize), `I` input width, `P` parameters.
-// One step: gather N shuffled rows into a contiguous N×I batch, forward,
-// fused softmax + cross-entropy (gradient of the batch mean), backward into
+// One step: gather N shuffled rows into a contiguous N×I batch (the
+// workspace then works on its non-zeros when they are few), forward, fused
+// softmax + cross-entropy (gradient of the batch mean), backward into
 // the P-sized gradient buffer, one optimizer pass over P. Nothing is
 // allocated per step: every buffer below is sized once per fit.
 
@@ -43,7 +44,61 @@ extension Model {
             guard validation.count > 0 else { throw .invalidArgument("the validation set is empty") }
             try validation.check(inputWidth: architecture.inputWidth, classes: classes, role: "validation")
         }
-        let rows = min(configuration.batchSize, training.count)
+        let buffers = try trainingBuffers(optimizer: optimizer, configuration: configuration, count: training.count)
+        return training.withRows { training in
+            guard let validation else {
+                return train(
+                    training, validation: nil, buffers: buffers, configuration: configuration, onBatch: onBatch,
+                    onEpoch: onEpoch)
+            }
+            return validation.withRows { validation in
+                train(
+                    training, validation: validation, buffers: buffers, configuration: configuration,
+                    onBatch: onBatch, onEpoch: onEpoch)
+            }
+        }
+    }
+
+    /// `fit` holding out the last `validationSplit` of `examples` for
+    /// validation, like Keras's `validation_split`: rows `0..<splitAt` train
+    /// and rows `splitAt..<count` validate, `splitAt = ⌊count·(1 − validationSplit)⌋`
+    /// (60,000 × 0.2: 48,000 and 12,000), taken before any shuffling. Both
+    /// parts are read in place: nothing is copied. A split of 0 validates on
+    /// nothing. Bit-identical to `fit` on the two parts as separate `Examples`.
+    ///
+    /// Throws as `fit` does, and `invalidArgument` for a split outside
+    /// [0, 1) or one that leaves either part empty.
+    public func fit(
+        _ examples: Examples, validationSplit: Double, optimizer: Optimizer, configuration: FitConfiguration,
+        onBatch: (BatchProgress) -> Bool, onEpoch: (EpochMetrics) -> Void
+    ) throws(EngineError) -> FitResult {
+        guard validationSplit >= 0, validationSplit < 1 else {
+            throw .invalidArgument("validation_split must be in [0, 1). Received: validation_split=\(validationSplit)")
+        }
+        try configuration.validate()
+        try optimizer.validate()
+        let count = examples.count
+        let splitAt = Int((Double(count) * (1 - validationSplit)).rounded(.down))
+        guard splitAt > 0, validationSplit == 0 || splitAt < count else {
+            throw .invalidArgument(
+                "validation_split=\(validationSplit) leaves \(splitAt) of \(count) examples for training and "
+                    + "\(count - splitAt) for validation; both need at least one")
+        }
+        try examples.check(inputWidth: architecture.inputWidth, classes: classes, role: "training")
+        let buffers = try trainingBuffers(optimizer: optimizer, configuration: configuration, count: splitAt)
+        return examples.withRows { rows in
+            train(
+                rows.rows(0..<splitAt), validation: splitAt < count ? rows.rows(splitAt..<count) : nil,
+                buffers: buffers, configuration: configuration, onBatch: onBatch, onEpoch: onEpoch)
+        }
+    }
+
+    /// The buffers of a fit on `count` training examples, after the batch
+    /// size check; continues `optimizerState` when it holds `optimizer`.
+    private func trainingBuffers(
+        optimizer: Optimizer, configuration: FitConfiguration, count: Int
+    ) throws(EngineError) -> TrainingBuffers {
+        let rows = min(configuration.batchSize, count)
         guard rows <= Workspace.maximumRows(plan, training: true) else {
             let gib = Double(rows) * Double(Workspace.floatsPerRow(plan, training: true)) * 4 / Double(1 << 30)
             throw .invalidArgument(
@@ -55,28 +110,16 @@ extension Model {
             try state.validate(parameterCount: parameters.count)
             resumed = state
         }
-
-        let buffers = TrainingBuffers(
-            model: self, optimizer: optimizer, resuming: resumed, batchSize: configuration.batchSize,
-            count: training.count)
-        return training.features.withUnsafeBufferPointer { features in
-            training.labels.withUnsafeBufferPointer { labels in
-                guard let features = features.baseAddress, let labels = labels.baseAddress else {
-                    return FitResult(epochs: [])
-                }
-                return train(
-                    features: features, labels: labels, count: training.count, validation: validation,
-                    buffers: buffers, configuration: configuration, onBatch: onBatch, onEpoch: onEpoch)
-            }
-        }
+        return TrainingBuffers(
+            model: self, optimizer: optimizer, resuming: resumed, batchSize: configuration.batchSize, count: count)
     }
 
     /// The epoch loop over checked, non-empty training data.
     private func train(
-        features: UnsafePointer<Float>, labels: UnsafePointer<UInt8>, count: Int, validation: Examples?,
-        buffers: TrainingBuffers, configuration: FitConfiguration,
-        onBatch: (BatchProgress) -> Bool, onEpoch: (EpochMetrics) -> Void
+        _ training: ExampleRows, validation: ExampleRows?, buffers: TrainingBuffers,
+        configuration: FitConfiguration, onBatch: (BatchProgress) -> Bool, onEpoch: (EpochMetrics) -> Void
     ) -> FitResult {
+        let (features, labels, count) = (training.features, training.labels, training.count)
         let width = architecture.inputWidth
         let batchSize = buffers.workspace.capacity
         let steps = (count + batchSize - 1) / batchSize
@@ -101,21 +144,15 @@ extension Model {
             for step in 1...steps {
                 let first = (step - 1) * batchSize
                 let rows = min(batchSize, count - first)
-                let x: UnsafePointer<Float>
-                let y: UnsafePointer<UInt8>
+                let totals: SoftmaxCrossEntropy.Totals
                 if configuration.shuffle {
-                    for r in 0..<rows {
-                        let source = buffers.order[first + r]
-                        (buffers.batch + r * width).update(from: features + source * width, count: width)
-                        buffers.batchLabels[r] = labels[source]
-                    }
-                    x = UnsafePointer(buffers.batch)
-                    y = UnsafePointer(buffers.batchLabels)
+                    let indices = UnsafePointer(buffers.order + first)
+                    for r in 0..<rows { buffers.batchLabels[r] = labels[indices[r]] }
+                    totals = buffers.step(
+                        gathering: indices, from: features, labels: UnsafePointer(buffers.batchLabels), rows: rows)
                 } else {
-                    x = features + first * width
-                    y = labels + first
+                    totals = buffers.step(input: features + first * width, labels: labels + first, rows: rows)
                 }
-                let totals = buffers.step(input: x, labels: y, rows: rows)
                 lossSum += totals.loss
                 correct += totals.correct
                 seen += rows
@@ -154,8 +191,8 @@ extension Model {
 
 /// Everything one fit needs, allocated once: a working copy of the
 /// parameters, the gradient buffer mirroring it, the optimizer slots (one
-/// P-sized buffer per moment, back to back), the gathered batch and the
-/// epoch's order.
+/// P-sized buffer per moment, back to back), the batch's labels and the
+/// epoch's order (the workspace gathers the rows themselves).
 final class TrainingBuffers {
     let optimizer: Optimizer
     let count: Int
@@ -163,7 +200,6 @@ final class TrainingBuffers {
     let parameters: UnsafeMutablePointer<Float>
     let gradients: UnsafeMutablePointer<Float>
     let slots: UnsafeMutablePointer<Float>?
-    let batch: UnsafeMutablePointer<Float>
     let batchLabels: UnsafeMutablePointer<UInt8>
     let order: UnsafeMutablePointer<Int>
     var iterations: Int
@@ -199,9 +235,6 @@ final class TrainingBuffers {
         self.slots = slots
         iterations = state?.iterations ?? 0
         completedEpochs = state?.completedEpochs ?? 0
-        let width = model.architecture.inputWidth
-        batch = .allocate(capacity: capacity * width)
-        batch.initialize(repeating: 0, count: capacity * width)
         batchLabels = .allocate(capacity: capacity)
         batchLabels.initialize(repeating: 0, count: capacity)
         order = .allocate(capacity: examples)
@@ -212,21 +245,37 @@ final class TrainingBuffers {
         parameters.deallocate()
         gradients.deallocate()
         slots?.deallocate()
-        batch.deallocate()
         batchLabels.deallocate()
         order.deallocate()
     }
 
-    /// One gradient step on `rows` rows: forward with the fused loss
-    /// (gradient of the mean, scale 1/N), backward, optimizer update.
+    /// One gradient step on `rows` contiguous rows: forward with the fused
+    /// loss (gradient of the mean, scale 1/N), backward, optimizer update.
     /// Returns the batch's summed loss and correct count, measured before the update.
     func step(input: UnsafePointer<Float>, labels: UnsafePointer<UInt8>, rows: Int) -> SoftmaxCrossEntropy.Totals {
         let totals = workspace.forward(
             input: input, rows: rows, parameters: parameters, labels: labels, gradientScale: 1 / Float(rows))
-        workspace.backward(input: input, rows: rows, parameters: parameters, gradients: gradients)
+        update()
+        return totals
+    }
+
+    /// `step` on rows `indices[0..<rows]` of `features`, read in place.
+    func step(
+        gathering indices: UnsafePointer<Int>, from features: UnsafePointer<Float>, labels: UnsafePointer<UInt8>,
+        rows: Int
+    ) -> SoftmaxCrossEntropy.Totals {
+        let totals = workspace.forward(
+            gathering: indices, from: features, rows: rows, parameters: parameters, labels: labels,
+            gradientScale: 1 / Float(rows))
+        update()
+        return totals
+    }
+
+    /// Backward after the step's forward, then one optimizer pass.
+    private func update() {
+        workspace.backward(parameters: parameters, gradients: gradients)
         iterations += 1
         optimizer.update(parameters: parameters, gradients: gradients, slots: slots, count: count, step: iterations)
-        return totals
     }
 
     /// Writes the working parameters and the optimizer state back to `model`.

@@ -116,32 +116,26 @@ public final class Model: @unchecked Sendable {
         let workspace = Workspace(plan: plan, capacity: rows, training: false)
         return parameters.withUnsafeBufferPointer { p in
             guard let p = p.baseAddress else { return (.nan, .nan) }
-            return Model.evaluate(examples, parameters: p, workspace: workspace)
+            return examples.withRows { Model.evaluate($0, parameters: p, workspace: workspace) }
         }
     }
 
     /// Loss and accuracy of checked, non-empty `examples` with the given
     /// parameters, in passes of `workspace.capacity` rows.
     static func evaluate(
-        _ examples: Examples, parameters: UnsafePointer<Float>, workspace: Workspace
+        _ examples: ExampleRows, parameters: UnsafePointer<Float>, workspace: Workspace
     ) -> (loss: Double, accuracy: Double) {
         let count = examples.count
-        let width = examples.width
         var totals = SoftmaxCrossEntropy.Totals()
-        examples.features.withUnsafeBufferPointer { x in
-            examples.labels.withUnsafeBufferPointer { y in
-                guard let x = x.baseAddress, let y = y.baseAddress else { return }
-                var first = 0
-                while first < count {
-                    let rows = min(workspace.capacity, count - first)
-                    let batch = workspace.forward(
-                        input: x + first * width, rows: rows, parameters: parameters,
-                        labels: y + first, gradientScale: nil)
-                    totals.loss += batch.loss
-                    totals.correct += batch.correct
-                    first += rows
-                }
-            }
+        var first = 0
+        while first < count {
+            let rows = min(workspace.capacity, count - first)
+            let batch = workspace.forward(
+                input: examples.features + first * examples.width, rows: rows, parameters: parameters,
+                labels: examples.labels + first, gradientScale: nil)
+            totals.loss += batch.loss
+            totals.correct += batch.correct
+            first += rows
         }
         return (totals.loss / Double(count), Double(totals.correct) / Double(count))
     }

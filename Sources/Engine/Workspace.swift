@@ -7,6 +7,19 @@
 //                                  layer: probabilities, or dL/dz after a
 //                                  training forward (fused softmax + CE)
 //   deltas[l]       capacity×O_l   dL/dz_l of hidden layers (training only)
+//   batch           capacity×I_0   rows gathered by index (training only)
+//   sparse                         the pass's non-zero inputs, when few enough
+//
+// Every pass first tries to read its input rows as `SparseRows` (at most
+// `SparseRows.maximumDensity` of the values non-zero, as for MNIST's
+// pixels); the first layer then works on the non-zeros only. A denser pass
+// uses the dense product (rows picked by index are gathered first). The
+// choice depends only on the pass's own rows, so results stay a function of
+// the data, the seed and the thread count.
+
+#if ENGINE_AVX2
+import _Builtin_intrinsics.intel
+#endif
 
 final class Workspace {
     let plan: [LayerPlan]
@@ -14,15 +27,40 @@ final class Workspace {
     let capacity: Int
     private let activations: [UnsafeMutablePointer<Float>]
     private let deltas: [UnsafeMutablePointer<Float>]
+    /// Gathered input rows for a dense pass over rows picked by index (training only).
+    private let batch: UnsafeMutablePointer<Float>?
+    /// The non-zero inputs of the current pass; nil for narrow inputs.
+    let sparse: SparseRows?
+    /// What the last forward read: its dense rows, or nil when it used `sparse`.
+    private var denseInput: UnsafePointer<Float>?
+    /// Whether the last forward's first layer took the sparse sums.
+    var lastPassWasSparse: Bool { denseInput == nil && rowsInPass > 0 }
+    private var rowsInPass = 0
 
     /// Most floats the buffers of one workspace may take (4 GiB).
     static let maximumFloats = 1 << 30
 
+    /// Inputs narrower than this always take the dense product.
+    static let minimumSparseWidth = 32
+    /// First layers narrower than this always take the dense product: the
+    /// sparse sums gain little on them and finding the non-zeros costs more.
+    static let minimumSparseOutputs = 32
+
+    /// Whether passes try the sparse first layer: wide enough inputs and outputs.
+    static func usesSparse(_ plan: [LayerPlan]) -> Bool {
+        guard let first = plan.first else { return false }
+        return first.inputs >= minimumSparseWidth && first.outputs >= minimumSparseOutputs
+    }
+
     /// Floats one row costs: every layer's outputs, twice when training
-    /// (activations and deltas), plus the gathered input row.
+    /// (activations and deltas), plus the gathered input row; plus room for
+    /// the row's non-zeros (index and value: 2 per input at most
+    /// `maximumDensity`, and the column-major copy when training: 2 more).
     static func floatsPerRow(_ plan: [LayerPlan], training: Bool) -> Int {
         let outputs = plan.reduce(0) { $0 + $1.outputs }
-        return training ? 2 * outputs + (plan.first?.inputs ?? 0) : outputs
+        let inputs = plan.first?.inputs ?? 0
+        let sparse = usesSparse(plan) ? (training ? 3 : 1) * inputs : 0
+        return (training ? 2 * outputs + inputs : outputs) + sparse
     }
 
     /// Most rows that fit under `maximumFloats` (at least 1).
@@ -30,8 +68,9 @@ final class Workspace {
         max(1, maximumFloats / max(1, floatsPerRow(plan, training: training)))
     }
 
-    /// Buffers for up to `capacity` rows; `training` adds the gradient buffers.
-    init(plan: [LayerPlan], capacity: Int, training: Bool) {
+    /// Buffers for up to `capacity` rows; `training` adds the gradient
+    /// buffers. `sparseInput: false` keeps every pass on the dense product.
+    init(plan: [LayerPlan], capacity: Int, training: Bool, sparseInput: Bool = true) {
         precondition(capacity > 0 && !plan.isEmpty, "workspace needs rows and layers")
         self.plan = plan
         self.capacity = capacity
@@ -46,11 +85,22 @@ final class Workspace {
                 buffer.initialize(repeating: 0, count: capacity * layer.outputs)
                 return buffer
             } : []
+        let width = plan[0].inputs
+        if training {
+            let batch = UnsafeMutablePointer<Float>.allocate(capacity: capacity * width)
+            batch.initialize(repeating: 0, count: capacity * width)
+            self.batch = batch
+        } else {
+            batch = nil
+        }
+        sparse = sparseInput && Self.usesSparse(plan)
+            ? SparseRows(capacity: capacity, width: width, columns: training) : nil
     }
 
     deinit {
         for buffer in activations { buffer.deallocate() }
         for buffer in deltas { buffer.deallocate() }
+        batch?.deallocate()
     }
 
     /// The last layer's output: `rows × classes` probabilities after a
@@ -70,15 +120,51 @@ final class Workspace {
         labels: UnsafePointer<UInt8>?, gradientScale: Float?
     ) -> SoftmaxCrossEntropy.Totals {
         precondition(rows > 0 && rows <= capacity, "rows exceed the workspace")
-        var x = input
+        let width = plan[0].inputs
+        let isSparse = sparse?.load(rows: rows, row: { input + $0 * width }) ?? false
+        denseInput = isSparse ? nil : input
+        return forwardLayers(rows: rows, parameters: parameters, labels: labels, gradientScale: gradientScale)
+    }
+
+    /// `forward` on rows `indices[0..<rows]` of `features` (each I_0 wide),
+    /// gathered into the batch buffer.
+    @discardableResult
+    func forward(
+        gathering indices: UnsafePointer<Int>, from features: UnsafePointer<Float>, rows: Int,
+        parameters: UnsafePointer<Float>, labels: UnsafePointer<UInt8>, gradientScale: Float?
+    ) -> SoftmaxCrossEntropy.Totals {
+        precondition(rows > 0 && rows <= capacity, "rows exceed the workspace")
+        guard let batch else { preconditionFailure("workspace was not built for training") }
+        let width = plan[0].inputs
+        // Copy first, then look for non-zeros in the copy: a plain copy keeps
+        // more of the rows' cache misses in flight than the scan would.
+        for r in 0..<rows {
+            (batch + r * width).update(from: features + indices[r] * width, count: width)
+        }
+        let isSparse = sparse?.load(rows: rows, row: { UnsafePointer(batch) + $0 * width }) ?? false
+        denseInput = isSparse ? nil : UnsafePointer(batch)
+        return forwardLayers(rows: rows, parameters: parameters, labels: labels, gradientScale: gradientScale)
+    }
+
+    /// The layers after the input was prepared (`denseInput`, or `sparse` when nil).
+    private func forwardLayers(
+        rows: Int, parameters: UnsafePointer<Float>, labels: UnsafePointer<UInt8>?, gradientScale: Float?
+    ) -> SoftmaxCrossEntropy.Totals {
+        rowsInPass = rows
         let last = plan.count - 1
-        for l in 0..<last {
-            Dense.forward(input: x, rows: rows, layer: plan[l], parameters: parameters, output: activations[l])
-            x = UnsafePointer(activations[l])
+        for l in 0...last {
+            let output = activations[l]
+            let activate = l < last
+            if l == 0, denseInput == nil, let sparse {
+                Dense.forward(sparse: sparse, layer: plan[0], parameters: parameters, output: output, activate: activate)
+            } else {
+                let x = l == 0 ? denseInput! : UnsafePointer(activations[l - 1])
+                Dense.forward(
+                    input: x, rows: rows, layer: plan[l], parameters: parameters, output: output, activate: activate)
+            }
         }
         let layer = plan[last]
         let z = activations[last]
-        Dense.forward(input: x, rows: rows, layer: layer, parameters: parameters, output: z, activate: false)
         let bias = parameters + layer.biasOffset
         guard let labels else {
             SoftmaxCrossEntropy.forward(z, bias: bias, rows: rows, classes: layer.outputs)
@@ -88,19 +174,23 @@ final class Workspace {
             z, bias: bias, labels: labels, rows: rows, classes: layer.outputs, gradientScale: gradientScale)
     }
 
-    /// Backward after a training `forward` on the same `input` and `rows`:
-    /// writes every layer's dW and db into `gradients` (mirroring the
-    /// parameter buffer). dx is skipped for the first layer.
-    func backward(
-        input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>,
-        gradients: UnsafeMutablePointer<Float>
-    ) {
+    /// Backward after a training `forward` (with labels and a gradient
+    /// scale), on the same rows: writes every layer's dW and db into
+    /// `gradients` (mirroring the parameter buffer). dx is skipped for the
+    /// first layer.
+    func backward(parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>) {
         precondition(deltas.count == plan.count - 1, "workspace was not built for training")
+        let rows = rowsInPass
+        precondition(rows > 0, "backward before forward")
         var l = plan.count - 1
         var dz = activations[l]
         while true {
             let layer = plan[l]
-            let x = l > 0 ? UnsafePointer(activations[l - 1]) : input
+            if l == 0, denseInput == nil, let sparse {
+                Dense.backward(sparse: sparse, layer: layer, outputGradient: dz, gradients: gradients)
+                break
+            }
+            let x = l > 0 ? UnsafePointer(activations[l - 1]) : denseInput!
             let dx: UnsafeMutablePointer<Float>? = l > 0 ? deltas[l - 1] : nil
             Dense.backward(
                 input: x, rows: rows, layer: layer, parameters: parameters, outputGradient: dz,
@@ -110,5 +200,164 @@ final class Workspace {
             plan[l].activation.backward(gradient: dx, output: activations[l], count: rows * plan[l].outputs)
             dz = dx
         }
+    }
+}
+
+/// The non-zero values of one pass's input rows, row by row (for x·W) and,
+/// when built with columns, column by column (for xᵀ·dz).
+///
+/// Shapes: `N` rows (≤ capacity), `I` = width.
+///   rowEnds     N         row r's non-zeros are entries rowEnds[r-1]..<rowEnds[r]
+///   columns     ≤ limit   the input index k of each entry, increasing within a row
+///   values      ≤ limit   x[r,k] of each entry
+///   columnCounts I        how many rows have a non-zero input k
+///   columnRows  I×capacity  for input k, those rows in increasing order ...
+///   columnValues I×capacity ... and their values
+final class SparseRows {
+    /// Passes with more non-zeros than this fraction of their values use
+    /// the dense product (at this density the two take about as long).
+    static let maximumDensity = 0.5
+
+    let capacity: Int
+    let width: Int
+    /// Most non-zeros a pass may have to count as sparse.
+    let limit: Int
+    /// Rows of the current pass.
+    private(set) var rows = 0
+    let rowEnds: UnsafeMutablePointer<Int>
+    let columns: UnsafeMutablePointer<Int32>
+    let values: UnsafeMutablePointer<Float>
+    let hasColumns: Bool
+    let columnCounts: UnsafeMutablePointer<Int32>
+    let columnRows: UnsafeMutablePointer<Int32>
+    let columnValues: UnsafeMutablePointer<Float>
+
+    /// Room for `capacity` rows of `width` inputs; `columns` adds the column-major copy.
+    init(capacity: Int, width: Int, columns withColumns: Bool) {
+        self.capacity = capacity
+        self.width = width
+        limit = Int(Double(capacity * width) * Self.maximumDensity)
+        rowEnds = .allocate(capacity: capacity)
+        rowEnds.initialize(repeating: 0, count: capacity)
+        // 8 entries of slack: a chunk of 8 inputs is stored before the limit is checked.
+        columns = .allocate(capacity: limit + 8)
+        columns.initialize(repeating: 0, count: limit + 8)
+        values = .allocate(capacity: limit + 8)
+        values.initialize(repeating: 0, count: limit + 8)
+        hasColumns = withColumns
+        let columnEntries = withColumns ? width * capacity : 0
+        columnCounts = .allocate(capacity: withColumns ? width : 0)
+        columnCounts.initialize(repeating: 0, count: withColumns ? width : 0)
+        columnRows = .allocate(capacity: columnEntries)
+        columnRows.initialize(repeating: 0, count: columnEntries)
+        columnValues = .allocate(capacity: columnEntries)
+        columnValues.initialize(repeating: 0, count: columnEntries)
+    }
+
+    deinit {
+        rowEnds.deallocate()
+        columns.deallocate()
+        values.deallocate()
+        columnCounts.deallocate()
+        columnRows.deallocate()
+        columnValues.deallocate()
+    }
+
+    /// Reads the non-zeros of `rows` rows (`row(r)` points at row r's
+    /// `width` values). Returns false, leaving the pass unusable, as soon as
+    /// they pass `limit`. A value counts as non-zero when `x != 0` (so NaN
+    /// does, and -0 does not).
+    func load(rows: Int, row: (Int) -> UnsafePointer<Float>) -> Bool {
+        precondition(rows > 0 && rows <= capacity, "rows exceed the sparse buffers")
+        self.rows = 0
+        let whole = width - width % 8
+        var n = 0
+        let loaded = Self.packedLanes.withUnsafeBufferPointer { table -> Bool in
+            guard let table = table.baseAddress else { return false }
+            for r in 0..<rows {
+                let x = row(r)
+                // Eight inputs at a time without a branch per value (random
+                // zeros would mispredict): store all eight lanes packed left
+                // (non-zeros first; 8 entries of slack take the rest) and
+                // advance by the number of non-zeros.
+                var i = 0
+                while i < whole {
+                    let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+                    let bits = nonzeroLanes(v)
+                    let lanes = table[Int(bits)]
+                    UnsafeMutableRawPointer(columns + n).storeBytes(
+                        of: lanes &+ SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: i)), as: SIMD8<Int32>.self)
+                    UnsafeMutableRawPointer(values + n).storeBytes(of: packLeft(v, lanes), as: SIMD8<Float>.self)
+                    n += bits.nonzeroBitCount
+                    if n > limit { return false }
+                    i += 8
+                }
+                for k in whole..<width where x[k] != 0 {
+                    columns[n] = Int32(truncatingIfNeeded: k)
+                    values[n] = x[k]
+                    n += 1
+                    if n > limit { return false }
+                }
+                rowEnds[r] = n
+            }
+            return true
+        }
+        guard loaded else { return false }
+        self.rows = rows
+        if hasColumns { buildColumns() }
+        return true
+    }
+
+    /// For each 8-bit mask, the numbers of its set bits in increasing
+    /// order, then zeros: lanes[j] is where the j-th non-zero lane sits.
+    private static let packedLanes: [SIMD8<Int32>] = (0..<256).map { mask in
+        var lanes = SIMD8<Int32>()
+        var count = 0
+        for j in 0..<8 where mask & (1 << j) != 0 {
+            lanes[count] = Int32(j)
+            count += 1
+        }
+        return lanes
+    }
+
+    /// `v[lanes[j]]` in lane j.
+    @inline(__always)
+    private func packLeft(_ v: SIMD8<Float>, _ lanes: SIMD8<Int32>) -> SIMD8<Float> {
+        #if ENGINE_AVX2
+        return _mm256_permutevar8x32_ps(v, unsafeBitCast(lanes, to: SIMD4<Int64>.self))
+        #else
+        var packed = SIMD8<Float>()
+        for j in 0..<8 { packed[j] = v[Int(lanes[j])] }
+        return packed
+        #endif
+    }
+
+    /// The column-major copy of the current pass, rows in increasing order.
+    private func buildColumns() {
+        columnCounts.update(repeating: 0, count: width)
+        var start = 0
+        for r in 0..<rows {
+            let end = rowEnds[r]
+            for e in start..<end {
+                let k = Int(columns[e])
+                let slot = k * capacity + Int(columnCounts[k])
+                columnRows[slot] = Int32(truncatingIfNeeded: r)
+                columnValues[slot] = values[e]
+                columnCounts[k] += 1
+            }
+            start = end
+        }
+    }
+
+    /// Bit j set when lane j is non-zero (`!= 0`).
+    @inline(__always)
+    private func nonzeroLanes(_ v: SIMD8<Float>) -> UInt32 {
+        let mask = SIMD8<Int32>(repeating: 0).replacing(with: -1, where: v .!= SIMD8<Float>(repeating: 0))
+        #if ENGINE_AVX2
+        return UInt32(truncatingIfNeeded: _mm256_movemask_ps(unsafeBitCast(mask, to: SIMD8<Float>.self)))
+        #else
+        let bits = SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128)
+        return UInt32(truncatingIfNeeded: (mask & bits).wrappedSum())
+        #endif
     }
 }

@@ -39,9 +39,7 @@ struct GradientTests {
                         workspace.forward(
                             input: x.baseAddress!, rows: rows, parameters: p.baseAddress!, labels: y.baseAddress!,
                             gradientScale: 1 / Float(rows))
-                        workspace.backward(
-                            input: x.baseAddress!, rows: rows, parameters: p.baseAddress!,
-                            gradients: g.baseAddress!)
+                        workspace.backward(parameters: p.baseAddress!, gradients: g.baseAddress!)
                     }
                 }
             }

@@ -180,3 +180,58 @@ struct TrainingTests {
         #expect(Double(correct) / Double(count) == (try model.evaluate(Self.heldOut).accuracy))
     }
 }
+
+/// `fit(_:validationSplit:)`: Keras's validation_split read in place.
+struct ValidationSplitTests {
+    static func timeless(_ epochs: [EpochMetrics]) -> [EpochMetrics] {
+        epochs.map { epoch in
+            var copy = epoch
+            copy.seconds = 0
+            return copy
+        }
+    }
+
+    @Test func equalsFittingTheTwoPartsAsSeparateSets() throws {
+        let examples = Fixture.blobs(count: 50)
+        let architecture = Fixture.architecture(4, (6, .relu), (3, .softmax))
+        let configuration = FitConfiguration(epochs: 2, batchSize: 8)
+        // ⌊50 · 0.8⌋ = 40 train, 10 validate.
+        let split = try Model(architecture: architecture, seed: 3)
+        let splitResult = try split.fit(
+            examples, validationSplit: 0.2, optimizer: .adam(), configuration: configuration,
+            onBatch: { _ in true }, onEpoch: { _ in })
+        let parts = try Model(architecture: architecture, seed: 3)
+        let training = try Examples(
+            features: Array(examples.features[0..<40 * 4]), labels: Array(examples.labels[0..<40]), width: 4)
+        let validation = try Examples(
+            features: Array(examples.features[(40 * 4)...]), labels: Array(examples.labels[40...]), width: 4)
+        let partsResult = try quietFit(parts, training, validation: validation, configuration)
+        #expect(split.parameters == parts.parameters)
+        #expect(Self.timeless(splitResult.epochs) == Self.timeless(partsResult.epochs))
+        #expect(splitResult.epochs.allSatisfy { $0.validationLoss != nil && $0.steps == 5 })
+    }
+
+    @Test func zeroSplitValidatesOnNothing() throws {
+        let examples = Fixture.blobs(count: 30)
+        let architecture = Fixture.architecture(4, (5, .tanh), (3, .softmax))
+        let configuration = FitConfiguration(epochs: 1, batchSize: 7)
+        let split = try Model(architecture: architecture, seed: 1)
+        let result = try split.fit(
+            examples, validationSplit: 0, optimizer: .sgd(), configuration: configuration,
+            onBatch: { _ in true }, onEpoch: { _ in })
+        let whole = try Model(architecture: architecture, seed: 1)
+        try quietFit(whole, examples, optimizer: .sgd(), configuration)
+        #expect(split.parameters == whole.parameters)
+        #expect(result.epochs.first?.validationLoss == nil)
+    }
+
+    @Test(arguments: [-0.1, 1.0, 0.99, Double.nan])
+    func badSplitsAreRefused(_ fraction: Double) throws {
+        let model = try Model(architecture: Fixture.architecture(4, (3, .softmax)), seed: 1)
+        #expect(throws: EngineError.self) {
+            try model.fit(
+                Fixture.blobs(count: 20), validationSplit: fraction, optimizer: .adam(),
+                configuration: FitConfiguration(), onBatch: { _ in true }, onEpoch: { _ in })
+        }
+    }
+}
