@@ -146,7 +146,7 @@ public enum CommandSpecs {
             OptionSpec("seed", .integer(0...Int.max), default: "1", "seeds weight initialisation and shuffling"),
             OptionSpec("plots", .text, default: "plots", "folder for plot scripts and images"),
             OptionSpec("format", .choice(["png", "svg"]), default: "png", "image format of plots"),
-            OptionSpec("threads", .integer(1...256), default: "2", "threads for matrix products"),
+            OptionSpec("threads", .integer(1...256), default: "1", "threads for matrix products (1 is fastest for these small products)"),
         ],
         examples: ["set seed=7", "set threads=1"])
 
