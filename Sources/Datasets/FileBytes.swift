@@ -13,51 +13,107 @@ let maximumFileSize = 1 << 31
 
 /// Reads a whole regular file (the only file-reading code in this module).
 ///
+/// The path is checked with `stat` before it is opened, so a FIFO (which
+/// would block `open` until a writer comes) or a device is refused without
+/// being opened; the open itself is non-blocking in case the path changes
+/// in between. Reading goes on to the end of the file rather than stopping
+/// at the size `stat` gave: files in /proc report 0 bytes but have content.
+///
 /// - Throws: `.fileNotFound` when `path` does not exist; `.unreadable` for a
-///   directory, a special file, a permission problem, an I/O error, or a file
-///   larger than 2 GiB (refused before reading).
+///   directory, a FIFO, a device or socket, a permission problem, an I/O
+///   error, or a file larger than 2 GiB (refused before reading).
 public func readFileBytes(_ path: String) throws(DatasetError) -> [UInt8] {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+        let code = errno
+        if code == ENOENT || code == ENOTDIR { throw .fileNotFound(path: path) }
+        throw .unreadable(path: path, reason: systemErrorText(code))
+    }
+    try requireRegularFile(info, path)
+
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
     guard descriptor >= 0 else {
         let code = errno
         if code == ENOENT || code == ENOTDIR { throw .fileNotFound(path: path) }
         throw .unreadable(path: path, reason: systemErrorText(code))
     }
     defer { close(descriptor) }
-
-    var info = stat()
     guard fstat(descriptor, &info) == 0 else {
         throw .unreadable(path: path, reason: systemErrorText(errno))
     }
-    switch info.st_mode & S_IFMT {
-    case S_IFREG: break
-    case S_IFDIR: throw .unreadable(path: path, reason: "it is a directory, not a file")
-    default: throw .unreadable(path: path, reason: "not a regular file")
-    }
-    let size = Int(info.st_size)
-    guard size <= maximumFileSize else {
-        throw .unreadable(
-            path: path, reason: "the file is \(size) bytes, more than the \(maximumFileSize >> 30) GiB limit")
-    }
+    try requireRegularFile(info, path)  // it may have been replaced since the stat above
+    // Back to blocking reads: O_NONBLOCK was only for the open, and some
+    // file systems honour it on regular files too.
+    let flags = fcntl(descriptor, F_GETFL)
+    if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
 
+    let size = Int(info.st_size)
+    guard size <= maximumFileSize else { throw tooLargeToRead(path, size: size) }
+    var (bytes, atEnd) = try readUpTo(size, from: descriptor, path: path)
+    while !atEnd {
+        let (more, end) = try readUpTo(1 << 16, from: descriptor, path: path)
+        guard bytes.count + more.count <= maximumFileSize else {
+            throw tooLargeToRead(path, size: bytes.count + more.count)
+        }
+        bytes += more
+        atEnd = end
+    }
+    return bytes
+}
+
+/// Reads until `count` bytes or the end of the file, retrying interrupted
+/// reads; `atEnd` is true when the end came first.
+private func readUpTo(
+    _ count: Int, from descriptor: Int32, path: String
+) throws(DatasetError) -> (bytes: [UInt8], atEnd: Bool) {
     var failure: Int32 = 0
-    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+    var atEnd = false
+    let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
         initialized = 0
         guard let base = buffer.baseAddress else { return }
-        while initialized < size {
-            let got = read(descriptor, base + initialized, size - initialized)
+        while initialized < count {
+            let got = read(descriptor, base + initialized, count - initialized)
             if got > 0 {
                 initialized += got
             } else if got == 0 {
-                break  // the file shrank while we read it; keep what is there
+                atEnd = true
+                return
             } else if errno != EINTR {
                 failure = errno
-                break
+                return
             }
         }
     }
     guard failure == 0 else { throw .unreadable(path: path, reason: systemErrorText(failure)) }
-    return bytes
+    return (bytes, atEnd)
+}
+
+private func tooLargeToRead(_ path: String, size: Int) -> DatasetError {
+    .unreadable(path: path, reason: "the file is \(size) bytes, more than the \(maximumFileSize >> 30) GiB limit")
+}
+
+/// Refuses anything but a regular file, saying what it is instead.
+private func requireRegularFile(_ info: stat, _ path: String) throws(DatasetError) {
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return
+    case S_IFDIR: throw .unreadable(path: path, reason: "it is a directory, not a file")
+    default: throw .unreadable(path: path, reason: "it is \(fileTypeName(info.st_mode)), not a regular file")
+    }
+}
+
+/// What a `stat` mode says a path is, with an article: "a FIFO (named
+/// pipe)", "a character device", "a directory", ...
+func fileTypeName(_ mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFREG: return "a regular file"
+    case S_IFDIR: return "a directory"
+    case S_IFIFO: return "a FIFO (named pipe)"
+    case S_IFCHR: return "a character device"
+    case S_IFBLK: return "a block device"
+    case S_IFSOCK: return "a socket"
+    case S_IFLNK: return "a symbolic link"
+    default: return "a special file"
+    }
 }
 
 /// What a path names, following symbolic links.

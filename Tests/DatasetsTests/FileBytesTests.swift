@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Datasets
@@ -25,10 +26,38 @@ import Testing
         #expect(directory?.description == "cannot read \(folder): it is a directory, not a file")
     }
 
-    @Test func specialFilesAreRefused() {
-        #expect(
-            Fixture.error { () throws(DatasetError) in try readFileBytes("/dev/null") }
-                == .unreadable(path: "/dev/null", reason: "not a regular file"))
+    @Test func aFIFOIsRefusedWithoutBlocking() throws {
+        let folder = Fixture.temporaryFolder()
+        defer { Fixture.remove(folder) }
+        let fifo = folder + "/fifo"
+        try #require(mkfifo(fifo, 0o600) == 0)
+        try #require(symlink(fifo, folder + "/link") == 0)
+        for path in [fifo, folder + "/link"] {
+            // Opening a FIFO for reading waits for a writer: the old reader hung here.
+            let error = Fixture.finishesQuickly(unblock: { Fixture.openWriteEnd(fifo) }) {
+                Fixture.error { () throws(DatasetError) in try readFileBytes(path) }
+            }
+            #expect(error == .unreadable(path: path, reason: "it is a FIFO (named pipe), not a regular file"))
+        }
+    }
+
+    @Test func aDeviceIsRefusedWithoutBeingOpened() throws {
+        // A character device node of our own (null's numbers, 1:3) in a temporary folder.
+        let folder = Fixture.temporaryFolder()
+        defer { Fixture.remove(folder) }
+        let device = folder + "/device"
+        let null: dev_t = 0x103  // makedev(1, 3): reading it would be harmless if the test broke
+        guard mknod(device, S_IFCHR | 0o600, null) == 0 else { return }  // no CAP_MKNOD: nothing to test
+        let error = Fixture.error { () throws(DatasetError) in try readFileBytes(device) }
+        #expect(error == .unreadable(path: device, reason: "it is a character device, not a regular file"))
+        #expect(error?.description == "cannot read \(device): it is a character device, not a regular file")
+    }
+
+    @Test func filesThatReportNoSizeAreReadToTheEnd() throws {
+        // /proc files say they are 0 bytes long; reading by size got nothing.
+        let status = String(decoding: try readFileBytes("/proc/self/status"), as: UTF8.self)
+        #expect(status.hasPrefix("Name:"))
+        #expect(status.contains("Pid:"))
     }
 
     @Test func writesAtomicallyIntoNewFolders() throws {
@@ -48,3 +77,4 @@ import Testing
         #expect(throws: FileWriteFailure.self) { try createDirectories(folder + "/plain/sub") }
     }
 }
+
