@@ -1,6 +1,6 @@
 // The module's only file-system code: reading a whole file, asking what a
-// path is, and writing a file atomically (for the downloaded mnist.npz).
-// Everything else in Datasets works on bytes.
+// path is, and writing a file atomically (everything dnb writes goes
+// through `writeFile`). Everything else in Datasets works on bytes.
 
 #if canImport(Glibc)
     import Glibc
@@ -163,45 +163,106 @@ func createDirectories(_ path: String) throws(FileWriteFailure) {
 /// contents, or all of `bytes` — never half a file: the bytes go to a
 /// temporary file in the same directory, which is flushed and then renamed
 /// over `path`.
-func writeFileAtomically(_ bytes: [UInt8], to path: String) throws(FileWriteFailure) {
-    let temporary = "\(path).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else {
-        throw FileWriteFailure(reason: "cannot create \(temporary): \(systemErrorText(errno))")
+///
+/// Only a regular file is ever replaced. A symbolic link is followed (to
+/// the end of a chain) and the file it names is written, so the link stays
+/// a link; a device, FIFO, socket or folder at the target is refused, never
+/// renamed over. A replaced file keeps its permission bits (rwx for user,
+/// group, others) and, where the system allows, its owner; a new file gets
+/// `newFileMode` less the umask. Errors name `path` (and the file a link
+/// leads to), never the temporary file.
+///
+/// - Parameter creatingFolders: create missing parent folders first (`mkdir -p`).
+func writeFileAtomically(
+    _ bytes: [UInt8], to path: String, newFileMode: Int = 0o644, creatingFolders: Bool = false
+) throws(FileWriteFailure) {
+    let target = try followingLinks(path)
+    let shown = target == path ? path : "\(path) (a link to \(target))"
+    func failure(_ reason: String) -> FileWriteFailure { FileWriteFailure(reason: "cannot write \(shown): \(reason)") }
+
+    let name = target.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? target
+    guard !name.isEmpty else { throw failure("the path ends with / (a folder), not a file name") }
+    let folder = parentFolder(target)
+    if creatingFolders, fileKind(folder) != .directory { try createDirectories(folder) }
+    var old = stat()
+    let exists = lstat(target, &old) == 0
+    if exists, old.st_mode & S_IFMT != S_IFREG {
+        throw failure("it is \(fileTypeName(old.st_mode)), not a regular file")
     }
-    var failure: Int32 = 0
-    bytes.withUnsafeBufferPointer { buffer in
-        guard let base = buffer.baseAddress else { return }
-        var written = 0
-        while written < buffer.count {
-            let result = write(descriptor, base + written, buffer.count - written)
-            if result >= 0 {
-                written += result
-            } else if errno != EINTR {
-                failure = errno
-                return
+
+    let temporaryName = (name.utf8.count <= 200 ? name : "dnb") + ".partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let temporary = joinPath(folder, temporaryName)
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(exists ? 0o600 : newFileMode))
+    guard descriptor >= 0 else { throw failure(systemErrorText(errno)) }
+    var code: Int32 = 0
+    if exists {
+        _ = fchown(descriptor, old.st_uid, old.st_gid)  // only root may give a file away; else it stays ours
+        if fchmod(descriptor, old.st_mode & 0o777) != 0 { code = errno }
+    }
+    if code == 0 {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var written = 0
+            while written < buffer.count {
+                let result = write(descriptor, base + written, buffer.count - written)
+                if result >= 0 {
+                    written += result
+                } else if errno != EINTR {
+                    code = errno
+                    return
+                }
             }
         }
     }
-    if failure == 0, fsync(descriptor) != 0 { failure = errno }
-    if close(descriptor) != 0, failure == 0 { failure = errno }
-    if failure == 0, rename(temporary, path) != 0 { failure = errno }
-    if failure != 0 {
+    if code == 0, fsync(descriptor) != 0 { code = errno }
+    if close(descriptor) != 0, code == 0 { code = errno }
+    if code == 0, rename(temporary, target) != 0 { code = errno }
+    if code != 0 {
         unlink(temporary)
-        throw FileWriteFailure(reason: "cannot write \(path): \(systemErrorText(failure))")
+        throw failure(systemErrorText(code))
     }
 }
 
-/// Writes `bytes` to `path` atomically (see `writeFileAtomically`), creating
-/// missing folders first. Every file dnb writes — models, notebooks,
-/// reports, plot scripts, the download — goes through here.
-public func writeFile(_ bytes: [UInt8], to path: String) throws(DatasetError) {
-    do {
-        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
-            let folder = String(path[..<slash])
-            if fileKind(folder) != .directory { try createDirectories(folder) }
+/// Where a write to `path` should go: `path`, or, when it is a symbolic
+/// link, the path the chain of links ends at (which may not exist yet).
+/// Relative link contents are taken from the link's own folder.
+func followingLinks(_ path: String) throws(FileWriteFailure) -> String {
+    var current = path
+    for _ in 0..<40 {  // Linux's own limit (ELOOP)
+        var info = stat()
+        guard lstat(current, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { return current }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(current, &buffer, buffer.count - 1)
+        guard length > 0 else {
+            throw FileWriteFailure(reason: "cannot write \(path): cannot read the link \(current): \(systemErrorText(errno))")
         }
-        try writeFileAtomically(bytes, to: path)
+        let destination = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        current = destination.hasPrefix("/") ? destination : joinPath(parentFolder(current), destination)
+    }
+    throw FileWriteFailure(reason: "cannot write \(path): \(systemErrorText(ELOOP))")
+}
+
+/// The folder holding `path`: "/" for "/x", "." for a bare name.
+func parentFolder(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+}
+
+/// Writes `bytes` to `path` atomically, creating missing folders first
+/// (see `writeFileAtomically`: links are followed, only regular files are
+/// replaced, an existing file's mode is kept). Every file dnb writes —
+/// models, notebooks, reports, plot scripts, the download, the prompt's
+/// history — goes through here.
+///
+/// - Parameters:
+///   - newFileMode: permissions of a file that does not exist yet, before
+///     the umask (default 0o644; the history uses 0o600).
+///   - creatingFolders: whether missing parent folders are created (default true).
+public func writeFile(
+    _ bytes: [UInt8], to path: String, newFileMode: Int = 0o644, creatingFolders: Bool = true
+) throws(DatasetError) {
+    do {
+        try writeFileAtomically(bytes, to: path, newFileMode: newFileMode, creatingFolders: creatingFolders)
     } catch {
         throw .unwritable(path: path, reason: error.reason)
     }
