@@ -142,11 +142,9 @@ struct ZipArchive {
             }
             data = Array(bytes[dataStart..<dataStart + entry.compressedSize])
         case 8:
-            data = try bytes.withBytes { archive throws(DatasetError) in
-                try inflateRaw(
-                    UnsafeRawBufferPointer(rebasing: archive[dataStart..<dataStart + entry.compressedSize]),
-                    expectedSize: entry.uncompressedSize, name: name, entry: entry.name)
-            }
+            data = try inflateRaw(
+                bytes, range: dataStart..<dataStart + entry.compressedSize, expectedSize: entry.uncompressedSize,
+                name: name, entry: entry.name)
         default:
             throw fail("compression method \(entry.method) is not supported (only stored and deflate)")
         }
