@@ -98,6 +98,10 @@ struct ZipArchive {
             {
                 throw fail("entry '\(entry.name)' uses zip64, which is not supported")
             }
+            // Two entries of one name: which one a reader gets would be an accident.
+            if entries.contains(where: { $0.name == entry.name }) {
+                throw fail("'\(entry.name)' appears twice in the archive")
+            }
             entries.append(entry)
             position = next
         }
