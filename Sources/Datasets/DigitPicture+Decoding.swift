@@ -1,5 +1,6 @@
 // Step 1 of DigitPicture: from file bytes to grey + alpha pixels, checking
-// the format, the PNG chunk checksums and the size before stb_image decodes.
+// the format, the PNG chunk checksums and the size before stb_image decodes
+// (PGM and PPM are decoded in DigitPicture+PNM.swift instead).
 
 import CStbImage
 import CZlibSystem
@@ -21,18 +22,21 @@ extension DigitPicture {
         if starts([0xFF, 0xD8, 0xFF]) { return "JPEG" }
         if starts(Array("BM".utf8)) { return "BMP" }
         if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return "GIF" }
-        if starts(Array("P5".utf8)) || starts(Array("P6".utf8)) { return "PNM" }
+        if isPNM(bytes) { return "PNM" }
         return nil
     }
 
-    /// Decodes with stb_image as 2 channels (grey, alpha) after checking the
-    /// format, PNG chunk lengths and CRCs (stb_image skips them), and the
-    /// header's width and height against the limits.
+    /// Decodes PGM and PPM in Swift (`decodePNM`), and the other formats
+    /// with stb_image as 2 channels (grey, alpha) after checking the format,
+    /// PNG chunk lengths and CRCs (stb_image skips them), and the header's
+    /// width and height against the limits.
     static func decodePixels(_ bytes: [UInt8], name: String) throws(DigitPictureError) -> DecodedPixels {
         guard !bytes.isEmpty else { throw .notAnImage(file: name, reason: "the file is empty") }
         guard let format = sniffFormat(bytes) else {
             throw .notAnImage(file: name, reason: "unrecognised format (dnb reads PNG, JPEG, BMP, GIF, PGM and PPM)")
         }
+        // Never through stb_image: Debian's copy reads past its buffer on 16-bit PNM.
+        if format == "PNM" { return try decodePNM(bytes, name: name) }
         guard bytes.count <= Int(Int32.max) else {
             throw .notAnImage(file: name, reason: "the file is \(bytes.count) bytes, over the 2 GiB limit")
         }

@@ -6,10 +6,11 @@
 /// on MNIST reads a person's own picture well only when it is prepared the
 /// same way, so ``init(decoding:name:)`` does, in order:
 ///
-/// 1. Decode PNG, JPEG, BMP, GIF or PGM/PPM with stb_image as grey + alpha
-///    (sizes are checked from the header first: at most ``maximumSide``
-///    pixels a side and ``maximumPixels`` in all), and composite over white,
-///    so dark ink on a transparent background stays dark.
+/// 1. Decode PNG, JPEG, BMP or GIF with stb_image, or PGM/PPM (binary or
+///    ASCII, 8 or 16 bits) in Swift, as grey + alpha (sizes are checked from
+///    the header first: at most ``maximumSide`` pixels a side and
+///    ``maximumPixels`` in all), and composite over white, so dark ink on a
+///    transparent background stays dark.
 /// 2. Pictures over 2048 pixels a side are first shrunk by an integer
 ///    factor (block means) to at most about 1024.
 /// 3. Polarity: the background is the median of the border pixels (a ring

@@ -1,6 +1,6 @@
 // The module's only file-system code: reading a whole file, asking what a
-// path is, and writing a file atomically (for the downloaded mnist.npz).
-// Everything else in Datasets works on bytes.
+// path is, and writing a file atomically (everything dnb writes goes
+// through `writeFile`). Everything else in Datasets works on bytes.
 
 #if canImport(Glibc)
     import Glibc
@@ -13,51 +13,107 @@ let maximumFileSize = 1 << 31
 
 /// Reads a whole regular file (the only file-reading code in this module).
 ///
+/// The path is checked with `stat` before it is opened, so a FIFO (which
+/// would block `open` until a writer comes) or a device is refused without
+/// being opened; the open itself is non-blocking in case the path changes
+/// in between. Reading goes on to the end of the file rather than stopping
+/// at the size `stat` gave: files in /proc report 0 bytes but have content.
+///
 /// - Throws: `.fileNotFound` when `path` does not exist; `.unreadable` for a
-///   directory, a special file, a permission problem, an I/O error, or a file
-///   larger than 2 GiB (refused before reading).
+///   directory, a FIFO, a device or socket, a permission problem, an I/O
+///   error, or a file larger than 2 GiB (refused before reading).
 public func readFileBytes(_ path: String) throws(DatasetError) -> [UInt8] {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+        let code = errno
+        if code == ENOENT || code == ENOTDIR { throw .fileNotFound(path: path) }
+        throw .unreadable(path: path, reason: systemErrorText(code))
+    }
+    try requireRegularFile(info, path)
+
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
     guard descriptor >= 0 else {
         let code = errno
         if code == ENOENT || code == ENOTDIR { throw .fileNotFound(path: path) }
         throw .unreadable(path: path, reason: systemErrorText(code))
     }
     defer { close(descriptor) }
-
-    var info = stat()
     guard fstat(descriptor, &info) == 0 else {
         throw .unreadable(path: path, reason: systemErrorText(errno))
     }
-    switch info.st_mode & S_IFMT {
-    case S_IFREG: break
-    case S_IFDIR: throw .unreadable(path: path, reason: "it is a directory, not a file")
-    default: throw .unreadable(path: path, reason: "not a regular file")
-    }
-    let size = Int(info.st_size)
-    guard size <= maximumFileSize else {
-        throw .unreadable(
-            path: path, reason: "the file is \(size) bytes, more than the \(maximumFileSize >> 30) GiB limit")
-    }
+    try requireRegularFile(info, path)  // it may have been replaced since the stat above
+    // Back to blocking reads: O_NONBLOCK was only for the open, and some
+    // file systems honour it on regular files too.
+    let flags = fcntl(descriptor, F_GETFL)
+    if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
 
+    let size = Int(info.st_size)
+    guard size <= maximumFileSize else { throw tooLargeToRead(path, size: size) }
+    var (bytes, atEnd) = try readUpTo(size, from: descriptor, path: path)
+    while !atEnd {
+        let (more, end) = try readUpTo(1 << 16, from: descriptor, path: path)
+        guard bytes.count + more.count <= maximumFileSize else {
+            throw tooLargeToRead(path, size: bytes.count + more.count)
+        }
+        bytes += more
+        atEnd = end
+    }
+    return bytes
+}
+
+/// Reads until `count` bytes or the end of the file, retrying interrupted
+/// reads; `atEnd` is true when the end came first.
+private func readUpTo(
+    _ count: Int, from descriptor: Int32, path: String
+) throws(DatasetError) -> (bytes: [UInt8], atEnd: Bool) {
     var failure: Int32 = 0
-    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+    var atEnd = false
+    let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
         initialized = 0
         guard let base = buffer.baseAddress else { return }
-        while initialized < size {
-            let got = read(descriptor, base + initialized, size - initialized)
+        while initialized < count {
+            let got = read(descriptor, base + initialized, count - initialized)
             if got > 0 {
                 initialized += got
             } else if got == 0 {
-                break  // the file shrank while we read it; keep what is there
+                atEnd = true
+                return
             } else if errno != EINTR {
                 failure = errno
-                break
+                return
             }
         }
     }
     guard failure == 0 else { throw .unreadable(path: path, reason: systemErrorText(failure)) }
-    return bytes
+    return (bytes, atEnd)
+}
+
+private func tooLargeToRead(_ path: String, size: Int) -> DatasetError {
+    .unreadable(path: path, reason: "the file is \(size) bytes, more than the \(maximumFileSize >> 30) GiB limit")
+}
+
+/// Refuses anything but a regular file, saying what it is instead.
+private func requireRegularFile(_ info: stat, _ path: String) throws(DatasetError) {
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return
+    case S_IFDIR: throw .unreadable(path: path, reason: "it is a directory, not a file")
+    default: throw .unreadable(path: path, reason: "it is \(fileTypeName(info.st_mode)), not a regular file")
+    }
+}
+
+/// What a `stat` mode says a path is, with an article: "a FIFO (named
+/// pipe)", "a character device", "a directory", ...
+func fileTypeName(_ mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFREG: return "a regular file"
+    case S_IFDIR: return "a directory"
+    case S_IFIFO: return "a FIFO (named pipe)"
+    case S_IFCHR: return "a character device"
+    case S_IFBLK: return "a block device"
+    case S_IFSOCK: return "a socket"
+    case S_IFLNK: return "a symbolic link"
+    default: return "a special file"
+    }
 }
 
 /// What a path names, following symbolic links.
@@ -107,45 +163,106 @@ func createDirectories(_ path: String) throws(FileWriteFailure) {
 /// contents, or all of `bytes` — never half a file: the bytes go to a
 /// temporary file in the same directory, which is flushed and then renamed
 /// over `path`.
-func writeFileAtomically(_ bytes: [UInt8], to path: String) throws(FileWriteFailure) {
-    let temporary = "\(path).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else {
-        throw FileWriteFailure(reason: "cannot create \(temporary): \(systemErrorText(errno))")
+///
+/// Only a regular file is ever replaced. A symbolic link is followed (to
+/// the end of a chain) and the file it names is written, so the link stays
+/// a link; a device, FIFO, socket or folder at the target is refused, never
+/// renamed over. A replaced file keeps its permission bits (rwx for user,
+/// group, others) and, where the system allows, its owner; a new file gets
+/// `newFileMode` less the umask. Errors name `path` (and the file a link
+/// leads to), never the temporary file.
+///
+/// - Parameter creatingFolders: create missing parent folders first (`mkdir -p`).
+func writeFileAtomically(
+    _ bytes: [UInt8], to path: String, newFileMode: Int = 0o644, creatingFolders: Bool = false
+) throws(FileWriteFailure) {
+    let target = try followingLinks(path)
+    let shown = target == path ? path : "\(path) (a link to \(target))"
+    func failure(_ reason: String) -> FileWriteFailure { FileWriteFailure(reason: "cannot write \(shown): \(reason)") }
+
+    let name = target.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? target
+    guard !name.isEmpty else { throw failure("the path ends with / (a folder), not a file name") }
+    let folder = parentFolder(target)
+    if creatingFolders, fileKind(folder) != .directory { try createDirectories(folder) }
+    var old = stat()
+    let exists = lstat(target, &old) == 0
+    if exists, old.st_mode & S_IFMT != S_IFREG {
+        throw failure("it is \(fileTypeName(old.st_mode)), not a regular file")
     }
-    var failure: Int32 = 0
-    bytes.withUnsafeBufferPointer { buffer in
-        guard let base = buffer.baseAddress else { return }
-        var written = 0
-        while written < buffer.count {
-            let result = write(descriptor, base + written, buffer.count - written)
-            if result >= 0 {
-                written += result
-            } else if errno != EINTR {
-                failure = errno
-                return
+
+    let temporaryName = (name.utf8.count <= 200 ? name : "dnb") + ".partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let temporary = joinPath(folder, temporaryName)
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(exists ? 0o600 : newFileMode))
+    guard descriptor >= 0 else { throw failure(systemErrorText(errno)) }
+    var code: Int32 = 0
+    if exists {
+        _ = fchown(descriptor, old.st_uid, old.st_gid)  // only root may give a file away; else it stays ours
+        if fchmod(descriptor, old.st_mode & 0o777) != 0 { code = errno }
+    }
+    if code == 0 {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var written = 0
+            while written < buffer.count {
+                let result = write(descriptor, base + written, buffer.count - written)
+                if result >= 0 {
+                    written += result
+                } else if errno != EINTR {
+                    code = errno
+                    return
+                }
             }
         }
     }
-    if failure == 0, fsync(descriptor) != 0 { failure = errno }
-    if close(descriptor) != 0, failure == 0 { failure = errno }
-    if failure == 0, rename(temporary, path) != 0 { failure = errno }
-    if failure != 0 {
+    if code == 0, fsync(descriptor) != 0 { code = errno }
+    if close(descriptor) != 0, code == 0 { code = errno }
+    if code == 0, rename(temporary, target) != 0 { code = errno }
+    if code != 0 {
         unlink(temporary)
-        throw FileWriteFailure(reason: "cannot write \(path): \(systemErrorText(failure))")
+        throw failure(systemErrorText(code))
     }
 }
 
-/// Writes `bytes` to `path` atomically (see `writeFileAtomically`), creating
-/// missing folders first. Every file dnb writes — models, notebooks,
-/// reports, plot scripts, the download — goes through here.
-public func writeFile(_ bytes: [UInt8], to path: String) throws(DatasetError) {
-    do {
-        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
-            let folder = String(path[..<slash])
-            if fileKind(folder) != .directory { try createDirectories(folder) }
+/// Where a write to `path` should go: `path`, or, when it is a symbolic
+/// link, the path the chain of links ends at (which may not exist yet).
+/// Relative link contents are taken from the link's own folder.
+func followingLinks(_ path: String) throws(FileWriteFailure) -> String {
+    var current = path
+    for _ in 0..<40 {  // Linux's own limit (ELOOP)
+        var info = stat()
+        guard lstat(current, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { return current }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(current, &buffer, buffer.count - 1)
+        guard length > 0 else {
+            throw FileWriteFailure(reason: "cannot write \(path): cannot read the link \(current): \(systemErrorText(errno))")
         }
-        try writeFileAtomically(bytes, to: path)
+        let destination = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        current = destination.hasPrefix("/") ? destination : joinPath(parentFolder(current), destination)
+    }
+    throw FileWriteFailure(reason: "cannot write \(path): \(systemErrorText(ELOOP))")
+}
+
+/// The folder holding `path`: "/" for "/x", "." for a bare name.
+func parentFolder(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+}
+
+/// Writes `bytes` to `path` atomically, creating missing folders first
+/// (see `writeFileAtomically`: links are followed, only regular files are
+/// replaced, an existing file's mode is kept). Every file dnb writes —
+/// models, notebooks, reports, plot scripts, the download, the prompt's
+/// history — goes through here.
+///
+/// - Parameters:
+///   - newFileMode: permissions of a file that does not exist yet, before
+///     the umask (default 0o644; the history uses 0o600).
+///   - creatingFolders: whether missing parent folders are created (default true).
+public func writeFile(
+    _ bytes: [UInt8], to path: String, newFileMode: Int = 0o644, creatingFolders: Bool = true
+) throws(DatasetError) {
+    do {
+        try writeFileAtomically(bytes, to: path, newFileMode: newFileMode, creatingFolders: creatingFolders)
     } catch {
         throw .unwritable(path: path, reason: error.reason)
     }

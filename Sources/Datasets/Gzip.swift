@@ -1,6 +1,10 @@
 // Decompression through zlib: gzip files (IDX .gz) and raw deflate (zip
-// entries of np.savez_compressed). Output is bounded, so a "zip bomb" or a
-// corrupt stream is an error, never a crash or an exhausted machine.
+// entries of np.savez_compressed). Output is produced on demand and is
+// bounded, so a "zip bomb" or a corrupt stream is an error, never a crash or
+// an exhausted machine. A reader that learns the size from a header (IDX,
+// a zip entry) inflates the header first, then asks for exactly that size
+// plus one byte: one byte too many is enough to refuse the file, and
+// nothing past it is ever inflated.
 
 import CZlibSystem
 
@@ -13,7 +17,162 @@ func isGzip(_ bytes: [UInt8]) -> Bool {
     bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
 }
 
-/// Decompresses one gzip member (RFC 1952); zlib checks its CRC-32 and length.
+/// zlib's inflate over one compressed stream, read in pieces of the
+/// caller's choosing.
+///
+/// Errors read "truncated `format` stream`context`" and "corrupt `format`
+/// data`context`: <zlib's message>", where `format` is "gzip" or "deflate"
+/// and `context` is " in 'ENTRY'" for a zip entry. A gzip stream's CRC-32 and
+/// length are checked by zlib when its end is reached.
+final class Inflater {
+    /// The container around the deflate data.
+    enum Format {
+        /// RFC 1952, one member; a second member (concatenated .gz files) is an error.
+        case gzip
+        /// RFC 1951 raw deflate, as in zip entries.
+        case deflate
+    }
+
+    /// zlib's state points back at the `z_stream`, so it lives at a fixed address.
+    private let stream: UnsafeMutablePointer<z_stream>
+    private let input: [UInt8]
+    private let range: Range<Int>
+    private let format: Format
+    private let name: String
+    private let context: String
+    /// Input bytes inflate has taken so far.
+    private var consumed = 0
+    /// Whether the end of the stream has been reached (and its checksum checked).
+    private(set) var isFinished = false
+    /// Output bytes produced so far: a refused bomb shows how little was inflated.
+    private(set) var producedCount = 0
+
+    /// Prepares to inflate `input[range]` (all of `input` by default);
+    /// `name` is the file named in errors, `entry` the zip entry if any.
+    init(
+        _ input: [UInt8], range: Range<Int>? = nil, format: Format, name: String, entry: String? = nil
+    ) throws(DatasetError) {
+        self.input = input
+        self.range = range ?? input.indices
+        self.format = format
+        self.name = name
+        self.context = entry.map { " in '\($0)'" } ?? ""
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let windowBits: Int32 = format == .gzip ? 15 + 16 : -15
+        let started = inflateInit2_(stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard started == Z_OK else {
+            stream.deallocate()
+            throw .malformed(file: name, reason: "cannot start zlib's inflate (status \(started))")
+        }
+    }
+
+    deinit {
+        inflateEnd(stream)
+        stream.deallocate()
+    }
+
+    /// "gzip" or "deflate", for messages.
+    private var formatName: String { format == .gzip ? "gzip" : "deflate" }
+
+    /// The next `count` bytes of output; fewer only when the stream ends
+    /// first, which sets `isFinished`.
+    ///
+    /// The first buffer is at most what the remaining input can inflate to
+    /// (deflate expands at most 1032:1, so a lying size costs no memory), or
+    /// `sizeHint` + 1 when given; it grows only if the data needs it.
+    func read(_ count: Int, sizeHint: Int? = nil) throws(DatasetError) -> [UInt8] {
+        precondition(count >= 0, "cannot read a negative count")
+        guard !isFinished, count > 0 else { return [] }
+        let remaining = range.count - consumed
+        let bound = remaining.multipliedReportingOverflow(by: 1032).partialValue + 1
+        let first = min(count, sizeHint.map { min($0, bound) + 1 } ?? bound)
+        var output = try fill(first)
+        while output.count < count, !isFinished {
+            output += try fill(min(count - output.count, max(output.count, 1 << 16)))
+        }
+        return output
+    }
+
+    /// Input bytes after the end of the stream (meaningful once `isFinished`).
+    var unusedInputCount: Int { range.count - consumed }
+
+    /// Up to `count` bytes of output in a new array, stopping early at the end of the stream.
+    private func fill(_ count: Int) throws(DatasetError) -> [UInt8] {
+        var failure: DatasetError? = nil
+        let output = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            do throws(DatasetError) {
+                initialized = try inflate(into: buffer)
+            } catch {
+                failure = error
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
+        return output
+    }
+
+    /// Inflates into `buffer` until it is full or the stream ends; returns the bytes written.
+    private func inflate(into buffer: UnsafeMutableBufferPointer<UInt8>) throws(DatasetError) -> Int {
+        guard let out = buffer.baseAddress else { return 0 }
+        return try input.withBytes { bytes throws(DatasetError) -> Int in
+            let base = bytes.baseAddress.map { UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: UInt8.self)) }
+            var produced = 0
+            while produced < buffer.count {
+                let available = range.count - consumed
+                let offered = UInt32(min(available, Int(UInt32.max)))
+                let room = UInt32(min(buffer.count - produced, Int(UInt32.max)))
+                stream.pointee.next_in = base.map { $0 + range.lowerBound + consumed }
+                stream.pointee.avail_in = offered
+                stream.pointee.next_out = out + produced
+                stream.pointee.avail_out = room
+                let status = CZlibSystem.inflate(stream, Z_NO_FLUSH)
+                consumed += Int(offered - stream.pointee.avail_in)
+                let made = Int(room - stream.pointee.avail_out)
+                produced += made
+                producedCount += made
+                switch status {
+                case Z_STREAM_END:
+                    isFinished = true
+                    try checkNoSecondMember()
+                    return produced
+                case Z_OK:
+                    // All input taken with room left in the output: the
+                    // stream wants more data than the file has.
+                    if stream.pointee.avail_in == 0, stream.pointee.avail_out > 0, consumed == range.count {
+                        throw truncated()
+                    }
+                case Z_BUF_ERROR:
+                    throw truncated()
+                case Z_MEM_ERROR:
+                    throw .malformed(file: name, reason: "out of memory while inflating \(formatName) data\(context)")
+                default:
+                    let detail = stream.pointee.msg.map { String(cString: $0) } ?? "zlib status \(status)"
+                    throw .malformed(file: name, reason: "corrupt \(formatName) data\(context): \(detail)")
+                }
+            }
+            return produced
+        }
+    }
+
+    private func truncated() -> DatasetError {
+        .malformed(file: name, reason: "truncated \(formatName) stream\(context)")
+    }
+
+    /// Refuses a second gzip member right after the first (concatenated .gz files).
+    private func checkNoSecondMember() throws(DatasetError) {
+        guard format == .gzip, unusedInputCount >= 2 else { return }
+        let next = range.lowerBound + consumed
+        if input[next] == 0x1f && input[next + 1] == 0x8b {
+            throw .malformed(
+                file: name,
+                reason: "the file holds several gzip members (concatenated .gz files), which is not supported")
+        }
+    }
+}
+
+/// Decompresses one gzip member (RFC 1952) whose size nothing announces;
+/// zlib checks its CRC-32 and length.
 ///
 /// - Parameters:
 ///   - name: the file named in errors.
@@ -22,109 +181,40 @@ func isGzip(_ bytes: [UInt8]) -> Bool {
 ///   `limit`, or a second gzip member (concatenated .gz files).
 func gunzip(_ bytes: [UInt8], name: String, limit: Int = maximumInflatedSize) throws(DatasetError) -> [UInt8] {
     // The trailer's last 4 bytes are the length modulo 2^32: a good first
-    // guess for the output buffer. Deflate expands at most ~1032:1, which
-    // bounds the guess when the trailer lies.
+    // guess for the output buffer (read caps it by what the input can hold).
     var sizeHint = 0
     if bytes.count >= 18 {
         let n = bytes.count
         sizeHint = Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8 | Int(bytes[n - 2]) << 16 | Int(bytes[n - 1]) << 24
     }
-    sizeHint = min(sizeHint, limit, bytes.count.multipliedReportingOverflow(by: 1032).partialValue)
-    let (output, unused) = try bytes.withBytes { input throws(DatasetError) in
-        try inflateStream(
-            input, windowBits: 15 + 16, sizeHint: sizeHint, limit: limit, name: name, format: "gzip",
-            context: "")
-    }
-    if unused >= 2 {
-        let next = bytes.count - unused
-        if bytes[next] == 0x1f && bytes[next + 1] == 0x8b {
-            throw .malformed(
-                file: name,
-                reason: "the file holds several gzip members (concatenated .gz files), which is not supported")
-        }
+    let inflater = try Inflater(bytes, format: .gzip, name: name)
+    let output = try inflater.read(limit + 1, sizeHint: min(sizeHint, limit))
+    guard output.count <= limit else {
+        throw .malformed(file: name, reason: "gzip data inflates to more than \(limit) bytes; refusing to continue")
     }
     return output
 }
 
-/// Decompresses raw deflate data (RFC 1951, as in zip entries) that should
-/// come to exactly `expectedSize` bytes.
+/// Decompresses the raw deflate data at `range` of `bytes` (a zip entry),
+/// which should come to exactly `expectedSize` bytes; inflating stops one
+/// byte past it.
 ///
 /// - Throws: `.malformed` naming `name` and `entry` for a corrupt or
 ///   truncated stream, or one whose output is not `expectedSize` bytes.
 func inflateRaw(
-    _ input: UnsafeRawBufferPointer, expectedSize: Int, name: String, entry: String
+    _ bytes: [UInt8], range: Range<Int>, expectedSize: Int, name: String, entry: String
 ) throws(DatasetError) -> [UInt8] {
-    let (output, _) = try inflateStream(
-        input, windowBits: -15, sizeHint: expectedSize, limit: expectedSize, name: name,
-        format: "deflate", context: " in '\(entry)'")
+    let inflater = try Inflater(bytes, range: range, format: .deflate, name: name, entry: entry)
+    let output = try inflater.read(expectedSize + 1, sizeHint: expectedSize)
+    guard output.count <= expectedSize else {
+        throw .malformed(
+            file: name,
+            reason: "deflate data in '\(entry)' inflates to more than \(expectedSize) bytes, the size the archive gives")
+    }
     guard output.count == expectedSize else {
         throw .malformed(
             file: name,
             reason: "'\(entry)' inflates to \(output.count) bytes, but the archive says \(expectedSize)")
     }
     return output
-}
-
-/// Runs zlib's inflate over all of `input` until the end of the stream.
-///
-/// `windowBits` picks the format (zlib manual): 15 + 16 for gzip, -15 for
-/// raw deflate. Errors read "truncated `format` stream`context`" and
-/// "corrupt `format` data`context`: <zlib's message>". Output accumulates in
-/// an array reserved to `sizeHint` and grown as needed, failing as soon as
-/// it would exceed `limit`.
-///
-/// - Returns: the output and how many input bytes follow the end of the stream.
-func inflateStream(
-    _ input: UnsafeRawBufferPointer, windowBits: Int32, sizeHint: Int, limit: Int, name: String,
-    format: String, context: String
-) throws(DatasetError) -> (output: [UInt8], unusedInput: Int) {
-    guard input.count <= Int(UInt32.max) else {
-        throw .malformed(file: name, reason: "\(format) data\(context) is larger than 4 GiB")
-    }
-    var stream = z_stream()
-    let started = inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-    guard started == Z_OK else {
-        throw .malformed(file: name, reason: "cannot start zlib's inflate (status \(started))")
-    }
-    defer { inflateEnd(&stream) }
-
-    var output = [UInt8]()
-    output.reserveCapacity(max(sizeHint, 0))
-    let chunkSize = 1 << 18
-    let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
-    defer { chunk.deallocate() }
-
-    stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: UInt8.self))
-    stream.avail_in = UInt32(input.count)
-    while true {
-        stream.next_out = chunk
-        stream.avail_out = UInt32(chunkSize)
-        let status = inflate(&stream, Z_NO_FLUSH)
-        let produced = chunkSize - Int(stream.avail_out)
-        if produced > 0 {
-            guard output.count + produced <= limit else {
-                throw .malformed(
-                    file: name,
-                    reason: "\(format) data\(context) inflates to more than \(limit) bytes; refusing to continue")
-            }
-            output.append(contentsOf: UnsafeBufferPointer(start: chunk, count: produced))
-        }
-        switch status {
-        case Z_STREAM_END:
-            return (output, Int(stream.avail_in))
-        case Z_OK:
-            // All input consumed with room left in the output: the stream
-            // wants more data than the file has.
-            if stream.avail_in == 0 && stream.avail_out > 0 {
-                throw .malformed(file: name, reason: "truncated \(format) stream\(context)")
-            }
-        case Z_BUF_ERROR:
-            throw .malformed(file: name, reason: "truncated \(format) stream\(context)")
-        case Z_MEM_ERROR:
-            throw .malformed(file: name, reason: "out of memory while inflating \(format) data\(context)")
-        default:
-            let detail = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
-            throw .malformed(file: name, reason: "corrupt \(format) data\(context): \(detail)")
-        }
-    }
 }

@@ -17,6 +17,9 @@ let maximumImageSide = 4096
 
 /// Reads an IDX images file (raw, or gzipped: detected by its magic 1f 8b).
 ///
+/// A gzipped file is inflated no further than its header allows (see
+/// `IDXContents`), so a small file that inflates to gigabytes costs no memory.
+///
 /// - Parameter name: the file named in errors (callers pass the path).
 /// - Returns: count × rows × cols pixels, row-major.
 /// - Throws: `.malformed` naming `name` for a bad magic number, a zero or
@@ -25,35 +28,30 @@ let maximumImageSide = 4096
 public func readIDXImages(
     _ bytes: [UInt8], name: String
 ) throws(DatasetError) -> (count: Int, rows: Int, cols: Int, pixels: [UInt8]) {
-    let gzipped = isGzip(bytes)
-    let data = gzipped ? try gunzip(bytes, name: name) : bytes
+    var contents = try IDXContents(bytes, name: name)
     let headerSize = 16
-    try checkIDXMagic(data, expected: idxImagesMagic, headerSize: headerSize, name: name)
-
-    let count = Int(data.bigEndianUInt32(at: 4))
-    let rows = Int(data.bigEndianUInt32(at: 8))
-    let cols = Int(data.bigEndianUInt32(at: 12))
+    let header = try contents.header(headerSize)
+    let (count, rows, cols) = try contents.checkingHeader { () throws(DatasetError) in
+        try checkIDXMagic(header, expected: idxImagesMagic, headerSize: headerSize, name: name)
+        let count = Int(header.bigEndianUInt32(at: 4))
+        let rows = Int(header.bigEndianUInt32(at: 8))
+        let cols = Int(header.bigEndianUInt32(at: 12))
+        guard count > 0, rows > 0, cols > 0 else {
+            throw .malformed(
+                file: name, reason: "header says \(count) x \(rows) x \(cols) images; every dimension must be positive")
+        }
+        guard rows <= maximumImageSide, cols <= maximumImageSide else {
+            throw .malformed(
+                file: name,
+                reason: "header says images of \(rows) x \(cols) pixels; at most "
+                    + "\(maximumImageSide) x \(maximumImageSide) is supported")
+        }
+        return (count, rows, cols)
+    }
     let dims = "\(count) x \(rows) x \(cols)"
-    guard count > 0, rows > 0, cols > 0 else {
-        throw .malformed(file: name, reason: "header says \(dims) images; every dimension must be positive")
-    }
-    guard rows <= maximumImageSide, cols <= maximumImageSide else {
-        throw .malformed(
-            file: name,
-            reason: "header says images of \(rows) x \(cols) pixels; at most "
-                + "\(maximumImageSide) x \(maximumImageSide) is supported")
-    }
-    let (perImage, overflow1) = rows.multipliedReportingOverflow(by: cols)
-    let (pixelCount, overflow2) = count.multipliedReportingOverflow(by: perImage)
-    let available = data.count - headerSize
-    guard !overflow1, !overflow2, pixelCount == available else {
-        let amount = overflow1 || overflow2 ? "more" : "\(pixelCount)"
-        throw .malformed(
-            file: name,
-            reason: "header says \(dims) = \(amount) bytes of pixels, file has \(available)"
-                + lengthNote(gzipped: gzipped, headerSize: headerSize, short: overflow1 || overflow2 || available < pixelCount))
-    }
-    return (count, rows, cols, Array(data[headerSize...]))
+    // At most 2^32 x 4096 x 4096 = 2^56: no overflow.
+    let pixelCount = count * rows * cols
+    return (count, rows, cols, try contents.body(pixelCount, what: "\(dims) = \(pixelCount) bytes of pixels"))
 }
 
 /// Reads an IDX labels file (raw or gzipped); every label must be a digit 0...9.
@@ -63,27 +61,97 @@ public func readIDXImages(
 ///   does not match the file's length, a label above 9 (with its index), or
 ///   bad gzip data.
 public func readIDXLabels(_ bytes: [UInt8], name: String) throws(DatasetError) -> [UInt8] {
-    let gzipped = isGzip(bytes)
-    let data = gzipped ? try gunzip(bytes, name: name) : bytes
+    var contents = try IDXContents(bytes, name: name)
     let headerSize = 8
-    try checkIDXMagic(data, expected: idxLabelsMagic, headerSize: headerSize, name: name)
-
-    let count = Int(data.bigEndianUInt32(at: 4))
-    guard count > 0 else {
-        throw .malformed(file: name, reason: "header says 0 labels; the count must be positive")
+    let header = try contents.header(headerSize)
+    let count = try contents.checkingHeader { () throws(DatasetError) in
+        try checkIDXMagic(header, expected: idxLabelsMagic, headerSize: headerSize, name: name)
+        let count = Int(header.bigEndianUInt32(at: 4))
+        guard count > 0 else {
+            throw .malformed(file: name, reason: "header says 0 labels; the count must be positive")
+        }
+        return count
     }
-    let available = data.count - headerSize
-    guard count == available else {
-        throw .malformed(
-            file: name,
-            reason: "header says \(count) labels = \(count) bytes, file has \(available)"
-                + lengthNote(gzipped: gzipped, headerSize: headerSize, short: available < count))
-    }
-    let labels = Array(data[headerSize...])
+    let labels = try contents.body(count, what: "\(count) labels = \(count) bytes")
     if let index = labels.firstIndex(where: { $0 > 9 }) {
         throw .malformed(file: name, reason: "label \(labels[index]) at index \(index) is not a digit 0...9")
     }
     return labels
+}
+
+/// An IDX file's contents, raw or gzipped, read as a header and then a body
+/// whose length the header gives.
+///
+/// For a gzipped file the header is inflated on its own; the body is then
+/// inflated up to its expected length plus one byte, which is enough to
+/// tell "more data than the header says" (an error, as trailing bytes in a
+/// raw file are) without inflating the rest.
+struct IDXContents {
+    private let bytes: [UInt8]
+    private let name: String
+    /// The gzip stream, when the file is gzipped (tests read its `producedCount`).
+    let inflater: Inflater?
+    private var headerSize = 0
+
+    init(_ bytes: [UInt8], name: String) throws(DatasetError) {
+        self.bytes = bytes
+        self.name = name
+        inflater = isGzip(bytes) ? try Inflater(bytes, format: .gzip, name: name) : nil
+    }
+
+    /// Whether the file is gzipped (`inflater` set).
+    var isGzipped: Bool { inflater != nil }
+
+    /// The first `size` bytes (fewer when the file is shorter).
+    mutating func header(_ size: Int) throws(DatasetError) -> [UInt8] {
+        headerSize = size
+        guard let inflater else { return Array(bytes.prefix(size)) }
+        return try inflater.read(size)
+    }
+
+    /// Runs `check` on the header. When it fails on a gzipped file, the
+    /// header may be garbage from a corrupt stream that zlib has not noticed
+    /// yet, so up to 64 KiB more are inflated (and dropped) first: a zlib
+    /// error found there is the truer message.
+    func checkingHeader<Result>(_ check: () throws(DatasetError) -> Result) throws(DatasetError) -> Result {
+        do {
+            return try check()
+        } catch {
+            _ = try inflater?.read(1 << 16)
+            throw error
+        }
+    }
+
+    /// The `expected` bytes after the header; `what` says what the header
+    /// promised ("2 x 28 x 28 = 1568 bytes of pixels") for the message when
+    /// the file has fewer or more.
+    func body(_ expected: Int, what: String) throws(DatasetError) -> [UInt8] {
+        let note = " (after the \(headerSize)-byte header\(isGzipped ? ", decompressed" : ""))"
+        guard let inflater else {
+            let available = bytes.count - headerSize
+            guard available == expected else {
+                throw .malformed(
+                    file: name,
+                    reason: "header says \(what), file has \(available)\(note)"
+                        + (available < expected ? "; is the file truncated?" : ""))
+            }
+            return Array(bytes[headerSize...])
+        }
+        guard expected <= maximumInflatedSize else {
+            throw .malformed(
+                file: name,
+                reason: "header says \(what), more than the \(maximumInflatedSize)-byte limit for decompressed data")
+        }
+        let data = try inflater.read(expected + 1)
+        if data.count > expected {
+            throw .malformed(file: name, reason: "header says \(what), file has more\(note)")
+        }
+        if data.count < expected {
+            throw .malformed(
+                file: name, reason: "header says \(what), file has \(data.count)\(note); is the file truncated?")
+        }
+        return data
+    }
 }
 
 /// Reads an IDX images file and its labels file into one set
@@ -127,12 +195,4 @@ func checkIDXMagic(_ data: [UInt8], expected: UInt32, headerSize: Int, name: Str
         throw .malformed(
             file: name, reason: "file is \(data.count) bytes, too short for an IDX \(kind) header (\(headerSize) bytes)")
     }
-}
-
-/// The tail of a length-mismatch message: which bytes were counted, and
-/// whether the file looks cut short.
-private func lengthNote(gzipped: Bool, headerSize: Int, short: Bool) -> String {
-    var note = " (after the \(headerSize)-byte header\(gzipped ? ", decompressed" : ""))"
-    if short { note += "; is the file truncated?" }
-    return note
 }

@@ -33,6 +33,23 @@ struct NPYElementType: Equatable {
 
     /// Whether this is an integer type NumPy can store in 1, 2, 4 or 8 bytes.
     var isInteger: Bool { (kind == "u" || kind == "i") && [1, 2, 4, 8].contains(size) }
+
+    /// Whether the number in the descr is the element's size in bytes: true
+    /// for numbers (u, i, f, c) and bools (b); false for strings ('<U1' is 4
+    /// bytes a character), records, objects and dates, which dnb never reads.
+    var isNumeric: Bool { "uifcb".contains(kind) }
+
+    /// What a non-numeric kind holds, for messages.
+    var kindName: String {
+        switch kind {
+        case "U": return "Unicode strings"
+        case "S", "a": return "byte strings"
+        case "V": return "raw records"
+        case "O": return "Python objects"
+        case "M", "m": return "dates or times"
+        default: return "kind '\(kind)'"
+        }
+    }
 }
 
 /// A parsed NPY array: its header, and where its data lies.
@@ -103,8 +120,13 @@ func parseNPY(_ bytes: [UInt8], name: String, array: String) throws(DatasetError
     guard case .string(let descr)? = header["descr"] else {
         throw fail("the NPY header has no 'descr' string (structured arrays are not supported)")
     }
+    // The element type comes before any length check: for strings the size
+    // in the descr is not a byte count, and the length message would mislead.
     guard let elementType = NPYElementType(descr: descr) else {
-        throw fail("element type '\(descr)' is not supported")
+        throw fail("unsupported dtype '\(descr)'; dnb reads integer labels and uint8 images")
+    }
+    guard elementType.isNumeric else {
+        throw fail("unsupported dtype '\(descr)' (\(elementType.kindName)); dnb reads integer labels and uint8 images")
     }
     guard case .bool(let fortranOrder)? = header["fortran_order"] else {
         throw fail("the NPY header has no 'fortran_order'")

@@ -45,8 +45,13 @@ func readNPZImageSet(_ archive: ZipArchive, images: String, labels: String) thro
     return ImageSet(rows: rows, cols: cols, pixels: pixels, labels: labelValues)
 }
 
-/// The array `name` (entry `name.npy`), parsed; a missing one lists what the archive has.
+/// The array `name` (entry `name.npy`, or `name`), parsed; a missing one
+/// lists what the archive has, and both spellings at once are refused.
 func npzArray(_ archive: ZipArchive, _ name: String) throws(DatasetError) -> NPYArray {
+    if archive.entry(named: name + ".npy") != nil, archive.entry(named: name) != nil {
+        throw .malformed(
+            file: archive.name, reason: "the archive has both '\(name).npy' and '\(name)'; which is meant is unclear")
+    }
     guard let entry = archive.entry(named: name + ".npy") ?? archive.entry(named: name) else {
         let present = archive.entries.map { $0.name.hasSuffix(".npy") ? String($0.name.dropLast(4)) : $0.name }
         throw .malformed(

@@ -98,6 +98,10 @@ struct ZipArchive {
             {
                 throw fail("entry '\(entry.name)' uses zip64, which is not supported")
             }
+            // Two entries of one name: which one a reader gets would be an accident.
+            if entries.contains(where: { $0.name == entry.name }) {
+                throw fail("'\(entry.name)' appears twice in the archive")
+            }
             entries.append(entry)
             position = next
         }
@@ -142,11 +146,9 @@ struct ZipArchive {
             }
             data = Array(bytes[dataStart..<dataStart + entry.compressedSize])
         case 8:
-            data = try bytes.withBytes { archive throws(DatasetError) in
-                try inflateRaw(
-                    UnsafeRawBufferPointer(rebasing: archive[dataStart..<dataStart + entry.compressedSize]),
-                    expectedSize: entry.uncompressedSize, name: name, entry: entry.name)
-            }
+            data = try inflateRaw(
+                bytes, range: dataStart..<dataStart + entry.compressedSize, expectedSize: entry.uncompressedSize,
+                name: name, entry: entry.name)
         default:
             throw fail("compression method \(entry.method) is not supported (only stored and deflate)")
         }

@@ -1,5 +1,5 @@
+import Datasets
 import Foundation
-import Glibc
 
 /// The prompt's persistent history: a plain text file (`~/.dnb_history`, or
 /// `$DNB_HISTORY`), one command per line, oldest first.
@@ -21,10 +21,11 @@ struct History: Sendable {
         return homeDirectory + "/.dnb_history"
     }
 
-    /// The stored commands, oldest first; none when the file is missing or unreadable.
+    /// The stored commands, oldest first; none when the file is missing or
+    /// unreadable, or is not a regular file (a FIFO would block the prompt).
     func load() -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        return Self.entries(in: String(decoding: data, as: UTF8.self))
+        guard let bytes = try? readFileBytes(path) else { return [] }
+        return Self.entries(in: String(decoding: bytes, as: UTF8.self))
     }
 
     /// Stores `command` and returns the whole history, oldest first. Throws
@@ -58,55 +59,26 @@ struct History: Sendable {
             .reduce(into: [String]()) { entries, line in entries = adding(String(line), to: entries) }
     }
 
-    /// Replaces the file atomically; follows a symbolic link so a linked
-    /// history file stays linked. The file is private to the user (0600).
+    /// Replaces the file through dnb's one atomic writer, which follows a
+    /// symbolic link (a linked history file stays linked), keeps an existing
+    /// file's mode and refuses anything but a regular file. A new history
+    /// file is private to the user (0600). A missing folder is not created:
+    /// `$DNB_HISTORY` naming one is more likely a typo than a wish.
     private func write(_ entries: [String]) throws(HistoryError) {
-        let target = Self.followingLinks(path)
-        let temporary = target + ".tmp-\(getpid())"
         let bytes = Array(entries.map { $0 + "\n" }.joined().utf8)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw failure() }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else {
-                let error = failure()
-                close(descriptor)
-                unlink(temporary)
-                throw error
-            }
-            written += count
+        do {
+            try writeFile(bytes, to: path, newFileMode: 0o600, creatingFolders: false)
+        } catch {
+            throw HistoryError(path: path, reason: error.message)
         }
-        guard close(descriptor) == 0, rename(temporary, target) == 0 else {
-            let error = failure()
-            unlink(temporary)
-            throw error
-        }
-    }
-
-    /// The file a chain of symbolic links ends at (which may not exist yet).
-    private static func followingLinks(_ path: String) -> String {
-        var current = path
-        for _ in 0..<16 {
-            guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { break }
-            current =
-                destination.hasPrefix("/")
-                ? destination : (current as NSString).deletingLastPathComponent + "/" + destination
-        }
-        return current
-    }
-
-    /// The reason the last system call failed, as an error naming the file.
-    private func failure() -> HistoryError {
-        HistoryError(path: path, reason: String(cString: strerror(errno)))
     }
 }
 
 /// The history file could not be written.
 struct HistoryError: Error, Equatable, Sendable, CustomStringConvertible {
     var path: String
+    /// What went wrong, naming the file: "cannot write PATH: Permission denied".
     var reason: String
 
-    var description: String { "cannot save the history to \(path): \(reason)" }
+    var description: String { "cannot save the history: \(reason)" }
 }

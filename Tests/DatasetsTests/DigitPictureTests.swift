@@ -88,12 +88,14 @@ func pngChunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
 }
 
 /// An 8-bit PNG (colour type 0 grey, 4 grey+alpha, 6 RGBA) with stored
-/// (uncompressed) deflate blocks, so tests need no zlib.
-func makePNG(width: Int, height: Int, colourType: UInt8, channels: Int, pixels: [UInt8]) -> [UInt8] {
+/// (uncompressed) deflate blocks, so tests need no zlib; with `bitDepth` 16,
+/// `pixels` holds 2 bytes (big-endian) per sample.
+func makePNG(width: Int, height: Int, colourType: UInt8, channels: Int, pixels: [UInt8], bitDepth: UInt8 = 8) -> [UInt8] {
+    let rowSize = width * channels * Int(bitDepth) / 8
     var raw: [UInt8] = []
     for y in 0..<height {
         raw.append(0)
-        raw += pixels[(y * width * channels)..<((y + 1) * width * channels)]
+        raw += pixels[(y * rowSize)..<((y + 1) * rowSize)]
     }
     var deflate: [UInt8] = [0x78, 0x01]
     var offset = 0
@@ -110,7 +112,7 @@ func makePNG(width: Int, height: Int, colourType: UInt8, channels: Int, pixels: 
         b = (b + a) % 65_521
     }
     deflate += bigEndian32(b << 16 | a)
-    let header = bigEndian32(UInt32(width)) + bigEndian32(UInt32(height)) + [8, colourType, 0, 0, 0]
+    let header = bigEndian32(UInt32(width)) + bigEndian32(UInt32(height)) + [bitDepth, colourType, 0, 0, 0]
     return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + pngChunk("IHDR", header) + pngChunk("IDAT", deflate)
         + pngChunk("IEND", [])
 }
@@ -118,6 +120,20 @@ func makePNG(width: Int, height: Int, colourType: UInt8, channels: Int, pixels: 
 /// A binary PGM (P5).
 func makePGM(width: Int, height: Int, grey: [UInt8]) -> [UInt8] {
     Array("P5\n\(width) \(height)\n255\n".utf8) + grey
+}
+
+/// A PGM (`channels` 1) or PPM (3) of `samples` (0...`maxval`): binary (P5,
+/// P6; 2 bytes big-endian per sample when maxval > 255) or ASCII (P2, P3).
+func makePNM(width: Int, height: Int, channels: Int = 1, maxval: Int, samples: [Int], ascii: Bool = false) -> [UInt8] {
+    let magic = ascii ? (channels == 1 ? "P2" : "P3") : (channels == 1 ? "P5" : "P6")
+    let header = Array("\(magic)\n# made by a test\n\(width) \(height)\n\(maxval)\n".utf8)
+    if ascii {
+        let rows = stride(from: 0, to: samples.count, by: width * channels).map { start in
+            samples[start..<min(start + width * channels, samples.count)].map(String.init).joined(separator: " ")
+        }
+        return header + Array(rows.joined(separator: "\n").utf8) + [0x0A]
+    }
+    return header + samples.flatMap { maxval > 255 ? [UInt8($0 >> 8), UInt8($0 & 0xFF)] : [UInt8($0)] }
 }
 
 /// A 24-bit BMP (bottom-up rows padded to 4 bytes).
@@ -303,6 +319,99 @@ struct DigitPictureTests {
         let bmp = try DigitPicture(decoding: makeBMP(width: 48, height: 48, grey: grey), name: "a.bmp")
         #expect(pgm.format == "PNM" && bmp.format == "BMP")
         #expect(png.pixels == pgm.pixels && png.pixels == bmp.pixels)
+    }
+
+    @Test("a 16-bit PNG decodes like an 8-bit one")
+    func sixteenBitPNG() throws {
+        var sketch = Sketch(width: 40, height: 40)
+        sketch.seven(x: 8, y: 6, size: 28, pen: 3)
+        let grey = sketch.grey()
+        let png8 = makePNG(width: 40, height: 40, colourType: 0, channels: 1, pixels: grey)
+        let png16 = makePNG(
+            width: 40, height: 40, colourType: 0, channels: 1, pixels: grey.flatMap { [$0, $0] }, bitDepth: 16)
+        #expect(try DigitPicture.decodePixels(png16, name: "16.png").grey == grey)
+        #expect(try DigitPicture(decoding: png16, name: "16.png").pixels == DigitPicture(decoding: png8, name: "8.png").pixels)
+    }
+
+    /// PGM and PPM in every form dnb reads, all of the same grey picture.
+    static let pnmVariants: [(String, Int, Int, Bool)] = [
+        ("P5, maxval 255", 1, 255, false), ("P5, 16-bit", 1, 65535, false), ("P5, maxval 1000", 1, 1000, false),
+        ("P5, maxval 15", 1, 15, false), ("P6, maxval 255", 3, 255, false), ("P6, 16-bit", 3, 65535, false),
+        ("P2, maxval 255", 1, 255, true), ("P2, 16-bit", 1, 65535, true), ("P3, maxval 255", 3, 255, true),
+    ]
+
+    @Test("PGM and PPM decode in Swift: binary and ASCII, any maxval up to 16 bits", arguments: pnmVariants)
+    func pnmForms(label: String, channels: Int, maxval: Int, ascii: Bool) throws {
+        var sketch = Sketch(width: 48, height: 48)
+        sketch.seven(x: 10, y: 8, size: 32, pen: 4)
+        // A grey that survives the round trip through `maxval` levels.
+        let levels = sketch.grey().map { Int($0) * maxval / 255 }
+        let expected = levels.map { UInt8(($0 * 255 + maxval / 2) / maxval) }
+        let samples = levels.flatMap { [Int](repeating: $0, count: channels) }
+        let file = makePNM(width: 48, height: 48, channels: channels, maxval: maxval, samples: samples, ascii: ascii)
+        let decoded = try DigitPicture.decodePixels(file, name: "d.pnm")
+        #expect(decoded.width == 48 && decoded.height == 48 && decoded.format == "PNM")
+        #expect(decoded.alpha.allSatisfy { $0 == 255 })
+        // (77 + 150 + 29) / 256 = 1: equal r, g and b give back the same grey.
+        #expect(decoded.grey == expected)
+        let png = makePNG(width: 48, height: 48, colourType: 0, channels: 1, pixels: expected)
+        #expect(try DigitPicture(decoding: file, name: "d.pnm").pixels == DigitPicture(decoding: png, name: "d.png").pixels)
+    }
+
+    @Test("a 16-bit PGM of full white is a blank picture, not a crash")
+    func sixteenBitWhite() {
+        // stb_image read past its buffer on this file and the process died.
+        let white = makePNM(width: 64, height: 64, maxval: 65535, samples: [Int](repeating: 65535, count: 64 * 64))
+        #expect(throws: DigitPictureError.noInk(file: "w16.pgm")) { try DigitPicture(decoding: white, name: "w16.pgm") }
+        let rgb = makePNM(width: 64, height: 64, channels: 3, maxval: 65535, samples: [Int](repeating: 65535, count: 3 * 64 * 64))
+        #expect(throws: DigitPictureError.noInk(file: "w16.ppm")) { try DigitPicture(decoding: rgb, name: "w16.ppm") }
+    }
+
+    /// Damaged PGM and PPM files and a phrase the error must contain.
+    static let badPNM: [BadInput] = [
+        BadInput("no header", Array("P5".utf8), "damaged PGM: the header ends before its width"),
+        BadInput("no maxval", Array("P6 3 3".utf8), "damaged PPM: the header ends before its maxval"),
+        BadInput("letters", Array("P5\n3 x\n255\n".utf8), "the header's height is not a number (found 'x')"),
+        BadInput("endless width", Array("P5\n99999999999999999999 3\n255\n".utf8), "the header's width has too many digits"),
+        BadInput("zero width", Array("P5\n0 3\n255\n".utf8), "its header says 0x3 pixels"),
+        BadInput("maxval 0", Array("P5\n1 1\n0\n\u{0}".utf8), "maxval 0 is outside 1...65535"),
+        BadInput("maxval 70000", Array("P5\n1 1\n70000\n\u{0}\u{0}".utf8), "maxval 70000 is outside 1...65535"),
+        BadInput("no blank after maxval", Array("P5\n1 1\n255".utf8), "maxval is not followed by whitespace"),
+        BadInput(
+            "short 16-bit", Array("P5\n64 64\n65535\n".utf8) + [UInt8](repeating: 0xFF, count: 8191),
+            "the file is truncated: 64x64 pixels of 2 bytes need 8192 bytes, but 8191 follow the header"),
+        BadInput(
+            "short RGB", Array("P6\n2 2\n255\n".utf8) + [UInt8](repeating: 0, count: 11),
+            "damaged PPM: the file is truncated: 2x2 pixels of 3 bytes need 12 bytes, but 11 follow the header"),
+        BadInput("above maxval", Array("P5\n2 1\n1000\n".utf8) + [0, 1, 0x03, 0xE9], "sample 1001 at pixel (1, 0) is above the maxval 1000"),
+        BadInput("short ASCII", Array("P2\n2 2\n255\n1 2 3".utf8), "the file is truncated: 2x2 pixels need 4 samples, but only 5 bytes"),
+        BadInput("ASCII cut short", Array("P2\n2 2\n255\n1 2 3      ".utf8), "the file is truncated: it has 3 of 4 samples"),
+        BadInput("ASCII garbage", Array("P2\n2 1\n255\n1 x 3 4 5".utf8), "sample 1 is not a number (found 'x')"),
+        BadInput("ASCII above maxval", Array("P3\n1 1\n255\n1 2 300".utf8), "sample 300 at pixel (0, 0) is above the maxval 255"),
+    ]
+
+    @Test("a damaged PGM or PPM is refused, saying what is wrong", arguments: badPNM)
+    func damagedPNM(_ input: BadInput) {
+        #expect {
+            try DigitPicture(decoding: input.bytes, name: "d.pgm")
+        } throws: { error in
+            guard case DigitPictureError.notAnImage(let file, let reason) = error else { return false }
+            return file == "d.pgm" && reason.contains(input.expected)
+        }
+    }
+
+    @Test("a huge PGM is refused from its header, before anything is allocated")
+    func hugePNM() {
+        #expect(throws: DigitPictureError.tooLarge(file: "h.pgm", width: 9000, height: 9000)) {
+            try DigitPicture(decoding: Array("P5\n9000 9000\n65535\n".utf8), name: "h.pgm")
+        }
+    }
+
+    @Test("comments may stand anywhere in a PNM header, even right after the maxval")
+    func pnmComments() throws {
+        let file = Array("P5 #c\n#c\n2#c\n 1\n#c\n255#c\n".utf8) + [0, 255]
+        let decoded = try DigitPicture.decodePixels(file, name: "c.pgm")
+        #expect(decoded.grey == [0, 255])
     }
 
     @Test("a JPEG (with its compression noise) decodes and prepares")

@@ -199,3 +199,40 @@ enum Fixture {
         }
     }
 }
+
+/// A value handed from one thread to another; the semaphore that signals
+/// its arrival orders the accesses.
+private final class Handoff<Value>: @unchecked Sendable {
+    var value: Value?
+}
+
+extension Fixture {
+    /// Runs `body` on another thread and returns its result. If it has not
+    /// returned within `seconds` (it is blocked, the bug under test), records
+    /// an issue, calls `unblock` and waits for it, so the test fails instead
+    /// of hanging.
+    static func finishesQuickly<Value>(
+        within seconds: Double = 2, unblock: () -> Void, sourceLocation: SourceLocation = #_sourceLocation,
+        _ body: @escaping @Sendable () -> Value
+    ) -> Value? {
+        let result = Handoff<Value>()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            result.value = body()
+            done.signal()
+        }
+        if done.wait(timeout: .now() + seconds) == .timedOut {
+            Issue.record("still blocked after \(seconds) s", sourceLocation: sourceLocation)
+            unblock()
+            done.wait()
+        }
+        return result.value
+    }
+
+    /// Opens and closes the write end of the FIFO `path` without waiting,
+    /// which releases a reader blocked in `open`.
+    static func openWriteEnd(_ path: String) {
+        let descriptor = open(path, O_WRONLY | O_NONBLOCK)
+        if descriptor >= 0 { close(descriptor) }
+    }
+}

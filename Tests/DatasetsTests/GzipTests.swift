@@ -59,16 +59,48 @@ import Testing
     }
 
     @Test func rawDeflateChecksTheSize() throws {
+        // The entry sits inside a bigger array, as in a zip archive.
         let compressed = Fixture.deflate(original, windowBits: -15)
-        let inflated = try compressed.withBytes { bytes throws(DatasetError) in
-            try inflateRaw(bytes, expectedSize: original.count, name: "a.npz", entry: "x.npy")
+        let archive = [UInt8](repeating: 0xAB, count: 30) + compressed + [UInt8](repeating: 0xCD, count: 40)
+        let range = 30..<(30 + compressed.count)
+        #expect(try inflateRaw(archive, range: range, expectedSize: original.count, name: "a.npz", entry: "x.npy") == original)
+        let long = Fixture.error { () throws(DatasetError) in
+            try inflateRaw(archive, range: range, expectedSize: original.count - 1, name: "a.npz", entry: "x.npy")
         }
-        #expect(inflated == original)
-        let error = Fixture.error { () throws(DatasetError) in
-            try compressed.withBytes { bytes throws(DatasetError) in
-                try inflateRaw(bytes, expectedSize: original.count - 1, name: "a.npz", entry: "x.npy")
-            }
+        #expect(long?.description.contains("a.npz: deflate data in 'x.npy' inflates to more than") == true)
+        let short = Fixture.error { () throws(DatasetError) in
+            try inflateRaw(archive, range: range, expectedSize: original.count + 1, name: "a.npz", entry: "x.npy")
         }
-        #expect(error?.description.contains("a.npz: deflate data in 'x.npy' inflates to more than") == true)
+        #expect(
+            short == .malformed(
+                file: "a.npz", reason: "'x.npy' inflates to \(original.count) bytes, but the archive says \(original.count + 1)"))
+        let cut = Fixture.error { () throws(DatasetError) in
+            try inflateRaw(archive, range: 30..<(20 + compressed.count), expectedSize: original.count, name: "a.npz", entry: "x.npy")
+        }
+        #expect(cut == .malformed(file: "a.npz", reason: "truncated deflate stream in 'x.npy'"))
+    }
+
+    @Test func inflaterReadsInPiecesAndStopsWhereAsked() throws {
+        let inflater = try Inflater(Fixture.gzip(original), format: .gzip, name: "x.gz")
+        let head = try inflater.read(16)
+        #expect(head == Array(original.prefix(16)))
+        #expect(!inflater.isFinished)
+        #expect(inflater.producedCount == 16)
+        let middle = try inflater.read(1000)
+        #expect(middle == Array(original[16..<1016]))
+        #expect(inflater.producedCount == 1016)
+        let rest = try inflater.read(original.count)  // more than is left: stops at the end
+        #expect(head + middle + rest == original)
+        #expect(inflater.isFinished)
+        #expect(try inflater.read(10) == [])
+    }
+
+    @Test func aBombStopsAtTheRequestedSize() throws {
+        // 16 MiB of zeros compress to about 16 KiB.
+        let bomb = Fixture.gzip([UInt8](repeating: 0, count: 16 << 20))
+        let inflater = try Inflater(bomb, format: .gzip, name: "bomb.gz")
+        #expect(try inflater.read(1001).count == 1001)
+        #expect(inflater.producedCount == 1001)
+        #expect(!inflater.isFinished)
     }
 }

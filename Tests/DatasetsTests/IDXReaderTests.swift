@@ -111,7 +111,7 @@ import Testing
         var corrupt = compressed
         for i in 12..<40 { corrupt[i] = 0xFF }
         let error = Fixture.error { () throws(DatasetError) in try readIDXLabels(corrupt, name: "/d/l.gz") }
-        #expect(error?.description.hasPrefix("/d/l.gz: corrupt gzip data: ") == true)
+        #expect(error?.description.hasPrefix("/d/l.gz: corrupt gzip data: ") == true, "\(String(describing: error))")
     }
 
     @Test func readsAPairOfFiles() throws {
@@ -135,5 +135,56 @@ import Testing
         }
         #expect(error == .fileNotFound(path: "/no/such/images"))
         #expect(error?.description == "no such file or directory: /no/such/images")
+    }
+}
+
+@Suite struct IDXGzipBombTests {
+    /// A gzipped images file whose header says 2 images of 28 x 28 but whose
+    /// stream holds 100 images, or megabytes of zeros, after the header.
+    static func lyingFile(images: Int) -> [UInt8] {
+        Fixture.gzip(
+            Fixture.idxImages(count: 2, rows: 28, cols: 28, pixels: [UInt8](repeating: 7, count: images * 28 * 28)))
+    }
+
+    @Test(arguments: [100, 20_000])
+    func moreDataThanTheHeaderSaysIsRefusedAfterOneByteTooMany(images: Int) throws {
+        let bytes = Self.lyingFile(images: images)
+        let error = Fixture.error { () throws(DatasetError) in try readIDXImages(bytes, name: "bomb.gz") }
+        #expect(
+            error
+                == .malformed(
+                    file: "bomb.gz",
+                    reason: "header says 2 x 28 x 28 = 1568 bytes of pixels, file has more "
+                        + "(after the 16-byte header, decompressed)"))
+
+        // Inflating stopped at the header, the 1568 pixels and one more byte.
+        var contents = try IDXContents(bytes, name: "bomb.gz")
+        _ = try contents.header(16)
+        #expect(throws: DatasetError.self) { try contents.body(1568, what: "1568 bytes") }
+        #expect(contents.inflater?.producedCount == 16 + 1568 + 1)
+    }
+
+    @Test func labelsWithTrailingDataAreRefusedToo() {
+        let bytes = Fixture.gzip(Fixture.idxLabels(count: 3, [1, 2, 3] + [UInt8](repeating: 0, count: 1 << 20)))
+        let error = Fixture.error { () throws(DatasetError) in try readIDXLabels(bytes, name: "l.gz") }
+        #expect(
+            error
+                == .malformed(
+                    file: "l.gz", reason: "header says 3 labels = 3 bytes, file has more (after the 8-byte header, decompressed)"))
+    }
+
+    @Test func aBombWithoutAnIDXHeaderIsRefusedFromItsFirstBytes() throws {
+        let bomb = Fixture.gzip([UInt8](repeating: 0, count: 16 << 20))
+        let error = Fixture.error { () throws(DatasetError) in try readIDXImages(bomb, name: "zeros.gz") }
+        #expect(error?.description.contains("magic number is 0x00000000, expected 0x00000803") == true)
+        var contents = try IDXContents(bomb, name: "zeros.gz")
+        _ = try contents.header(16)
+        #expect(contents.inflater?.producedCount == 16)
+    }
+
+    @Test func aHeaderClaimingMoreThanTheLimitIsRefusedWithoutInflating() throws {
+        let bytes = Fixture.gzip(Fixture.idxImages(count: 100_000, rows: 4096, cols: 4096, pixels: [1, 2, 3]))
+        let error = Fixture.error { () throws(DatasetError) in try readIDXImages(bytes, name: "big.gz") }
+        #expect(error?.description.contains("more than the 1073741824-byte limit for decompressed data") == true)
     }
 }

@@ -113,6 +113,21 @@ import Testing
             BadInput(
                 "not NPY", replacing("y_train.npy", with: Array("hello".utf8)),
                 "array 'y_train': not an NPY array"),
+            BadInput(
+                "string labels", replacing("y_train.npy", with: Fixture.npy(descr: "<U1", shape: [6], data: [UInt8](repeating: 0x31, count: 24))),
+                "array 'y_train': unsupported dtype '<U1' (Unicode strings)"),
+            BadInput(
+                "byte-string images", replacing("x_train.npy", with: Fixture.npy(descr: "|S4", shape: [6], data: [UInt8](repeating: 0x31, count: 24))),
+                "array 'x_train': unsupported dtype '|S4' (byte strings)"),
+            BadInput(
+                "object labels", replacing("y_test.npy", with: Fixture.npy(descr: "|O", shape: [4], data: [UInt8](repeating: 0, count: 32))),
+                "array 'y_test': unsupported dtype '|O'"),
+            BadInput(
+                "x_train twice", Fixture.zip(good + [("x_train.npy", good[0].data)], deflated: true),
+                "'x_train.npy' appears twice in the archive"),
+            BadInput(
+                "y_test twice, spelled two ways", Fixture.zip(good + [("y_test", good[3].data)], deflated: false),
+                "the archive has both 'y_test.npy' and 'y_test'"),
             BadInput("truncated zip", Array(stored.dropLast(30)), "truncated zip archive (no end-of-central-directory record)"),
             BadInput("cut in the middle", Array(stored.prefix(stored.count / 2)), "truncated zip archive"),
             BadInput("CRC mismatch", flipped, "entry 'x_train.npy': CRC-32 is 0x"),

@@ -66,14 +66,53 @@ import Testing
         #expect(type == .typeSymbolicLink)
     }
 
-    @Test func recordIntoAMissingFolderSaysWhere() throws {
+    @Test func recordIntoAMissingFolderSaysWhereAndCreatesNothing() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("no/such/history")
         #expect(throws: HistoryError.self) { try History(path: path).record("help") }
         do {
             try History(path: path).record("help")
         } catch {
-            #expect(error.description.hasPrefix("cannot save the history to \(path): "))
+            #expect(error.description == "cannot save the history: cannot write \(path): No such file or directory")
         }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [])
+    }
+
+    @Test func recordKeepsTheModeOfAnExistingFile() throws {
+        let directory = try TemporaryDirectory()
+        try "help\n".write(toFile: directory.file("history"), atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: directory.file("history"))
+        try History(path: directory.file("history")).record("fit")
+        #expect(directory.read("history") == "help\nfit\n")
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.file("history"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o640)
+    }
+
+    @Test func aFIFOIsNeitherWaitedOnNorReplaced() throws {
+        let directory = try TemporaryDirectory()
+        let fifo = directory.file("history")
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let history = History(path: fifo)
+        // Reading a FIFO waits for a writer: the prompt would hang at start.
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = history.load()
+            done.signal()
+        }
+        if done.wait(timeout: .now() + 2) == .timedOut {
+            Issue.record("loading a FIFO history blocked")
+            let writer = open(fifo, O_WRONLY | O_NONBLOCK)
+            if writer >= 0 { close(writer) }
+            done.wait()
+        }
+        #expect(history.load() == [])
+        #expect {
+            try history.record("help")
+        } throws: { error in
+            "\(error)" == "cannot save the history: cannot write \(fifo): it is a FIFO (named pipe), not a regular file"
+        }
+        var info = stat()
+        #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)  // still a FIFO
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["history"])
     }
 }
