@@ -115,7 +115,7 @@ public enum CommandSpecs {
     static let predict = CommandSpec(
         name: "predict",
         usage: "predict FILE | predict DIR | predict test N | predict train N",
-        summary: "the digit in a picture (PNG, JPEG, BMP, PGM), a folder of them, or a data sample",
+        summary: "the digit in a picture (PNG, JPEG, BMP, GIF, PGM/PPM), a folder of them, or a data sample",
         details: """
             A picture is prepared as MNIST's digits were: transparency over white, grey, inverted when
             the ink is dark on light paper, cropped to the ink, scaled so the longer side is 20 pixels,
