@@ -1,7 +1,11 @@
 // One recipe, measured in its own process so its peak RSS is its own:
-// load MNIST, normalise, fit `repeats` times from the same seed, evaluate on
-// the 10k test images. The loaded pixels stay alive, as in the interpreter;
-// the validation split is read in place (`fit(_:validationSplit:)`).
+// load MNIST, wrap the pixels as examples, fit `repeats` times from the same
+// seed, evaluate on the 10k test images. The loaded pixels stay alive, as in
+// the interpreter; the validation split is read in place
+// (`fit(_:validationSplit:)`). With `--input pixels` (the default, what the
+// interpreter does) the engine converts rows to x / 255 as it gathers each
+// batch; `--input features` first makes the whole Float copy
+// (`Normalization.scale.apply`), as the interpreter used to.
 
 import Datasets
 import Engine
@@ -12,8 +16,12 @@ struct RecipeReport: Codable {
     var recipe: String
     var title: String
     var threads: Int
+    /// How the examples hold their inputs: `pixels` or `features`.
+    var input: String
     var repeats: Int
     var load: Double
+    /// Seconds to build the training and test examples (the whole Float
+    /// conversion for `features`; only checks for `pixels`).
     var normalize: Double
     /// Every repeat's fit wall time (validation passes included).
     var fits: [Double]
@@ -50,8 +58,18 @@ enum BenchError: Error, CustomStringConvertible {
     }
 }
 
+/// How the benchmark hands MNIST to the engine.
+enum InputForm: String, CaseIterable {
+    /// `Examples(pixels:labels:width:scaling: .scale)`: rows converted per batch.
+    case pixels
+    /// `Examples(features:labels:width:)` from `Normalization.scale.apply`: a Float copy of the set.
+    case features
+}
+
 /// Runs `recipe` in this process and returns what it measured.
-func runRecipe(_ recipe: Recipe, threads: Int, repeats: Int, dataPath: String?) throws -> RecipeReport {
+func runRecipe(
+    _ recipe: Recipe, input: InputForm, threads: Int, repeats: Int, dataPath: String?
+) throws -> RecipeReport {
     setComputeThreads(threads)
     let process = ProcessInfo.processInfo
     let locator = MNISTLocator(
@@ -67,13 +85,16 @@ func runRecipe(_ recipe: Recipe, threads: Int, repeats: Int, dataPath: String?) 
     let width = loaded.train.width
 
     let (normalizeSeconds, sets) = try timed { () throws -> (Examples, Examples) in
-        let training = try Examples(
-            features: Normalization.scale.apply(loaded.train.pixels, width: width), labels: loaded.train.labels,
-            width: width)
-        let test = try Examples(
-            features: Normalization.scale.apply(loaded.test.pixels, width: width), labels: loaded.test.labels,
-            width: width)
-        return (training, test)
+        func examples(_ set: ImageSet) throws -> Examples {
+            switch input {
+            case .pixels:
+                try Examples(pixels: set.pixels, labels: set.labels, width: width, scaling: .scale)
+            case .features:
+                try Examples(
+                    features: Normalization.scale.apply(set.pixels, width: width), labels: set.labels, width: width)
+            }
+        }
+        return (try examples(loaded.train), try examples(loaded.test))
     }
     let (examples, test) = sets
     // Keras's validation_split: the last fraction of the arrays, before
@@ -123,7 +144,8 @@ func runRecipe(_ recipe: Recipe, threads: Int, repeats: Int, dataPath: String?) 
         * (Double(trainingCount) * Recipe.trainingFlops(architecture)
             + Double(validationCount) * Recipe.inferenceFlops(architecture))
     return RecipeReport(
-        recipe: recipe.name, title: recipe.title, threads: threads, repeats: repeats, load: loadSeconds,
+        recipe: recipe.name, title: recipe.title, threads: threads, input: input.rawValue, repeats: repeats,
+        load: loadSeconds,
         normalize: normalizeSeconds, fits: fits, bestEpoch: epochTimes.min() ?? .nan, medianEpoch: median(epochTimes),
         epochs: recipe.epochs, steps: steps, trainingSamples: trainingCount, validationSamples: validationCount, flops: flops,
         evaluate: evaluations.min() ?? .nan, evaluateFirst: evaluations[0], testAccuracy: testFigures.accuracy,

@@ -20,9 +20,11 @@ import Glibc
 #endif
 
 let usage = """
-    usage: dnb-bench [--recipe a|b|all] [--threads N] [--repeats N] [--data PATH]
-                     [--notebook FILE.dnb | --no-notebook] [--json FILE]
+    usage: dnb-bench [--recipe a|b|all] [--input pixels|features] [--threads N] [--repeats N]
+                     [--data PATH] [--notebook FILE.dnb | --no-notebook] [--json FILE]
       --recipe    which recipe to train (default: all)
+      --input     pixels: the engine scales each batch's rows as it gathers them (what dnb does);
+                  features: a Float copy of the whole set first (the old way) (default: pixels)
       --threads   OpenBLAS threads (default: 1; 2 never helped at batch 32 here)
       --repeats   fits per recipe, from the same seed; the best and median are reported (default: 3)
       --data      MNIST folder or .npz (default: $DNB_DATA, ./data/mnist, ~/.keras/datasets/mnist.npz)
@@ -41,6 +43,7 @@ func fail(_ message: String) -> Never {
 
 struct Options {
     var recipes = Recipe.all
+    var input = InputForm.pixels
     var threads = 1
     var repeats = 3
     var dataPath: String?
@@ -74,6 +77,10 @@ func parseOptions(_ arguments: [String]) -> Options {
         case "--recipe":
             let name = value(argument)
             options.recipes = name == "all" ? Recipe.all : [recipe(name)]
+        case "--input":
+            let name = value(argument)
+            guard let form = InputForm(rawValue: name) else { fail("unknown input '\(name)': use pixels or features") }
+            options.input = form
         case "--threads": options.threads = integer(argument)
         case "--repeats": options.repeats = integer(argument)
         case "--data": options.dataPath = value(argument)
@@ -170,7 +177,7 @@ func printTable(_ report: BenchReport, options: Options) {
         }
     }
     row("load mnist") { String(format: "%.3f s", $0.load) }
-    row("normalize") { String(format: "%.3f s", $0.normalize) }
+    row("make examples (\(recipes.first?.input ?? "?"))") { String(format: "%.3f s", $0.normalize) }
     row("evaluate 10k, best of 5 / first") { String(format: "%.1f / %.1f ms", 1000 * $0.evaluate, 1000 * $0.evaluateFirst) }
     row("test accuracy") { String(format: "%.4f", $0.testAccuracy) }
     row("val accuracy, last epoch") { $0.validationAccuracy.map { String(format: "%.4f", $0) } ?? "-" }
@@ -198,7 +205,9 @@ func printTable(_ report: BenchReport, options: Options) {
 let options = parseOptions(Array(CommandLine.arguments.dropFirst()))
 do {
     if let child = options.child {
-        let report = try runRecipe(child.recipe, threads: options.threads, repeats: options.repeats, dataPath: options.dataPath)
+        let report = try runRecipe(
+            child.recipe, input: options.input, threads: options.threads, repeats: options.repeats,
+            dataPath: options.dataPath)
         try JSONEncoder().encode(report).write(to: URL(fileURLWithPath: child.output))
         exit(0)
     }
@@ -208,7 +217,7 @@ do {
         let output = NSTemporaryDirectory() + "dnb-bench-\(recipe.name)-\(getpid()).json"
         defer { try? FileManager.default.removeItem(atPath: output) }
         var arguments = [me, "--child", recipe.name, "--out", output, "--threads", "\(options.threads)",
-                         "--repeats", "\(options.repeats)"]
+                         "--repeats", "\(options.repeats)", "--input", options.input.rawValue]
         if let data = options.dataPath { arguments += ["--data", data] }
         let outcome = try runChild(arguments)
         guard outcome.status == 0 else { fail("recipe \(recipe.name) failed (exit \(outcome.status))") }

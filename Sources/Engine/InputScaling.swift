@@ -1,7 +1,10 @@
-/// How pixels became the model's input features, as stored in a model file.
+/// How pixels become the model's input features: stored in a model file,
+/// and applied row by row to pixel-backed `Examples` and
+/// `Model.predict(pixels:count:scaling:)`.
 ///
 /// The engine's neutral copy of the datasets module's `Normalization` (the
-/// engine cannot import it); the interpreter converts between the two.
+/// engine cannot import it), with the same arithmetic (see
+/// `PixelConversion`); the interpreter converts between the two.
 public enum InputScaling: Equatable, Sendable {
     /// x / 255, into [0, 1].
     case scale

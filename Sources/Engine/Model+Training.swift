@@ -1,8 +1,9 @@
 // Mini-batch training with Keras `fit` semantics.
 //
 // Shapes: `N` batch rows (≤ batchSize), `I` input width, `P` parameters.
-// One step: gather N shuffled rows into a contiguous N×I batch (the
-// workspace then works on its non-zeros when they are few), forward, fused
+// One step: gather N shuffled rows into a contiguous N×I batch (pixels are
+// converted to floats on the way; the workspace then works on the batch's
+// non-zeros when they are few), forward, fused
 // softmax + cross-entropy (gradient of the batch mean), backward into
 // the P-sized gradient buffer, one optimizer pass over P. Nothing is
 // allocated per step: every buffer below is sized once per fit.
@@ -119,8 +120,7 @@ extension Model {
         _ training: ExampleRows, validation: ExampleRows?, buffers: TrainingBuffers,
         configuration: FitConfiguration, onBatch: (BatchProgress) -> Bool, onEpoch: (EpochMetrics) -> Void
     ) -> FitResult {
-        let (features, labels, count) = (training.features, training.labels, training.count)
-        let width = architecture.inputWidth
+        let (inputs, labels, count) = (training.inputs, training.labels, training.count)
         let batchSize = buffers.workspace.capacity
         let steps = (count + batchSize - 1) / batchSize
         let clock = ContinuousClock()
@@ -128,7 +128,7 @@ extension Model {
         // Validation runs in larger passes than training batches (faster
         // products; the figures do not depend on it beyond rounding).
         let validationWorkspace = validation.map { validation in
-            Workspace(plan: plan, capacity: min(Model.inferenceBatch, validation.count), training: false)
+            evaluationWorkspace(validation.inputs, batchSize: Model.inferenceBatch)
         }
 
         for epoch in 1...configuration.epochs {
@@ -149,9 +149,9 @@ extension Model {
                     let indices = UnsafePointer(buffers.order + first)
                     for r in 0..<rows { buffers.batchLabels[r] = labels[indices[r]] }
                     totals = buffers.step(
-                        gathering: indices, from: features, labels: UnsafePointer(buffers.batchLabels), rows: rows)
+                        gathering: indices, from: inputs, labels: UnsafePointer(buffers.batchLabels), rows: rows)
                 } else {
-                    totals = buffers.step(input: features + first * width, labels: labels + first, rows: rows)
+                    totals = buffers.step(inputs, first: first, labels: labels + first, rows: rows)
                 }
                 lossSum += totals.loss
                 correct += totals.correct
@@ -249,23 +249,25 @@ final class TrainingBuffers {
         order.deallocate()
     }
 
-    /// One gradient step on `rows` contiguous rows: forward with the fused
-    /// loss (gradient of the mean, scale 1/N), backward, optimizer update.
-    /// Returns the batch's summed loss and correct count, measured before the update.
-    func step(input: UnsafePointer<Float>, labels: UnsafePointer<UInt8>, rows: Int) -> SoftmaxCrossEntropy.Totals {
+    /// One gradient step on rows `first..<first + rows` of `inputs`: forward
+    /// with the fused loss (gradient of the mean, scale 1/N), backward,
+    /// optimizer update. Returns the batch's summed loss and correct count,
+    /// measured before the update.
+    func step(
+        _ inputs: InputRows, first: Int, labels: UnsafePointer<UInt8>, rows: Int
+    ) -> SoftmaxCrossEntropy.Totals {
         let totals = workspace.forward(
-            input: input, rows: rows, parameters: parameters, labels: labels, gradientScale: 1 / Float(rows))
+            inputs, first: first, rows: rows, parameters: parameters, labels: labels, gradientScale: 1 / Float(rows))
         update()
         return totals
     }
 
-    /// `step` on rows `indices[0..<rows]` of `features`, read in place.
+    /// `step` on rows `indices[0..<rows]` of `inputs`, gathered into the batch buffer.
     func step(
-        gathering indices: UnsafePointer<Int>, from features: UnsafePointer<Float>, labels: UnsafePointer<UInt8>,
-        rows: Int
+        gathering indices: UnsafePointer<Int>, from inputs: InputRows, labels: UnsafePointer<UInt8>, rows: Int
     ) -> SoftmaxCrossEntropy.Totals {
         let totals = workspace.forward(
-            gathering: indices, from: features, rows: rows, parameters: parameters, labels: labels,
+            gathering: indices, from: inputs, rows: rows, parameters: parameters, labels: labels,
             gradientScale: 1 / Float(rows))
         update()
         return totals

@@ -69,32 +69,73 @@ public final class Model: @unchecked Sendable {
     /// Throws `invalidArgument` for a negative count and `shapeMismatch`
     /// unless `features.count == count × inputWidth`.
     public func predict(features: [Float], count: Int) throws(EngineError) -> [Float] {
+        try checkRows(values: features.count, of: "features", count: count)
+        guard count > 0 else { return [] }
+        return features.withUnsafeBufferPointer { x in
+            guard let x = x.baseAddress else { return [] }
+            return predict(InputRows(source: .features(x), count: count, width: architecture.inputWidth))
+        }
+    }
+
+    /// Class probabilities (count × classes) for `count` rows of pixels,
+    /// converted as `scaling` prescribes (see `Examples(pixels:labels:width:scaling:)`)
+    /// as each pass reads them. Throws `invalidArgument` for a negative
+    /// count, `shapeMismatch` unless `pixels.count == count × inputWidth`,
+    /// and as `Examples(pixels:...)` for bad standardize statistics.
+    public func predict(pixels: [UInt8], count: Int, scaling: InputScaling) throws(EngineError) -> [Float] {
+        let width = architecture.inputWidth
+        try checkRows(values: pixels.count, of: "pixels", count: count)
+        let conversion = try PixelConversion(scaling, width: width)
+        guard count > 0 else { return [] }
+        return pixels.withUnsafeBufferPointer { p in
+            guard let p = p.baseAddress else { return [] }
+            return predict(InputRows(source: .pixels(p, conversion), count: count, width: width))
+        }
+    }
+
+    /// Class probabilities (count × classes) for the examples' inputs; the
+    /// labels are not used. An empty set gives `[]`. Throws `shapeMismatch`
+    /// for a width other than the model's input width.
+    public func predict(_ examples: Examples) throws(EngineError) -> [Float] {
+        guard examples.width == architecture.inputWidth else {
+            throw .shapeMismatch(
+                "the model expects \(architecture.inputWidth) features per example, the data has \(examples.width)")
+        }
+        guard examples.count > 0 else { return [] }
+        return examples.withRows { predict($0.inputs) }
+    }
+
+    /// Throws unless `values` is `count` rows of the input width.
+    private func checkRows(values: Int, of what: String, count: Int) throws(EngineError) {
         let width = architecture.inputWidth
         guard count >= 0 else {
             throw .invalidArgument("the number of rows must not be negative. Received: count=\(count)")
         }
         let (expected, overflow) = count.multipliedReportingOverflow(by: width)
-        guard !overflow, features.count == expected else {
+        guard !overflow, values == expected else {
             throw .shapeMismatch(
-                "\(count) rows of \(width) features need \(count) × \(width) values, got \(features.count)")
+                "\(count) rows of \(width) \(what) need \(count) × \(width) values, got \(values)")
         }
-        guard count > 0 else { return [] }
+    }
+
+    /// Probabilities of non-empty `inputs`, in passes of up to `inferenceBatch` rows.
+    private func predict(_ inputs: InputRows) -> [Float] {
+        let count = inputs.count
         let classes = self.classes
-        let rows = min(Model.inferenceBatch, count, Workspace.maximumRows(plan, training: false))
-        let workspace = Workspace(plan: plan, capacity: rows, training: false)
+        let rows = min(
+            Model.inferenceBatch, count, Workspace.maximumRows(plan, training: false, pixels: inputs.isPixels))
+        let workspace = Workspace(plan: plan, capacity: rows, training: false, pixels: inputs.isPixels)
         var result = [Float](repeating: 0, count: count * classes)
         parameters.withUnsafeBufferPointer { p in
-            features.withUnsafeBufferPointer { x in
-                result.withUnsafeMutableBufferPointer { out in
-                    guard let p = p.baseAddress, let x = x.baseAddress, let out = out.baseAddress else { return }
-                    var first = 0
-                    while first < count {
-                        let rows = min(workspace.capacity, count - first)
-                        workspace.forward(
-                            input: x + first * width, rows: rows, parameters: p, labels: nil, gradientScale: nil)
-                        (out + first * classes).update(from: workspace.output, count: rows * classes)
-                        first += rows
-                    }
+            result.withUnsafeMutableBufferPointer { out in
+                guard let p = p.baseAddress, let out = out.baseAddress else { return }
+                var first = 0
+                while first < count {
+                    let rows = min(workspace.capacity, count - first)
+                    workspace.forward(
+                        inputs, first: first, rows: rows, parameters: p, labels: nil, gradientScale: nil)
+                    (out + first * classes).update(from: workspace.output, count: rows * classes)
+                    first += rows
                 }
             }
         }
@@ -112,12 +153,19 @@ public final class Model: @unchecked Sendable {
         }
         guard examples.count > 0 else { throw .invalidArgument("cannot evaluate on an empty set of examples") }
         try examples.check(inputWidth: architecture.inputWidth, classes: classes, role: "evaluation")
-        let rows = min(batchSize, examples.count, Workspace.maximumRows(plan, training: false))
-        let workspace = Workspace(plan: plan, capacity: rows, training: false)
         return parameters.withUnsafeBufferPointer { p in
             guard let p = p.baseAddress else { return (.nan, .nan) }
-            return examples.withRows { Model.evaluate($0, parameters: p, workspace: workspace) }
+            return examples.withRows { rows in
+                Model.evaluate(rows, parameters: p, workspace: evaluationWorkspace(rows.inputs, batchSize: batchSize))
+            }
         }
+    }
+
+    /// A workspace for inference passes of up to `batchSize` rows of `inputs`
+    /// (capped by their count and the 4 GiB limit).
+    func evaluationWorkspace(_ inputs: InputRows, batchSize: Int) -> Workspace {
+        let rows = min(batchSize, inputs.count, Workspace.maximumRows(plan, training: false, pixels: inputs.isPixels))
+        return Workspace(plan: plan, capacity: rows, training: false, pixels: inputs.isPixels)
     }
 
     /// Loss and accuracy of checked, non-empty `examples` with the given
@@ -131,8 +179,8 @@ public final class Model: @unchecked Sendable {
         while first < count {
             let rows = min(workspace.capacity, count - first)
             let batch = workspace.forward(
-                input: examples.features + first * examples.width, rows: rows, parameters: parameters,
-                labels: examples.labels + first, gradientScale: nil)
+                examples.inputs, first: first, rows: rows, parameters: parameters, labels: examples.labels + first,
+                gradientScale: nil)
             totals.loss += batch.loss
             totals.correct += batch.correct
             first += rows

@@ -7,7 +7,8 @@
 //                                  layer: probabilities, or dL/dz after a
 //                                  training forward (fused softmax + CE)
 //   deltas[l]       capacity×O_l   dL/dz_l of hidden layers (training only)
-//   batch           capacity×I_0   rows gathered by index (training only)
+//   batch           capacity×I_0   rows gathered by index (training), or
+//                                  converted from pixels (any pass on pixels)
 //   sparse                         the pass's non-zero inputs, when few enough
 //
 // Every pass first tries to read its input rows as `SparseRows` (at most
@@ -27,7 +28,8 @@ final class Workspace {
     let capacity: Int
     private let activations: [UnsafeMutablePointer<Float>]
     private let deltas: [UnsafeMutablePointer<Float>]
-    /// Gathered input rows for a dense pass over rows picked by index (training only).
+    /// Input rows gathered by index or converted from pixels (training, or
+    /// built for pixels).
     private let batch: UnsafeMutablePointer<Float>?
     /// The non-zero inputs of the current pass; nil for narrow inputs.
     let sparse: SparseRows?
@@ -53,24 +55,28 @@ final class Workspace {
     }
 
     /// Floats one row costs: every layer's outputs, twice when training
-    /// (activations and deltas), plus the gathered input row; plus room for
-    /// the row's non-zeros (index and value: 2 per input at most
-    /// `maximumDensity`, and the column-major copy when training: 2 more).
-    static func floatsPerRow(_ plan: [LayerPlan], training: Bool) -> Int {
+    /// (activations and deltas), plus the batch buffer's input row when
+    /// training or converting `pixels`; plus room for the row's non-zeros
+    /// (index and value: 2 per input at most `maximumDensity`, and the
+    /// column-major copy when training: 2 more).
+    static func floatsPerRow(_ plan: [LayerPlan], training: Bool, pixels: Bool = false) -> Int {
         let outputs = plan.reduce(0) { $0 + $1.outputs }
         let inputs = plan.first?.inputs ?? 0
         let sparse = usesSparse(plan) ? (training ? 3 : 1) * inputs : 0
-        return (training ? 2 * outputs + inputs : outputs) + sparse
+        let batch = training || pixels ? inputs : 0
+        return (training ? 2 * outputs : outputs) + batch + sparse
     }
 
     /// Most rows that fit under `maximumFloats` (at least 1).
-    static func maximumRows(_ plan: [LayerPlan], training: Bool) -> Int {
-        max(1, maximumFloats / max(1, floatsPerRow(plan, training: training)))
+    static func maximumRows(_ plan: [LayerPlan], training: Bool, pixels: Bool = false) -> Int {
+        max(1, maximumFloats / max(1, floatsPerRow(plan, training: training, pixels: pixels)))
     }
 
     /// Buffers for up to `capacity` rows; `training` adds the gradient
-    /// buffers. `sparseInput: false` keeps every pass on the dense product.
-    init(plan: [LayerPlan], capacity: Int, training: Bool, sparseInput: Bool = true) {
+    /// buffers, `training` or `pixels` the batch buffer (which passes over
+    /// pixel rows need). `sparseInput: false` keeps every pass on the dense
+    /// product.
+    init(plan: [LayerPlan], capacity: Int, training: Bool, pixels: Bool = false, sparseInput: Bool = true) {
         precondition(capacity > 0 && !plan.isEmpty, "workspace needs rows and layers")
         self.plan = plan
         self.capacity = capacity
@@ -86,7 +92,7 @@ final class Workspace {
                 return buffer
             } : []
         let width = plan[0].inputs
-        if training {
+        if training || pixels {
             let batch = UnsafeMutablePointer<Float>.allocate(capacity: capacity * width)
             batch.initialize(repeating: 0, count: capacity * width)
             self.batch = batch
@@ -126,11 +132,34 @@ final class Workspace {
         return forwardLayers(rows: rows, parameters: parameters, labels: labels, gradientScale: gradientScale)
     }
 
-    /// `forward` on rows `indices[0..<rows]` of `features` (each I_0 wide),
-    /// gathered into the batch buffer.
+    /// `forward` on rows `first..<first + rows` of `inputs`: features are
+    /// read in place, pixels converted into the batch buffer first.
     @discardableResult
     func forward(
-        gathering indices: UnsafePointer<Int>, from features: UnsafePointer<Float>, rows: Int,
+        _ inputs: InputRows, first: Int, rows: Int, parameters: UnsafePointer<Float>,
+        labels: UnsafePointer<UInt8>?, gradientScale: Float?
+    ) -> SoftmaxCrossEntropy.Totals {
+        precondition(first >= 0 && first + rows <= inputs.count, "rows past the end of the inputs")
+        let width = plan[0].inputs
+        switch inputs.source {
+        case .features(let x):
+            return forward(
+                input: x + first * width, rows: rows, parameters: parameters, labels: labels,
+                gradientScale: gradientScale)
+        case .pixels(let p, let conversion):
+            precondition(rows > 0 && rows <= capacity, "rows exceed the workspace")
+            guard let batch else { preconditionFailure("workspace was not built for pixels") }
+            conversion.convert(rows: rows, width: width, row: { p + (first + $0) * width }, into: batch)
+            return forward(
+                input: batch, rows: rows, parameters: parameters, labels: labels, gradientScale: gradientScale)
+        }
+    }
+
+    /// `forward` on rows `indices[0..<rows]` of `inputs` (each I_0 wide),
+    /// gathered into the batch buffer (and converted, for pixels).
+    @discardableResult
+    func forward(
+        gathering indices: UnsafePointer<Int>, from inputs: InputRows, rows: Int,
         parameters: UnsafePointer<Float>, labels: UnsafePointer<UInt8>, gradientScale: Float?
     ) -> SoftmaxCrossEntropy.Totals {
         precondition(rows > 0 && rows <= capacity, "rows exceed the workspace")
@@ -138,12 +167,16 @@ final class Workspace {
         let width = plan[0].inputs
         // Copy first, then look for non-zeros in the copy: a plain copy keeps
         // more of the rows' cache misses in flight than the scan would.
-        for r in 0..<rows {
-            (batch + r * width).update(from: features + indices[r] * width, count: width)
+        switch inputs.source {
+        case .features(let x):
+            for r in 0..<rows {
+                (batch + r * width).update(from: x + indices[r] * width, count: width)
+            }
+        case .pixels(let p, let conversion):
+            conversion.convert(rows: rows, width: width, row: { p + indices[$0] * width }, into: batch)
         }
-        let isSparse = sparse?.load(rows: rows, row: { UnsafePointer(batch) + $0 * width }) ?? false
-        denseInput = isSparse ? nil : UnsafePointer(batch)
-        return forwardLayers(rows: rows, parameters: parameters, labels: labels, gradientScale: gradientScale)
+        return forward(
+            input: batch, rows: rows, parameters: parameters, labels: labels, gradientScale: gradientScale)
     }
 
     /// The layers after the input was prepared (`denseInput`, or `sparse` when nil).

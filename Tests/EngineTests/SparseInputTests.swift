@@ -131,8 +131,9 @@ struct SparseInputTests {
         let loss = x.withUnsafeBufferPointer { x in
             model.parameters.withUnsafeBufferPointer { p in
                 gradients.withUnsafeMutableBufferPointer { g in
+                    let inputs = InputRows(source: .features(x.baseAddress!), count: count, width: width)
                     let totals = workspace.forward(
-                        gathering: picked, from: x.baseAddress!, rows: rows, parameters: p.baseAddress!,
+                        gathering: picked, from: inputs, rows: rows, parameters: p.baseAddress!,
                         labels: pickedLabels, gradientScale: 1 / Float(rows))
                     workspace.backward(parameters: p.baseAddress!, gradients: g.baseAddress!)
                     return totals.loss
