@@ -1,3 +1,4 @@
+import Datasets
 import Engine
 import Language
 
@@ -28,36 +29,34 @@ extension Session {
                     + " (\(Formatting.grouped(examples.count)) samples)"))
     }
 
-    /// The features and labels of a split, normalized.
+    /// A split's images and labels, as the engine reads them: the pixels
+    /// themselves, converted with the session's normalization as batches are gathered.
     func examples(_ split: String, for command: Command) throws(Diagnostic) -> Examples {
         let data = try requireData(for: command)
-        guard let trainFeatures = data.trainFeatures, let testFeatures = data.testFeatures else {
-            throw Diagnostic("the data is not normalized yet: run `normalize` first", at: command.verb.span)
-        }
-        let width = data.width
-        var features: [Float]
-        var labels: [UInt8]
-        switch split {
-        case "train":
-            features = trainFeatures
-            labels = data.train.labels
-        case "validation":
-            guard state.lastValidationFraction > 0 else {
-                throw Diagnostic(
-                    "no validation split: fit with validation=0.2 first (or evaluate test)", at: wholeSpan(command))
-            }
-            let splitAt = Int(Double(data.train.count) * (1 - state.lastValidationFraction))
-            features = Array(trainFeatures[(splitAt * width)...])
-            labels = Array(data.train.labels[splitAt...])
-        default:
-            features = testFeatures
-            labels = data.test.labels
-        }
-        guard !labels.isEmpty else {
+        let set = split == "test" ? data.test : data.train
+        guard set.count > 0 else {
             throw Diagnostic("the \(split) set is empty (load idx with a test pair, or load mnist)", at: wholeSpan(command))
         }
+        let all = try examples(of: set, in: data, for: command)
+        guard split == "validation" else { return all }
+        guard state.lastValidationFraction > 0 else {
+            throw Diagnostic("no validation split: fit with validation=0.2 first (or evaluate test)", at: wholeSpan(command))
+        }
+        let splitAt = Int(Double(set.count) * (1 - state.lastValidationFraction))
         do {
-            return try Examples(features: features, labels: labels, width: width)
+            return try all.rows(splitAt..<set.count)
+        } catch {
+            throw Diagnostic(error.description, at: command.verb.span)
+        }
+    }
+
+    /// All of `set`, normalized as `normalize` said.
+    func examples(of set: ImageSet, in data: LoadedData, for command: Command) throws(Diagnostic) -> Examples {
+        guard let normalization = data.normalization else {
+            throw Diagnostic("the data is not normalized yet: run `normalize` first (Keras: x / 255.0)", at: command.verb.span)
+        }
+        do {
+            return try Examples(pixels: set.pixels, labels: set.labels, width: data.width, scaling: Self.scaling(normalization))
         } catch {
             throw Diagnostic(error.description, at: command.verb.span)
         }

@@ -8,9 +8,6 @@ extension Session {
         let options = try self.options(command)
         let model = try requireModel(for: command)
         let data = try requireData(for: command)
-        guard let features = data.trainFeatures else {
-            throw Diagnostic("the data is not normalized yet: run `normalize` first (Keras: x / 255.0)", at: command.verb.span)
-        }
         guard model.architecture.inputWidth == data.width else {
             throw Diagnostic(
                 "the model takes \(model.architecture.inputWidth) features but the data has \(data.width): build a new model",
@@ -26,20 +23,13 @@ extension Session {
                 "validation=\(fraction) leaves \(splitAt) of \(count) samples for training and \(count - splitAt) for validation",
                 at: options.span("validation") ?? command.verb.span)
         }
-        let width = data.width
+        // Pixels are converted batch by batch; the split shares them, nothing is copied.
+        let all = try examples(of: data.train, in: data, for: command)
         let training: Examples
         var validation: Examples?
         do {
-            if splitAt == count {
-                training = try Examples(features: features, labels: data.train.labels, width: width)
-            } else {
-                training = try Examples(
-                    features: Array(features[0..<splitAt * width]), labels: Array(data.train.labels[0..<splitAt]),
-                    width: width)
-                validation = try Examples(
-                    features: Array(features[(splitAt * width)...]), labels: Array(data.train.labels[splitAt...]),
-                    width: width)
-            }
+            training = splitAt == count ? all : try all.rows(0..<splitAt)
+            if splitAt < count { validation = try all.rows(splitAt..<count) }
         } catch {
             throw Diagnostic(error.description, at: command.verb.span)
         }

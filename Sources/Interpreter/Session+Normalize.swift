@@ -14,8 +14,6 @@ extension Session {
         let normalization: Normalization =
             mode == "standardize" ? Normalization.standardizing(data.train.pixels, width: width) : .scale
         data.normalization = normalization
-        data.trainFeatures = normalization.apply(data.train.pixels, width: width)
-        data.testFeatures = normalization.apply(data.test.pixels, width: width)
         state.data = data
         let sets = "\(Formatting.grouped(data.train.count)) training and \(Formatting.grouped(data.test.count)) test images"
         switch mode {

@@ -119,7 +119,7 @@ extension Session {
         guard let data = state.data else { throw Diagnostic("no data loaded", at: command.verb.span) }
         let probabilities: [Float]
         do {
-            probabilities = try model.predict(features: examples.features, count: examples.count)
+            probabilities = try model.predict(examples)
         } catch {
             throw Diagnostic(error.description, at: command.verb.span)
         }

@@ -164,10 +164,9 @@ extension Session {
         }
         let examples = try examples(split, for: command)
         let width = examples.width
-        let row = Array(examples.features[(index * width)..<((index + 1) * width)])
         let probabilities: [Float]
         do {
-            probabilities = try model.predict(features: row, count: 1)
+            probabilities = try model.predict(try examples.rows(index..<(index + 1)))
         } catch {
             throw Diagnostic(error.description, at: command.verb.span)
         }
@@ -204,11 +203,10 @@ extension Session {
     /// Class probabilities for 28x28 pictures, normalized as the model's training data was.
     private func classify(_ pictures: [[UInt8]], model: Model, command: Command) throws(Diagnostic) -> [[Float]] {
         let normalization = state.modelNormalization ?? state.data?.normalization ?? .scale
-        let width = DigitPicture.side * DigitPicture.side
-        let features = pictures.flatMap { normalization.apply($0, width: width) }
         let classes = model.classes
         do {
-            let flat = try model.predict(features: features, count: pictures.count)
+            let flat = try model.predict(
+                pixels: pictures.flatMap { $0 }, count: pictures.count, scaling: Self.scaling(normalization))
             return (0..<pictures.count).map { Array(flat[($0 * classes)..<(($0 + 1) * classes)]) }
         } catch {
             throw Diagnostic(error.description, at: command.verb.span)

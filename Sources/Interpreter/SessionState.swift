@@ -1,16 +1,14 @@
 import Datasets
 import Engine
 
-/// The data a session works on: the raw images, and the float features once
-/// `normalize` has run.
+/// The data a session works on: the images as bytes, and how `normalize`
+/// said to turn them into features (the engine converts batch by batch, so no
+/// float copy of the data set is ever held).
 struct LoadedData {
     var train: ImageSet
     var test: ImageSet
     var origin: String
     var normalization: Normalization?
-    /// train.count × width features, present after `normalize`.
-    var trainFeatures: [Float]?
-    var testFeatures: [Float]?
 
     var width: Int { train.rows * train.cols }
 }
