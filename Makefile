@@ -4,7 +4,7 @@ PACKAGES := libedit-dev libopenblas-dev zlib1g-dev libstb-dev gnuplot-nox tmux p
 DNB_DATA ?= $(firstword $(wildcard ../shared/data/mnist ./data/mnist))
 export DNB_DATA
 
-.PHONY: all install build release run test record venv bench clean
+.PHONY: all install build release run test record venv format lint bench clean
 
 all: release
 
@@ -29,13 +29,20 @@ run: release
 	.build/release/dnb run notebooks/mnist.dnb
 
 # The suite, then every notebook replayed and checked against its recorded outputs.
-test: install release venv
+test: install lint release venv
 	swift build --build-tests
 	DNB_PYTHON=$(CURDIR)/.venv/bin/python swift test --skip-build --disable-xctest
 	@for notebook in notebooks/*.dnb; do \
 	  echo "checking $$notebook"; \
 	  .build/release/dnb run $$notebook --check > /dev/null || exit 1; \
 	done
+
+# The checked-in .swift-format, applied (format) and enforced on the sources (lint).
+format:
+	swift format format -i -r Sources Tests Package.swift
+
+lint:
+	swift format lint --strict -r Sources Package.swift
 
 # Re-records the outputs kept in the notebooks (after a deliberate change).
 record: release

@@ -14,15 +14,15 @@ let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 // ENGINE_AVX2 lets the engine use AVX2 intrinsics (without the flag, LLVM
 // cannot lower them): drop both settings together.
 #if arch(x86_64)
-let engineCPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"]), .define("ENGINE_AVX2")]
+    let engineCPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"]), .define("ENGINE_AVX2")]
 #else
-let engineCPU: [SwiftSetting] = []
+    let engineCPU: [SwiftSetting] = []
 #endif
 
 let package = Package(
     name: "dnb",
     products: [
-        .executable(name: "dnb", targets: ["dnb"]),
+        .executable(name: "dnb", targets: ["dnb"])
     ],
     targets: [
         // Thin system-library targets: a module map and a shim header each.

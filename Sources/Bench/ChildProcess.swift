@@ -3,7 +3,7 @@
 // prints as "Maximum resident set size").
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How a child process ended and what it cost.

@@ -1,7 +1,7 @@
 // Clocks and peak memory for the benchmark.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Seconds since an arbitrary start, from the monotonic clock.

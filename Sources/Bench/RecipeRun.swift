@@ -140,7 +140,8 @@ func runRecipe(
     }
 
     let steps = (trainingCount + recipe.batchSize - 1) / recipe.batchSize
-    let flops = Double(recipe.epochs)
+    let flops =
+        Double(recipe.epochs)
         * (Double(trainingCount) * Recipe.trainingFlops(architecture)
             + Double(validationCount) * Recipe.inferenceFlops(architecture))
     return RecipeReport(

@@ -16,7 +16,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let usage = """
@@ -193,7 +193,8 @@ func printTable(_ report: BenchReport, options: Options) {
         print(pad(label, labelWidth + 2) + values.map { pad($0, columnWidth) }.joined())
     }
     if let notebook = report.notebook {
-        var line = "whole run `dnb run \(notebook.notebook)`: \(String(format: "%.2f s", notebook.seconds)), "
+        var line =
+            "whole run `dnb run \(notebook.notebook)`: \(String(format: "%.2f s", notebook.seconds)), "
             + "peak RSS \(megabytes(notebook.peakRSS))"
         if let fit = notebook.fitSeconds { line += String(format: ", fit %.2f s", fit) }
         if let load = notebook.loadSeconds { line += String(format: ", load %.2f s", load) }
@@ -216,8 +217,10 @@ do {
     for recipe in options.recipes {
         let output = NSTemporaryDirectory() + "dnb-bench-\(recipe.name)-\(getpid()).json"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        var arguments = [me, "--child", recipe.name, "--out", output, "--threads", "\(options.threads)",
-                         "--repeats", "\(options.repeats)", "--input", options.input.rawValue]
+        var arguments = [
+            me, "--child", recipe.name, "--out", output, "--threads", "\(options.threads)",
+            "--repeats", "\(options.repeats)", "--input", options.input.rawValue,
+        ]
         if let data = options.dataPath { arguments += ["--data", data] }
         let outcome = try runChild(arguments)
         guard outcome.status == 0 else { fail("recipe \(recipe.name) failed (exit \(outcome.status))") }

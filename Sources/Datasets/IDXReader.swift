@@ -180,7 +180,8 @@ func checkIDXMagic(_ data: [UInt8], expected: UInt32, headerSize: Int, name: Str
     }
     let magic = data.bigEndianUInt32(at: 0)
     guard magic == expected else {
-        var reason = "magic number is \(hex(magic)), expected \(hex(expected)) (IDX \(kind): unsigned bytes, "
+        var reason =
+            "magic number is \(hex(magic)), expected \(hex(expected)) (IDX \(kind): unsigned bytes, "
             + "\(expected & 0xFF) dimension\(expected & 0xFF == 1 ? "" : "s"))"
         if magic == idxLabelsMagic {
             reason += "; is this a labels file?"

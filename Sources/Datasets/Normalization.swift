@@ -68,7 +68,8 @@ public enum Normalization: Sendable, Equatable {
                         output[i] = Float(input[i]) / 255
                     }
                 case .standardize(let mean, let std):
-                    precondition(mean.count == width && std.count == width, "statistics are for \(mean.count) features, not \(width)")
+                    precondition(
+                        mean.count == width && std.count == width, "statistics are for \(mean.count) features, not \(width)")
                     mean.withUnsafeBufferPointer { mean in
                         std.withUnsafeBufferPointer { std in
                             for row in stride(from: 0, to: input.count, by: width) {

@@ -125,7 +125,8 @@ struct ZipArchive {
         guard local + localSize <= centralDirectoryOffset, bytes.littleEndianUInt32(at: local) == 0x0403_4B50 else {
             throw fail("no local header at offset \(local); is the archive damaged?")
         }
-        let dataStart = local + localSize + Int(bytes.littleEndianUInt16(at: local + 26))
+        let dataStart =
+            local + localSize + Int(bytes.littleEndianUInt16(at: local + 26))
             + Int(bytes.littleEndianUInt16(at: local + 28))
         guard dataStart + entry.compressedSize <= centralDirectoryOffset else {
             throw fail(

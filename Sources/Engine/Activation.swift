@@ -9,9 +9,9 @@
 // (see SoftmaxCrossEntropy.swift).
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Element-wise activation of a Dense layer (Keras names).

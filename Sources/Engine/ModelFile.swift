@@ -147,7 +147,8 @@ public struct ModelFile: Sendable {
         var total = 0
         for (index, layer) in architecture.layers.enumerated() {
             guard layer.units > 0 else {
-                return .failure(.init("layer \(layerName(index)) needs a positive number of units. Received: units=\(layer.units)"))
+                return .failure(
+                    .init("layer \(layerName(index)) needs a positive number of units. Received: units=\(layer.units)"))
             }
             let (kernel, overflow) = inputs.multipliedReportingOverflow(by: layer.units)
             guard !overflow, kernel <= maximumParameterCount - total - layer.units else {
@@ -248,7 +249,8 @@ public struct ModelFile: Sendable {
         if let state = optimizerState {
             guard let names = ModelFile.slotNames(state.optimizer, count: state.slots.count) else {
                 throw .cannotSave(
-                    reason: "the \(ModelFile.optimizerName(state.optimizer)) optimizer cannot have \(state.slots.count) slot buffers")
+                    reason:
+                        "the \(ModelFile.optimizerName(state.optimizer)) optimizer cannot have \(state.slots.count) slot buffers")
             }
             for (name, slot) in zip(names, state.slots) {
                 guard slot.count == parameterCount else {

@@ -8,12 +8,12 @@
 // intrinsics (no library); only its vector square root is used.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 #if arch(x86_64)
-import _Builtin_intrinsics.intel
+    import _Builtin_intrinsics.intel
 #endif
 
 /// Keras's optimizers with Keras's defaults.
@@ -218,9 +218,9 @@ extension SIMD8 where Scalar == Float {
     @inline(__always)
     fileprivate var root: Self {
         #if arch(x86_64)
-        _mm256_sqrt_ps(self)
+            _mm256_sqrt_ps(self)
         #else
-        squareRoot()
+            squareRoot()
         #endif
     }
 

@@ -10,9 +10,9 @@
 //   dL/dz_j = (p_j - [j == y]) / N    (gradient of the batch MEAN loss)
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 enum SoftmaxCrossEntropy {

@@ -19,7 +19,7 @@
 // the data, the seed and the thread count.
 
 #if ENGINE_AVX2
-import _Builtin_intrinsics.intel
+    import _Builtin_intrinsics.intel
 #endif
 
 final class Workspace {
@@ -85,7 +85,8 @@ final class Workspace {
             buffer.initialize(repeating: 0, count: capacity * layer.outputs)
             return buffer
         }
-        deltas = training
+        deltas =
+            training
             ? plan.dropLast().map { layer in
                 let buffer = UnsafeMutablePointer<Float>.allocate(capacity: capacity * layer.outputs)
                 buffer.initialize(repeating: 0, count: capacity * layer.outputs)
@@ -99,7 +100,8 @@ final class Workspace {
         } else {
             batch = nil
         }
-        sparse = sparseInput && Self.usesSparse(plan)
+        sparse =
+            sparseInput && Self.usesSparse(plan)
             ? SparseRows(capacity: capacity, width: width, columns: training) : nil
     }
 
@@ -180,6 +182,12 @@ final class Workspace {
     }
 
     /// The layers after the input was prepared (`denseInput`, or `sparse` when nil).
+    /// The dense first-layer input of this pass; only read on the dense path.
+    private var gatheredDenseInput: UnsafePointer<Float> {
+        guard let denseInput else { preconditionFailure("the dense path ran without a gathered input") }
+        return UnsafePointer(denseInput)
+    }
+
     private func forwardLayers(
         rows: Int, parameters: UnsafePointer<Float>, labels: UnsafePointer<UInt8>?, gradientScale: Float?
     ) -> SoftmaxCrossEntropy.Totals {
@@ -191,7 +199,7 @@ final class Workspace {
             if l == 0, denseInput == nil, let sparse {
                 Dense.forward(sparse: sparse, layer: plan[0], parameters: parameters, output: output, activate: activate)
             } else {
-                let x = l == 0 ? denseInput! : UnsafePointer(activations[l - 1])
+                let x = l == 0 ? gatheredDenseInput : UnsafePointer(activations[l - 1])
                 Dense.forward(
                     input: x, rows: rows, layer: plan[l], parameters: parameters, output: output, activate: activate)
             }
@@ -223,7 +231,7 @@ final class Workspace {
                 Dense.backward(sparse: sparse, layer: layer, outputGradient: dz, gradients: gradients)
                 break
             }
-            let x = l > 0 ? UnsafePointer(activations[l - 1]) : denseInput!
+            let x = l > 0 ? UnsafePointer(activations[l - 1]) : gatheredDenseInput
             let dx: UnsafeMutablePointer<Float>? = l > 0 ? deltas[l - 1] : nil
             Dense.backward(
                 input: x, rows: rows, layer: layer, parameters: parameters, outputGradient: dz,
@@ -357,11 +365,11 @@ final class SparseRows {
     @inline(__always)
     private func packLeft(_ v: SIMD8<Float>, _ lanes: SIMD8<Int32>) -> SIMD8<Float> {
         #if ENGINE_AVX2
-        return _mm256_permutevar8x32_ps(v, unsafeBitCast(lanes, to: SIMD4<Int64>.self))
+            return _mm256_permutevar8x32_ps(v, unsafeBitCast(lanes, to: SIMD4<Int64>.self))
         #else
-        var packed = SIMD8<Float>()
-        for j in 0..<8 { packed[j] = v[Int(lanes[j])] }
-        return packed
+            var packed = SIMD8<Float>()
+            for j in 0..<8 { packed[j] = v[Int(lanes[j])] }
+            return packed
         #endif
     }
 
@@ -387,10 +395,10 @@ final class SparseRows {
     private func nonzeroLanes(_ v: SIMD8<Float>) -> UInt32 {
         let mask = SIMD8<Int32>(repeating: 0).replacing(with: -1, where: v .!= SIMD8<Float>(repeating: 0))
         #if ENGINE_AVX2
-        return UInt32(truncatingIfNeeded: _mm256_movemask_ps(unsafeBitCast(mask, to: SIMD8<Float>.self)))
+            return UInt32(truncatingIfNeeded: _mm256_movemask_ps(unsafeBitCast(mask, to: SIMD8<Float>.self)))
         #else
-        let bits = SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128)
-        return UInt32(truncatingIfNeeded: (mask & bits).wrappedSum())
+            let bits = SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128)
+            return UInt32(truncatingIfNeeded: (mask & bits).wrappedSum())
         #endif
     }
 }

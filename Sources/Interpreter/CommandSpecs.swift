@@ -61,7 +61,8 @@ public enum CommandSpecs {
             OptionSpec("epochs", .integer(1...100_000), default: "1", "passes over the training data"),
             OptionSpec("batch", .integer(1...1_000_000), default: "32", "samples per gradient step"),
             OptionSpec("validation", .number(0...0.99, exclusiveLower: false), default: "0", "fraction held out for validation"),
-            OptionSpec("optimizer", .choice(optimizers), default: "rmsprop as in Keras, or the model's current one", "the update rule"),
+            OptionSpec(
+                "optimizer", .choice(optimizers), default: "rmsprop as in Keras, or the model's current one", "the update rule"),
             OptionSpec("lr", .number(0...10, exclusiveLower: true), default: "0.01 sgd, 0.001 adam and rmsprop", "learning rate"),
             OptionSpec("momentum", .number(0...0.9999, exclusiveLower: false), default: "0", "sgd and rmsprop momentum"),
             OptionSpec("nesterov", .boolean, default: "false", "Nesterov momentum (sgd)"),
@@ -146,7 +147,8 @@ public enum CommandSpecs {
             OptionSpec("seed", .integer(0...Int.max), default: "1", "seeds weight initialisation and shuffling"),
             OptionSpec("plots", .text, default: "plots", "folder for plot scripts and images"),
             OptionSpec("format", .choice(["png", "svg"]), default: "png", "image format of plots"),
-            OptionSpec("threads", .integer(1...256), default: "1", "threads for matrix products (1 is fastest for these small products)"),
+            OptionSpec(
+                "threads", .integer(1...256), default: "1", "threads for matrix products (1 is fastest for these small products)"),
         ],
         examples: ["set seed=7", "set threads=1"])
 

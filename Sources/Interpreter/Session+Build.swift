@@ -31,7 +31,8 @@ extension Session {
     private func offendingLayerSpan(_ layers: [DenseSpec], _ command: Command) -> SourceSpan? {
         let groups = command.groups
         guard groups.count == layers.count, let last = layers.last else { return nil }
-        let index = last.activation != .softmax
+        let index =
+            last.activation != .softmax
             ? layers.count - 1 : layers.dropLast().firstIndex { $0.activation == .softmax }
         guard let index, let first = groups[index].first, let end = groups[index].last else { return nil }
         return SourceSpan(start: first.span.start, length: end.span.start.column + end.span.length - first.span.start.column)

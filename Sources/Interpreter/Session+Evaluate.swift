@@ -7,9 +7,10 @@ extension Session {
     func evaluate(_ command: Command) throws(Diagnostic) {
         let words = try expectWords(command, atMost: 1, usage: CommandSpecs.evaluate.usage)
         let options = try self.options(command)
-        let split = try words.first.map { word throws(Diagnostic) in
-            try choose(word, from: CommandSpecs.evaluate.subcommands, what: "split")
-        } ?? "test"
+        let split =
+            try words.first.map { word throws(Diagnostic) in
+                try choose(word, from: CommandSpecs.evaluate.subcommands, what: "split")
+            } ?? "test"
         let model = try requireModel(for: command)
         let examples = try self.examples(split, for: command)
         guard model.architecture.inputWidth == examples.width else {

@@ -144,7 +144,8 @@ extension Session {
     static func progressBar(_ progress: BatchProgress) -> String {
         let width = 30
         let done = progress.steps > 0 ? progress.step * width / progress.steps : width
-        let bar = String(repeating: "=", count: max(0, done - 1)) + (done < width ? ">" : "=")
+        let bar =
+            String(repeating: "=", count: max(0, done - 1)) + (done < width ? ">" : "=")
             + String(repeating: ".", count: width - max(done, 1))
         let stepWidth = String(progress.steps).count
         let step = String(repeating: " ", count: max(0, stepWidth - String(progress.step).count)) + String(progress.step)

@@ -16,9 +16,12 @@ extension Session {
 
     static func overview() -> String {
         let rows = CommandTable.specs.map { ["  " + $0.name, $0.summary] }
-        return (["commands (help COMMAND for details):"] + [Formatting.table(rows)]
-            + ["", "one command per line; `#` starts a comment; a trailing `\\` continues the line.",
-               "at the prompt: Tab completes, Up and Ctrl-R recall, Ctrl-C stops a command, quit or Ctrl-D leaves."])
+        return
+            (["commands (help COMMAND for details):"] + [Formatting.table(rows)]
+            + [
+                "", "one command per line; `#` starts a comment; a trailing `\\` continues the line.",
+                "at the prompt: Tab completes, Up and Ctrl-R recall, Ctrl-C stops a command, quit or Ctrl-D leaves.",
+            ])
             .joined(separator: "\n")
     }
 

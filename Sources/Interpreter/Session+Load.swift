@@ -33,7 +33,7 @@ extension Session {
             let locator = MNISTLocator(
                 explicitPath: options.text("path").map(resolve), environment: environment.variables,
                 currentDirectory: environment.currentDirectory, homeDirectory: environment.homeDirectory)
-                do {
+            do {
                 let data = try locator.load { received, total in
                     self.emit(.progress(Self.downloadStatus(received: received, total: total)))
                 }
@@ -89,7 +89,8 @@ extension Session {
             let text = error.description
             let labelsAt = text.range(of: labelsPath)?.lowerBound
             let imagesAt = text.range(of: imagesPath)?.lowerBound
-            let span = labelsAt.map { labelsAt in imagesAt.map { labelsAt < $0 } ?? true } ?? false
+            let span =
+                labelsAt.map { labelsAt in imagesAt.map { labelsAt < $0 } ?? true } ?? false
                 ? labels.span : images.span
             let message = error.description.replacingOccurrences(of: imagesPath, with: images.text)
                 .replacingOccurrences(of: labelsPath, with: labels.text)

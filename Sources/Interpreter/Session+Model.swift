@@ -50,9 +50,10 @@ extension Session {
         state.modelOrigin = "loaded from \(file.text)"
         state.modelNormalization = Self.normalization(decoded.inputScaling)
         state.history = []
-        let optimizer = model.optimizerState.map { state in
-            ", \(state.optimizer.name) after \(Formatting.grouped(state.iterations)) steps"
-        } ?? ""
+        let optimizer =
+            model.optimizerState.map { state in
+                ", \(state.optimizer.name) after \(Formatting.grouped(state.iterations)) steps"
+            } ?? ""
         emit(
             .text(
                 "loaded the model from \(file.text): \(model.architecture.widths), "
@@ -61,7 +62,10 @@ extension Session {
         if let data = state.data, let normalization = data.normalization,
             normalization != state.modelNormalization
         {
-            emit(.text("note: the loaded data is normalized differently from the model's inputs: run `normalize \(decoded.inputScaling.name)`"))
+            emit(
+                .text(
+                    "note: the loaded data is normalized differently from the model's inputs: run `normalize \(decoded.inputScaling.name)`"
+                ))
         }
     }
 

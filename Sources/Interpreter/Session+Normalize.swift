@@ -6,9 +6,10 @@ extension Session {
     func normalize(_ command: Command) throws(Diagnostic) {
         let words = try expectWords(command, atMost: 1, usage: CommandSpecs.normalize.usage)
         _ = try options(command)
-        let mode = try words.first.map { word throws(Diagnostic) in
-            try choose(word, from: CommandSpecs.normalize.subcommands, what: "normalization")
-        } ?? "scale"
+        let mode =
+            try words.first.map { word throws(Diagnostic) in
+                try choose(word, from: CommandSpecs.normalize.subcommands, what: "normalization")
+            } ?? "scale"
         var data = try requireData(for: command)
         let width = data.width
         let normalization: Normalization =

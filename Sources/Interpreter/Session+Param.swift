@@ -27,8 +27,9 @@ extension Session {
 
     /// `param hidden=15 (from -p), epochs=10`
     private func parameterListing(_ names: [String]) -> String {
-        "param " + names.map { name in
-            "\(name)=\(state.parameters[name] ?? "")" + (state.parameterOverrides[name] != nil ? " (from -p)" : "")
-        }.joined(separator: ", ")
+        "param "
+            + names.map { name in
+                "\(name)=\(state.parameters[name] ?? "")" + (state.parameterOverrides[name] != nil ? " (from -p)" : "")
+            }.joined(separator: ", ")
     }
 }

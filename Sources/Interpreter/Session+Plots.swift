@@ -62,7 +62,8 @@ extension Session {
         let images = ranked.map { index in
             DigitImage(
                 pixels: pixels(of: data.test, at: index),
-                caption: "\(predictions.classes[index]) (true \(data.test.labels[index])) \(Int((predictions.confidence[index] * 100).rounded()))%",
+                caption:
+                    "\(predictions.classes[index]) (true \(data.test.labels[index])) \(Int((predictions.confidence[index] * 100).rounded()))%",
                 isMistake: true)
         }
         let script = try plotting(command, name: "mistakes") { output throws(PlottingError) in
@@ -97,7 +98,8 @@ extension Session {
     func plotWeights(command: Command) throws(Diagnostic) {
         let model = try requireModel(for: command)
         guard let first = model.architecture.layers.first, model.architecture.inputWidth == 784 else {
-            throw Diagnostic("show weights draws 28x28 inputs; this model takes \(model.architecture.inputWidth)", at: wholeSpan(command))
+            throw Diagnostic(
+                "show weights draws 28x28 inputs; this model takes \(model.architecture.inputWidth)", at: wholeSpan(command))
         }
         let kernel = Array(model.parameters[model.parameterRanges(layer: 0).kernel])
         let script = try plotting(command, name: "weights") { output throws(PlottingError) in
@@ -125,7 +127,8 @@ extension Session {
         }
         let classes = model.architecture.layers.last?.units ?? 10
         guard classes > 0, probabilities.count == examples.count * classes else {
-            throw Diagnostic("the model returned \(probabilities.count) probabilities for \(examples.count) digits", at: command.verb.span)
+            throw Diagnostic(
+                "the model returned \(probabilities.count) probabilities for \(examples.count) digits", at: command.verb.span)
         }
         var predicted = [Int](repeating: 0, count: examples.count)
         var confidence = [Float](repeating: 0, count: examples.count)
@@ -176,7 +179,8 @@ extension Session {
 
     /// A path under the working directory, shown relative to it.
     func display(_ path: String) -> String {
-        let prefix = environment.currentDirectory.hasSuffix("/")
+        let prefix =
+            environment.currentDirectory.hasSuffix("/")
             ? environment.currentDirectory : environment.currentDirectory + "/"
         return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }

@@ -131,7 +131,8 @@ extension Session {
         var summary = "predicted \(files.count) picture(s) in \(folder.text)"
         if !labelled.isEmpty {
             let right = labelled.count - mistakes.count
-            summary += ": accuracy \(Formatting.fixed(Double(right) / Double(labelled.count), 4)) (\(right)/\(labelled.count) right"
+            summary +=
+                ": accuracy \(Formatting.fixed(Double(right) / Double(labelled.count), 4)) (\(right)/\(labelled.count) right"
                 + (mistakes.isEmpty ? ")" : ", mistakes below)")
         }
         if !ignoredFolders.isEmpty {
@@ -142,7 +143,9 @@ extension Session {
         let images = shown.map { index in
             DigitImage(
                 pixels: pictures[index].pixels.map { Float($0) / 255 },
-                caption: files[index].truth.map { predicted[index] == $0 ? "\(predicted[index])" : "\(predicted[index]) (true \($0))" }
+                caption: files[index].truth.map {
+                    predicted[index] == $0 ? "\(predicted[index])" : "\(predicted[index]) (true \($0))"
+                }
                     ?? "\(predicted[index])",
                 isMistake: files[index].truth.map { predicted[index] != $0 } ?? false)
         }

@@ -47,7 +47,8 @@ extension Session {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0 {
-                throw .malformed(file: name, reason: "line \(line), column \(index - lineStart + 1): a NUL byte; this is not a text notebook")
+                throw .malformed(
+                    file: name, reason: "line \(line), column \(index - lineStart + 1): a NUL byte; this is not a text notebook")
             }
             if byte == 0x0A {
                 line += 1

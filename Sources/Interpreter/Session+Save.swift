@@ -23,7 +23,8 @@ extension Session {
                 throw Diagnostic("a notebook's name ends in .dnb. Received: \(file.text)", at: file.span)
             }
             let commands = state.successfulCommands
-            let text = "# Saved from a dnb session: replay with `dnb run \(file.text)`.\n"
+            let text =
+                "# Saved from a dnb session: replay with `dnb run \(file.text)`.\n"
                 + commands.map { $0 + "\n" }.joined()
             do {
                 try writeFile(Array(text.utf8), to: resolve(file.text))

@@ -44,7 +44,10 @@ extension Session {
             let range = set.pixelRange
             let counts = set.classCounts.map(String.init)
             rows.append(
-                [name, Formatting.grouped(set.count), "\(set.rows)x\(set.cols)", set.count == 0 ? "-" : "\(range.min)–\(range.max)"]
+                [
+                    name, Formatting.grouped(set.count), "\(set.rows)x\(set.cols)",
+                    set.count == 0 ? "-" : "\(range.min)–\(range.max)",
+                ]
                     + (counts.count == 10 ? counts : [String](repeating: "-", count: 10)))
         }
         lines.append(Formatting.table(rows, rightAligned: Set([1] + Array(4...13))))
@@ -73,10 +76,12 @@ extension Session {
         var lines = table.split(separator: "\n").map(String.init)
         lines.insert(rule, at: 1)
         let total = architecture.parameterCount
-        let optimizer = model.optimizerState.map { state in
-            "optimizer: \(Self.name(of: state.optimizer)), \(Formatting.grouped(state.iterations)) steps taken"
-        } ?? "optimizer: none yet (the first fit sets it)"
-        return (["Model: \"sequential\" (\(state.modelOrigin)), input (None, \(architecture.inputWidth))", rule]
+        let optimizer =
+            model.optimizerState.map { state in
+                "optimizer: \(Self.name(of: state.optimizer)), \(Formatting.grouped(state.iterations)) steps taken"
+            } ?? "optimizer: none yet (the first fit sets it)"
+        return
+            (["Model: \"sequential\" (\(state.modelOrigin)), input (None, \(architecture.inputWidth))", rule]
             + lines + [
                 rule,
                 "Total params: \(Formatting.grouped(total)) (\(Formatting.bytes(total * 4)))",

@@ -133,4 +133,3 @@ public final class Session {
     /// The names `$` can use right now (for completion).
     public var parameterNames: [String] { state.parameters.keys.sorted() }
 }
-

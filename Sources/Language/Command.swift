@@ -19,7 +19,8 @@ public struct OptionArgument: Equatable, Sendable {
 
     /// From the start of the key to the end of the value.
     public var span: SourceSpan {
-        let end = value.span.start.line == key.span.start.line
+        let end =
+            value.span.start.line == key.span.start.line
             ? value.span.start.column + value.span.length : key.span.start.column + key.span.length
         return SourceSpan(start: key.span.start, length: end - key.span.start.column)
     }

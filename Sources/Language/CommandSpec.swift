@@ -93,7 +93,8 @@ public struct CommandSpec: Equatable, Sendable {
             guard names.contains(key), let spec = options.first(where: { $0.name == key }) else {
                 var notes: [String] = []
                 if let guess = closestMatch(to: key, among: names) { notes.append("note: did you mean '\(guess)='?") }
-                let accepted = names.isEmpty
+                let accepted =
+                    names.isEmpty
                     ? "'\(command.verb.text)' takes no options"
                     : "'\(command.verb.text)' takes: " + names.map { "\($0)=" }.joined(separator: " ")
                 throw Diagnostic("unknown option '\(key)' — \(accepted)", at: option.key.span, notes: notes)

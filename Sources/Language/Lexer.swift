@@ -79,7 +79,8 @@ enum Lexer {
                 let optionValue = String(value.dropFirst(equalsAt + 1))
                 let keySpan = span(start..<max(start + 1, valueStartIndex - 1))
                 guard isIdentifier(key) else {
-                    let message = key.isEmpty
+                    let message =
+                        key.isEmpty
                         ? "missing option name before '='" : "'\(key)' is not an option name (letters, digits and _)"
                     throw Diagnostic(message, at: key.isEmpty ? span(start..<start + 1) : keySpan)
                 }
@@ -129,7 +130,8 @@ public enum Parser {
             case .option(let option):
                 if let earlier = command.option(option.key.text) {
                     let first = earlier.key.span.start
-                    let place = first.line == option.key.span.start.line
+                    let place =
+                        first.line == option.key.span.start.line
                         ? "column \(first.column)" : "line \(first.line), column \(first.column)"
                     throw Diagnostic("option '\(option.key.text)' is given twice (first at \(place))", at: option.key.span)
                 }

@@ -30,7 +30,8 @@ public func blockCharacterImage(_ images: [DigitImage], width: Int = 80) throws(
             lines.append(row.map { blockLine($0.pixels, line: line) }.joined(separator: String(repeating: " ", count: gap)))
         }
         if row.contains(where: { !$0.caption.isEmpty }) {
-            lines.append(row.map { centred(printable($0.caption), in: digitSide) }.joined(separator: String(repeating: " ", count: gap)))
+            lines.append(
+                row.map { centred(printable($0.caption), in: digitSide) }.joined(separator: String(repeating: " ", count: gap)))
         }
         blocks.append(lines.map(trimmingTrailingSpaces).joined(separator: "\n") + "\n")
         start += perRow

@@ -82,7 +82,9 @@ func imageGrid(
     let left = screen(10, of: width), right = screen(width - 10, of: width)
     let bottom = screen(10, of: height), top = screen(height - titleBand - captionBand, of: height)
     let xSpacing = screen(10, of: width), ySpacing = screen(captionBand + 12, of: height)
-    writer.line("set multiplot layout \(rows),\(columns) title \(quoted(title)) font ',12' margins \(left),\(right),\(bottom),\(top) spacing \(xSpacing),\(ySpacing)")
+    writer.line(
+        "set multiplot layout \(rows),\(columns) title \(quoted(title)) font ',12' margins \(left),\(right),\(bottom),\(top) spacing \(xSpacing),\(ySpacing)"
+    )
     return writer
 }
 

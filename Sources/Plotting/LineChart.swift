@@ -80,7 +80,8 @@ private func appendCurves(
     // Past 40 epochs the points would merge into a thick line: lines only.
     let with = epochs <= 40 ? "with linespoints" : "with lines"
     let plots = series.indices.map { index in
-        let style = colored
+        let style =
+            colored
             ? "\(with) lw 2\(epochs <= 40 ? " pt 7 ps 0.8" : "") lc rgb '\(seriesColors[index % seriesColors.count])'"
             : with
         return "$series\(index) using 1:2 \(style) title \(quoted(series[index].label))"

@@ -46,14 +46,18 @@ public func predictionPanel(
 
     var writer = ScriptWriter.file(output, width: 960, height: 340, description: fullTitle)
     writer.blank()
-    writer.line("# the picture (\(original.width)x\(original.height), drawn at \(picture.width)x\(picture.height)): brightness, top row first")
+    writer.line(
+        "# the picture (\(original.width)x\(original.height), drawn at \(picture.width)x\(picture.height)): brightness, top row first"
+    )
     writer.matrixDatablock("picture", values: picture.pixels, width: picture.width, significantDigits: 3)
     writer.line("# the model's input: 28 rows of 28 ink intensities, top row first")
     writer.matrixDatablock("input", values: input, width: digitSide)
     writer.line("# class, probability, bar colour (24-bit RGB)")
-    writer.datablock("probabilities", rows: probabilities.enumerated().map { index, p in
-        "\(index) \(gnuplotNumber(p)) \(index == predicted ? 0x1F77B4 : 0xAEC7E8)"
-    })
+    writer.datablock(
+        "probabilities",
+        rows: probabilities.enumerated().map { index, p in
+            "\(index) \(gnuplotNumber(p)) \(index == predicted ? 0x1F77B4 : 0xAEC7E8)"
+        })
     writer.blank()
     writer.line("set multiplot title \(quoted(fullTitle)) font ',12'")
     writer.line("unset key")

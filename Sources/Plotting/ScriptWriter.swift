@@ -101,9 +101,11 @@ func comment(_ text: String) -> String { printable(text) }
 
 /// `text` with control characters (line breaks included) as spaces.
 func printable(_ text: String) -> String {
-    String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-        scalar.properties.generalCategory == .control ? " " : scalar
-    }))
+    String(
+        String.UnicodeScalarView(
+            text.unicodeScalars.map { scalar in
+                scalar.properties.generalCategory == .control ? " " : scalar
+            }))
 }
 
 /// Rows and columns of a near-square grid for `count` panels: columns =

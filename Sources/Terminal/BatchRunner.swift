@@ -96,7 +96,8 @@ public enum BatchRunner {
             let recorded = NotebookRecording.rewrite(source: notebookSource, outputs: outputs)
             do {
                 try writeFile(Array(recorded.utf8), to: file)
-                console.show(.text("recorded the outputs of \(outputs.filter { !$0.statement.isBlank }.count) command(s) in \(file)"))
+                console.show(
+                    .text("recorded the outputs of \(outputs.filter { !$0.statement.isBlank }.count) command(s) in \(file)"))
             } catch {
                 console.error("dnb: error: \(error.description)")
                 status = 1
@@ -130,7 +131,8 @@ public enum BatchRunner {
         }
         let statement = output.statement
         let span = SourceSpan(line: statement.line, column: 1, length: statement.source.count)
-        let message = expected.isEmpty
+        let message =
+            expected.isEmpty
             ? "no recorded output to compare with (record it with: dnb run FILE.dnb --record)"
             : "the output differs from the recording: \(reason)"
         let notes = ["expected:"] + expected.map { "    #> " + $0 } + ["actual:"] + actual.map { "    #> " + $0 }

@@ -7,11 +7,18 @@ import Testing
         (DatasetError.fileNotFound(path: "/d/x.gz"), "no such file or directory: /d/x.gz"),
         (.unreadable(path: "/d", reason: "it is a directory, not a file"), "cannot read /d: it is a directory, not a file"),
         (.malformed(file: "/d/x.gz", reason: "truncated gzip stream"), "/d/x.gz: truncated gzip stream"),
-        (.notFound(searched: ["DNB_DATA=/x"], hint: "/x does not exist"), "no MNIST data found in DNB_DATA=/x\nhint: /x does not exist"),
-        (.downloadFailed(url: "https://h/m.npz", reason: "offline", hint: "put it in ./data/mnist/"),
-         "could not download https://h/m.npz: offline\nhint: put it in ./data/mnist/"),
-        (.invalidArgument(name: "validation_split", value: "1.5", expected: "a fraction in [0, 1)"),
-         "invalid validation_split: expected a fraction in [0, 1). Received: validation_split=1.5"),
+        (
+            .notFound(searched: ["DNB_DATA=/x"], hint: "/x does not exist"),
+            "no MNIST data found in DNB_DATA=/x\nhint: /x does not exist"
+        ),
+        (
+            .downloadFailed(url: "https://h/m.npz", reason: "offline", hint: "put it in ./data/mnist/"),
+            "could not download https://h/m.npz: offline\nhint: put it in ./data/mnist/"
+        ),
+        (
+            .invalidArgument(name: "validation_split", value: "1.5", expected: "a fraction in [0, 1)"),
+            "invalid validation_split: expected a fraction in [0, 1). Received: validation_split=1.5"
+        ),
     ])
     func descriptions(error: DatasetError, text: String) {
         #expect(error.description == text)

@@ -147,7 +147,8 @@ func makeBMP(width: Int, height: Int, grey: [UInt8]) -> [UInt8] {
         data += row + [UInt8](repeating: 0, count: stride - row.count)
     }
     let header: [UInt8] = Array("BM".utf8) + le32(54 + data.count) + le32(0) + le32(54)
-    let info: [UInt8] = le32(40) + le32(width) + le32(height) + [1, 0, 24, 0] + le32(0) + le32(data.count)
+    let info: [UInt8] =
+        le32(40) + le32(width) + le32(height) + [1, 0, 24, 0] + le32(0) + le32(data.count)
         + le32(2835) + le32(2835) + le32(0) + le32(0)
     return header + info + data
 }
@@ -383,8 +384,12 @@ struct DigitPictureTests {
         BadInput(
             "short RGB", Array("P6\n2 2\n255\n".utf8) + [UInt8](repeating: 0, count: 11),
             "damaged PPM: the file is truncated: 2x2 pixels of 3 bytes need 12 bytes, but 11 follow the header"),
-        BadInput("above maxval", Array("P5\n2 1\n1000\n".utf8) + [0, 1, 0x03, 0xE9], "sample 1001 at pixel (1, 0) is above the maxval 1000"),
-        BadInput("short ASCII", Array("P2\n2 2\n255\n1 2 3".utf8), "the file is truncated: 2x2 pixels need 4 samples, but only 5 bytes"),
+        BadInput(
+            "above maxval", Array("P5\n2 1\n1000\n".utf8) + [0, 1, 0x03, 0xE9],
+            "sample 1001 at pixel (1, 0) is above the maxval 1000"),
+        BadInput(
+            "short ASCII", Array("P2\n2 2\n255\n1 2 3".utf8), "the file is truncated: 2x2 pixels need 4 samples, but only 5 bytes"
+        ),
         BadInput("ASCII cut short", Array("P2\n2 2\n255\n1 2 3      ".utf8), "the file is truncated: it has 3 of 4 samples"),
         BadInput("ASCII garbage", Array("P2\n2 1\n255\n1 x 3 4 5".utf8), "sample 1 is not a number (found 'x')"),
         BadInput("ASCII above maxval", Array("P3\n1 1\n255\n1 2 300".utf8), "sample 300 at pixel (0, 0) is above the maxval 255"),
@@ -496,7 +501,8 @@ struct DigitPictureTests {
         // A valid IHDR and a tiny IDAT that could never hold the pixels: only
         // the header's size may have been looked at.
         let header = bigEndian32(UInt32(width)) + bigEndian32(UInt32(height)) + [8, 0, 0, 0, 0]
-        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + pngChunk("IHDR", header)
+        let png: [UInt8] =
+            [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + pngChunk("IHDR", header)
             + pngChunk("IDAT", [0x78, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]) + pngChunk("IEND", [])
         #expect(throws: DigitPictureError.tooLarge(file: "huge.png", width: width, height: height)) {
             try DigitPicture(decoding: png, name: "huge.png")

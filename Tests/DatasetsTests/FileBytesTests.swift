@@ -17,7 +17,9 @@ import Testing
     @Test func missingFilesAndFoldersAreDistinguished() {
         let folder = Fixture.temporaryFolder()
         defer { Fixture.remove(folder) }
-        #expect(Fixture.error { () throws(DatasetError) in try readFileBytes(folder + "/none") } == .fileNotFound(path: folder + "/none"))
+        #expect(
+            Fixture.error { () throws(DatasetError) in try readFileBytes(folder + "/none") }
+                == .fileNotFound(path: folder + "/none"))
         #expect(
             Fixture.error { () throws(DatasetError) in try readFileBytes(folder + "/none/deeper") }
                 == .fileNotFound(path: folder + "/none/deeper"))
@@ -145,7 +147,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder + "/dir", withIntermediateDirectories: false)
         let cases = [
             ("fifo", "cannot write \(folder)/fifo: it is a FIFO (named pipe), not a regular file"),
-            ("to-fifo", "cannot write \(folder)/to-fifo (a link to \(folder)/fifo): it is a FIFO (named pipe), not a regular file"),
+            (
+                "to-fifo",
+                "cannot write \(folder)/to-fifo (a link to \(folder)/fifo): it is a FIFO (named pipe), not a regular file"
+            ),
             ("dir", "cannot write \(folder)/dir: it is a directory, not a regular file"),
             ("dir/", "cannot write \(folder)/dir/: the path ends with / (a folder), not a file name"),
         ]

@@ -72,10 +72,13 @@ import Testing
             try inflateRaw(archive, range: range, expectedSize: original.count + 1, name: "a.npz", entry: "x.npy")
         }
         #expect(
-            short == .malformed(
-                file: "a.npz", reason: "'x.npy' inflates to \(original.count) bytes, but the archive says \(original.count + 1)"))
+            short
+                == .malformed(
+                    file: "a.npz",
+                    reason: "'x.npy' inflates to \(original.count) bytes, but the archive says \(original.count + 1)"))
         let cut = Fixture.error { () throws(DatasetError) in
-            try inflateRaw(archive, range: 30..<(20 + compressed.count), expectedSize: original.count, name: "a.npz", entry: "x.npy")
+            try inflateRaw(
+                archive, range: 30..<(20 + compressed.count), expectedSize: original.count, name: "a.npz", entry: "x.npy")
         }
         #expect(cut == .malformed(file: "a.npz", reason: "truncated deflate stream in 'x.npy'"))
     }

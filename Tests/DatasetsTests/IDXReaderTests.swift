@@ -29,7 +29,8 @@ import Testing
             "labels magic", Fixture.idxLabels([1, 2, 3]),
             "magic number is 0x00000801, expected 0x00000803 (IDX images: unsigned bytes, 3 dimensions); is this a labels file?"
         ),
-        BadInput("PNG", [0x89, 0x50, 0x4E, 0x47] + [UInt8](repeating: 0, count: 20), "magic number is 0x89504E47, expected 0x00000803"),
+        BadInput(
+            "PNG", [0x89, 0x50, 0x4E, 0x47] + [UInt8](repeating: 0, count: 20), "magic number is 0x89504E47, expected 0x00000803"),
         BadInput(
             "too few pixels", Fixture.idxImages(count: 60000, rows: 28, cols: 28, pixels: [UInt8](repeating: 1, count: 123)),
             "header says 60000 x 28 x 28 = 47040000 bytes of pixels, file has 123 (after the 16-byte header); is the file truncated?"
@@ -170,7 +171,8 @@ import Testing
         #expect(
             error
                 == .malformed(
-                    file: "l.gz", reason: "header says 3 labels = 3 bytes, file has more (after the 8-byte header, decompressed)"))
+                    file: "l.gz", reason: "header says 3 labels = 3 bytes, file has more (after the 8-byte header, decompressed)")
+        )
     }
 
     @Test func aBombWithoutAnIDXHeaderIsRefusedFromItsFirstBytes() throws {

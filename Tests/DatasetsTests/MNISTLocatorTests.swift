@@ -121,8 +121,9 @@ import Testing
         Fixture.write(Fixture.idxLabels([1, 2, 42]), root + "/cwd/data/mnist/t10k-labels-idx1-ubyte")
         let error = Fixture.error { () throws(DatasetError) in try load(locator(root)) }
         #expect(
-            error == .malformed(
-                file: root + "/cwd/data/mnist/t10k-labels-idx1-ubyte", reason: "label 42 at index 2 is not a digit 0...9"))
+            error
+                == .malformed(
+                    file: root + "/cwd/data/mnist/t10k-labels-idx1-ubyte", reason: "label 42 at index 2 is not a digit 0...9"))
     }
 
     @Test func aFailedDownloadSaysWhereToPutTheFiles() {

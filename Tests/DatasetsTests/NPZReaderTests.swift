@@ -90,10 +90,13 @@ import Testing
                 "missing y_test", Fixture.zip(good.filter { $0.name != "y_test.npy" }, deflated: true),
                 "no array 'y_test' in the archive; it has 'x_train', 'y_train', 'x_test'"),
             BadInput(
-                "float images", replacing("x_train.npy", with: Fixture.npy(descr: "<f4", shape: [6, 2, 2], data: [UInt8](repeating: 0, count: 96))),
+                "float images",
+                replacing(
+                    "x_train.npy", with: Fixture.npy(descr: "<f4", shape: [6, 2, 2], data: [UInt8](repeating: 0, count: 96))),
                 "array 'x_train': dtype is '<f4', expected uint8 ('|u1') images"),
             BadInput(
-                "float labels", replacing("y_train.npy", with: Fixture.npy(descr: "<f8", shape: [6], data: [UInt8](repeating: 0, count: 48))),
+                "float labels",
+                replacing("y_train.npy", with: Fixture.npy(descr: "<f8", shape: [6], data: [UInt8](repeating: 0, count: 48))),
                 "array 'y_train': dtype is '<f8', expected integer labels"),
             BadInput(
                 "flat images", replacing("x_test.npy", with: Fixture.npy(descr: "|u1", shape: [4, 4], data: test.pixels)),
@@ -102,10 +105,13 @@ import Testing
                 "2-D labels", replacing("y_test.npy", with: Fixture.npy(descr: "|u1", shape: [4, 1], data: test.labels)),
                 "array 'y_test': shape is (4, 1), expected (count,)"),
             BadInput(
-                "Fortran order", replacing("x_train.npy", with: Fixture.npy(descr: "|u1", shape: [6, 2, 2], data: train.pixels, fortranOrder: true)),
+                "Fortran order",
+                replacing(
+                    "x_train.npy", with: Fixture.npy(descr: "|u1", shape: [6, 2, 2], data: train.pixels, fortranOrder: true)),
                 "array 'x_train': the array is stored in Fortran (column-major) order"),
             BadInput(
-                "short data", replacing("x_train.npy", with: Fixture.npy(descr: "|u1", shape: [60000, 28, 28], data: train.pixels)),
+                "short data",
+                replacing("x_train.npy", with: Fixture.npy(descr: "|u1", shape: [60000, 28, 28], data: train.pixels)),
                 "array 'x_train': shape (60000, 28, 28) of '|u1' needs 47040000 bytes of data, the array has 24"),
             BadInput(
                 "count mismatch", replacing("y_train.npy", with: Fixture.npy(descr: "|u1", shape: [5], data: [1, 2, 3, 4, 5])),
@@ -114,13 +120,16 @@ import Testing
                 "not NPY", replacing("y_train.npy", with: Array("hello".utf8)),
                 "array 'y_train': not an NPY array"),
             BadInput(
-                "string labels", replacing("y_train.npy", with: Fixture.npy(descr: "<U1", shape: [6], data: [UInt8](repeating: 0x31, count: 24))),
+                "string labels",
+                replacing("y_train.npy", with: Fixture.npy(descr: "<U1", shape: [6], data: [UInt8](repeating: 0x31, count: 24))),
                 "array 'y_train': unsupported dtype '<U1' (Unicode strings)"),
             BadInput(
-                "byte-string images", replacing("x_train.npy", with: Fixture.npy(descr: "|S4", shape: [6], data: [UInt8](repeating: 0x31, count: 24))),
+                "byte-string images",
+                replacing("x_train.npy", with: Fixture.npy(descr: "|S4", shape: [6], data: [UInt8](repeating: 0x31, count: 24))),
                 "array 'x_train': unsupported dtype '|S4' (byte strings)"),
             BadInput(
-                "object labels", replacing("y_test.npy", with: Fixture.npy(descr: "|O", shape: [4], data: [UInt8](repeating: 0, count: 32))),
+                "object labels",
+                replacing("y_test.npy", with: Fixture.npy(descr: "|O", shape: [4], data: [UInt8](repeating: 0, count: 32))),
                 "array 'y_test': unsupported dtype '|O'"),
             BadInput(
                 "x_train twice", Fixture.zip(good + [("x_train.npy", good[0].data)], deflated: true),

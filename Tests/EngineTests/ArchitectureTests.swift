@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Engine
 
 /// Parameter counts, layouts, initialisation and the errors bad input gets.
@@ -47,7 +48,8 @@ struct ArchitectureTests {
     @Test func generatorIsPinned() {
         // xoshiro256** seeded through SplitMix64, checked against an independent implementation.
         var zero = SeededGenerator(seed: 0)
-        #expect([zero.next(), zero.next(), zero.next()] == [0x99EC_5F36_CB75_F2B4, 0xBF6E_1F78_4956_452A, 0x1A5F_849D_4933_E6E0])
+        #expect(
+            [zero.next(), zero.next(), zero.next()] == [0x99EC_5F36_CB75_F2B4, 0xBF6E_1F78_4956_452A, 0x1A5F_849D_4933_E6E0])
         var answer = SeededGenerator(seed: 42)
         #expect(answer.next() == 0x1578_0B2E_0C2E_C716)
         var mixer = SplitMix64(state: 0)
@@ -149,7 +151,8 @@ struct ArchitectureTests {
         #expect(throws: EngineError.invalidArgument("the validation set is empty")) {
             try quietFit(model, data, validation: Examples(features: [], labels: [], width: 2), FitConfiguration())
         }
-        #expect(throws: EngineError.invalidArgument("sgd: learning_rate must be a positive number. Received: learning_rate=0.0")) {
+        #expect(throws: EngineError.invalidArgument("sgd: learning_rate must be a positive number. Received: learning_rate=0.0"))
+        {
             try quietFit(model, data, optimizer: .sgd(learningRate: 0), FitConfiguration())
         }
         #expect {
@@ -166,7 +169,8 @@ struct ArchitectureTests {
         // 2^22 units: one training row costs 2·(2^22 + 2) + 2 floats; 200 rows pass 4 GiB.
         let model = try Model(architecture: Fixture.architecture(2, (1 << 22, .relu), (2, .softmax)), seed: 1)
         let rows = 200
-        let data = try Examples(features: [Float](repeating: 0, count: 2 * rows), labels: [UInt8](repeating: 0, count: rows), width: 2)
+        let data = try Examples(
+            features: [Float](repeating: 0, count: 2 * rows), labels: [UInt8](repeating: 0, count: rows), width: 2)
         #expect {
             try quietFit(model, data, FitConfiguration(batchSize: rows))
         } throws: { error in

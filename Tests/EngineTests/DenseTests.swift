@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Engine
 
 /// Dense layer passes with hand-set weights against values worked out by hand.

@@ -1,10 +1,11 @@
 import Testing
+
 @testable import Engine
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Backpropagated gradients against central finite differences of the batch
@@ -101,7 +102,8 @@ struct GradientTests {
             var minus = model.parameters
             plus[i] += h
             minus[i] -= h
-            let numeric = (loss(model, x, labels, plus) - loss(model, x, labels, minus))
+            let numeric =
+                (loss(model, x, labels, plus) - loss(model, x, labels, minus))
                 / Double(plus[i] - minus[i])
             #expect(
                 abs(Double(analytic[i]) - numeric) <= 5e-4 + 1e-2 * abs(numeric),

@@ -188,7 +188,8 @@ struct ModelFileRoundTripTests {
                 let end = offsets[1].integer, case .object(var fields) = member.value
             else { continue }
             fields.removeAll { $0.key == "data_offsets" }
-            fields.append(.init(key: "data_offsets", value: .array([.number(reordered.count), .number(reordered.count + end - begin)])))
+            fields.append(
+                .init(key: "data_offsets", value: .array([.number(reordered.count), .number(reordered.count + end - begin)])))
             reordered += data[begin..<end]
             entries.append(.init(key: member.key, value: .object(fields)))
         }
@@ -219,7 +220,8 @@ struct ModelFileRefusalTests {
     func truncated() {
         #expect(decodeError(Array(good.prefix(5))) == .truncated(expectedBytes: 8, actualBytes: 5))
         let headerEnd = good.count - 4 * smallParameterCount * 3
-        #expect(decodeError(Array(good.prefix(headerEnd - 10))) == .truncated(expectedBytes: headerEnd, actualBytes: headerEnd - 10))
+        #expect(
+            decodeError(Array(good.prefix(headerEnd - 10))) == .truncated(expectedBytes: headerEnd, actualBytes: headerEnd - 10))
         #expect(decodeError(Array(good.dropLast())) == .truncated(expectedBytes: good.count, actualBytes: good.count - 1))
         #expect(decodeError([]) == .truncated(expectedBytes: 8, actualBytes: 0))
     }
@@ -242,7 +244,9 @@ struct ModelFileRefusalTests {
     @Test("a header that is not JSON is refused", arguments: ["{\"a\":1,}", "[1,2]", "{\"a\":01}", "{\"a\":\"\u{01}\"}", "{} x"])
     func badJSON(header: String) {
         guard case .notSafetensors? = decodeError(assemble(header: header, data: [])) else {
-            Issue.record("\(header) was not refused as not safetensors: \(String(describing: decodeError(assemble(header: header, data: []))))")
+            Issue.record(
+                "\(header) was not refused as not safetensors: \(String(describing: decodeError(assemble(header: header, data: []))))"
+            )
             return
         }
     }
@@ -291,7 +295,11 @@ struct ModelFileRefusalTests {
         #expect(
             decodeError(bytes)
                 == .badTensor(name: "dense.kernel", reason: "has shape [4, 5] but the architecture needs [5, 4]"))
-        let widened = rewritingHeader(good) { setMetadata(&$0, "architecture", #"{"input_width":6,"layers":[{"units":4,"activation":"relu"},{"units":3,"activation":"softmax"}]}"#) }
+        let widened = rewritingHeader(good) {
+            setMetadata(
+                &$0, "architecture",
+                #"{"input_width":6,"layers":[{"units":4,"activation":"relu"},{"units":3,"activation":"softmax"}]}"#)
+        }
         guard case .badTensor(name: "dense.kernel", _)? = decodeError(widened) else {
             Issue.record("expected a shape mismatch, got \(String(describing: decodeError(widened)))")
             return
@@ -306,7 +314,9 @@ struct ModelFileRefusalTests {
         }
         #expect(
             decodeError(outside)
-                == .badTensor(name: "dense.bias", reason: "has data_offsets [\(dataLength), \(dataLength + 16)] outside the \(dataLength) bytes of data"))
+                == .badTensor(
+                    name: "dense.bias",
+                    reason: "has data_offsets [\(dataLength), \(dataLength + 16)] outside the \(dataLength) bytes of data"))
         let overlapping = rewritingHeader(good) {
             setTensorField(&$0, "dense.bias", "data_offsets", .array([.number(0), .number(16)]))
         }
@@ -343,12 +353,16 @@ struct ModelFileRefusalTests {
         let missing = rewritingHeader(good) { $0.removeAll { $0.key == "optimizer.momentum.dense.bias" } }
         #expect(decodeError(missing) == .badTensor(name: "optimizer.momentum.dense.bias", reason: "is missing"))
         let extra = rewritingHeader(good) {
-            $0.append(.init(key: "dense_2.kernel", value: .object([
-                .init(key: "dtype", value: .string("F32")), .init(key: "shape", value: .array([.number(0)])),
-                .init(key: "data_offsets", value: .array([.number(0), .number(0)])),
-            ])))
+            $0.append(
+                .init(
+                    key: "dense_2.kernel",
+                    value: .object([
+                        .init(key: "dtype", value: .string("F32")), .init(key: "shape", value: .array([.number(0)])),
+                        .init(key: "data_offsets", value: .array([.number(0), .number(0)])),
+                    ])))
         }
-        #expect(decodeError(extra) == .badTensor(name: "dense_2.kernel", reason: "is not part of a dnb model with this architecture"))
+        #expect(
+            decodeError(extra) == .badTensor(name: "dense_2.kernel", reason: "is not part of a dnb model with this architecture"))
     }
 
     @Test("NaN and infinite values are refused", arguments: [Float.nan, .infinity, -.infinity])
@@ -360,16 +374,30 @@ struct ModelFileRefusalTests {
         #expect(decodeError(bytes) == .badTensor(name: "dense.kernel", reason: "holds \(value) at index 7"))
     }
 
-    @Test("wrong or missing dnb metadata is refused, naming the entry", arguments: [
-        ("architecture", nil), ("architecture", "{}"), ("architecture", "not json"),
-        ("architecture", #"{"input_width":5,"layers":[{"units":4,"activation":"swish"},{"units":3,"activation":"softmax"}]}"#),
-        ("architecture", #"{"input_width":5,"layers":[{"units":-4,"activation":"relu"},{"units":3,"activation":"softmax"}]}"#),
-        ("normalization", "minmax"), ("normalization", nil), ("epochs", "three"), ("epochs", "-1"),
-        ("optimizer", #"{"name":"adagrad"}"#), ("optimizer", #"{"name":"adam","learning_rate":0.001}"#),
-        ("optimizer", #"{"name":"adam","learning_rate":-1,"beta_1":0.9,"beta_2":0.999,"epsilon":1e-07,"iterations":1,"slots":["momentum","velocity"]}"#),
-        ("optimizer", #"{"name":"adam","learning_rate":0.001,"beta_1":0.9,"beta_2":0.999,"epsilon":1e-07,"iterations":1,"slots":["m"]}"#),
-        ("version", nil),
-    ] as [(String, String?)])
+    @Test(
+        "wrong or missing dnb metadata is refused, naming the entry",
+        arguments: [
+            ("architecture", nil), ("architecture", "{}"), ("architecture", "not json"),
+            (
+                "architecture",
+                #"{"input_width":5,"layers":[{"units":4,"activation":"swish"},{"units":3,"activation":"softmax"}]}"#
+            ),
+            (
+                "architecture",
+                #"{"input_width":5,"layers":[{"units":-4,"activation":"relu"},{"units":3,"activation":"softmax"}]}"#
+            ),
+            ("normalization", "minmax"), ("normalization", nil), ("epochs", "three"), ("epochs", "-1"),
+            ("optimizer", #"{"name":"adagrad"}"#), ("optimizer", #"{"name":"adam","learning_rate":0.001}"#),
+            (
+                "optimizer",
+                #"{"name":"adam","learning_rate":-1,"beta_1":0.9,"beta_2":0.999,"epsilon":1e-07,"iterations":1,"slots":["momentum","velocity"]}"#
+            ),
+            (
+                "optimizer",
+                #"{"name":"adam","learning_rate":0.001,"beta_1":0.9,"beta_2":0.999,"epsilon":1e-07,"iterations":1,"slots":["m"]}"#
+            ),
+            ("version", nil),
+        ] as [(String, String?)])
     func badMetadata(key: String, value: String?) {
         let bytes = rewritingHeader(good) { setMetadata(&$0, key, value) }
         guard case .badMetadata(let reported, _)? = decodeError(bytes) else {
@@ -430,11 +458,13 @@ struct JSONValueTests {
         #expect(try JSONValue.parse(Array(text.utf8)) == .array([.string("é😀\n/")]))
     }
 
-    @Test("strict: malformed documents are refused", arguments: [
-        "", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "-", "1e", "NaN", "Infinity", "'a'", "{a:1}",
-        "{\"a\":1 \"b\":2}", "{\"a\":1,\"a\":2}", "\"\\ud800\"", "\"\\x\"", "\"tab\there\"", "[1] [2]", "tru",
-        String(repeating: "[", count: 40) + String(repeating: "]", count: 40),
-    ])
+    @Test(
+        "strict: malformed documents are refused",
+        arguments: [
+            "", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "-", "1e", "NaN", "Infinity", "'a'", "{a:1}",
+            "{\"a\":1 \"b\":2}", "{\"a\":1,\"a\":2}", "\"\\ud800\"", "\"\\x\"", "\"tab\there\"", "[1] [2]", "tru",
+            String(repeating: "[", count: 40) + String(repeating: "]", count: 40),
+        ])
     func refusals(text: String) {
         #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(Array(text.utf8)) }
     }

@@ -1,10 +1,11 @@
 import Testing
+
 @testable import Engine
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One or two optimizer steps against values worked out by hand (Float32

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Engine
 
 /// Pixel-backed examples: rows converted as passes read them, bit-identical

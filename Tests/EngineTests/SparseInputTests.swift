@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Engine
 
 /// The first layer's sparse path (non-zero inputs only) against the dense
@@ -153,7 +154,9 @@ struct SparseInputTests {
         let architecture = Fixture.architecture(width, (32, .relu), (4, .softmax))
         func train(_ epochs: [Int]) throws -> [Float] {
             let model = try Model(architecture: architecture, seed: 2)
-            for count in epochs { try quietFit(model, examples, validation: examples, FitConfiguration(epochs: count, batchSize: 16)) }
+            for count in epochs {
+                try quietFit(model, examples, validation: examples, FitConfiguration(epochs: count, batchSize: 16))
+            }
             return model.parameters
         }
         let twice = try train([2])

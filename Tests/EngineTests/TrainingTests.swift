@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Engine
 
 /// `fit` semantics: convergence, Keras's per-epoch bookkeeping, stopping,
@@ -35,7 +36,9 @@ struct TrainingTests {
         var reported: [EpochMetrics] = []
         let result = try model.fit(
             data, validation: nil, optimizer: .sgd(), configuration: FitConfiguration(epochs: 2, batchSize: 4),
-            onBatch: { progress.append($0); return true }, onEpoch: { reported.append($0) })
+            onBatch: {
+                progress.append($0); return true
+            }, onEpoch: { reported.append($0) })
         // ceil(10 / 4) = 3 steps of 4, 4, 2 rows.
         #expect(progress.map(\.step) == [1, 2, 3, 1, 2, 3])
         #expect(progress.allSatisfy { $0.steps == 3 && $0.epochs == 2 })
@@ -48,7 +51,9 @@ struct TrainingTests {
         // The epoch's loss is the last running value: (4·l₁ + 4·l₂ + 2·l₃) / 10.
         #expect(result.epochs[0].loss == progress[2].loss)
         #expect(result.epochs[0].accuracy == progress[2].accuracy)
-        let batchLosses = [progress[0].loss * 4, progress[1].loss * 8 - progress[0].loss * 4, progress[2].loss * 10 - progress[1].loss * 8]
+        let batchLosses = [
+            progress[0].loss * 4, progress[1].loss * 8 - progress[0].loss * 4, progress[2].loss * 10 - progress[1].loss * 8,
+        ]
         #expect(close((batchLosses[0] + batchLosses[1] + batchLosses[2]) / 10, result.epochs[0].loss, 1e-12))
         #expect(progress.allSatisfy { $0.elapsed >= 0 })
         #expect(result.epochs.allSatisfy { $0.seconds >= 0 && $0.validationLoss == nil })
@@ -87,7 +92,9 @@ struct TrainingTests {
         var steps = 0
         _ = try replay.fit(
             Self.blobs, validation: nil, optimizer: .adam(), configuration: FitConfiguration(epochs: 5, batchSize: 32),
-            onBatch: { _ in steps += 1; return steps < 13 }, onEpoch: { _ in })
+            onBatch: { _ in
+                steps += 1; return steps < 13
+            }, onEpoch: { _ in })
         #expect(replay.parameters == model.parameters)
     }
 
@@ -143,7 +150,9 @@ struct TrainingTests {
     @Test func shuffleOrderIsAPermutationFixedBySeedAndEpoch() {
         func order(seed: UInt64, epoch: Int, count: Int = 1000) -> [Int] {
             var buffer = [Int](repeating: -1, count: count)
-            buffer.withUnsafeMutableBufferPointer { epochPermutation(count: count, seed: seed, epoch: epoch, into: $0.baseAddress!) }
+            buffer.withUnsafeMutableBufferPointer {
+                epochPermutation(count: count, seed: seed, epoch: epoch, into: $0.baseAddress!)
+            }
             return buffer
         }
         let first = order(seed: 1, epoch: 0)

@@ -28,7 +28,8 @@ private func lossScript(_ name: String = "loss") throws -> GnuplotScript {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let fake = directory + "/gnuplot"
-        _ = FileManager.default.createFile(atPath: fake, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
+        _ = FileManager.default.createFile(
+            atPath: fake, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
         #expect(GnuplotRenderer.findExecutable("gnuplot", in: "/nonexistent:" + directory) == fake)
         #expect(GnuplotRenderer.findExecutable("gnuplot", in: "/nonexistent") == nil)
         #expect(GnuplotRenderer.findExecutable("gnuplot", in: "") == nil)
@@ -46,7 +47,9 @@ private func lossScript(_ name: String = "loss") throws -> GnuplotScript {
         #expect(written == (try lossScript()).text)
         // Only the script: no temporary file left behind.
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["loss.gp"])
-        #expect(GnuplotRenderer(gnuplotPath: nil).preview(try lineChartPreview(title: "t", yLabel: "y", series: [Series(label: "a", values: [1])])) == .unavailable)
+        #expect(
+            GnuplotRenderer(gnuplotPath: nil).preview(
+                try lineChartPreview(title: "t", yLabel: "y", series: [Series(label: "a", values: [1])])) == .unavailable)
     }
 
     @Test(.enabled(if: installed.gnuplotPath != nil, "gnuplot is not installed"))
@@ -66,7 +69,8 @@ private func lossScript(_ name: String = "loss") throws -> GnuplotScript {
         let root = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         _ = installed.render(try lossScript(), in: root)
-        let second = try lineChart(title: "again", yLabel: "loss", series: [Series(label: "loss", values: [1, 2])], output: PlotOutput(name: "loss"))
+        let second = try lineChart(
+            title: "again", yLabel: "loss", series: [Series(label: "loss", values: [1, 2])], output: PlotOutput(name: "loss"))
         #expect(installed.render(second, in: root) == .rendered(script: root + "/loss.gp", image: root + "/loss.png"))
         #expect(try String(contentsOfFile: root + "/loss.gp", encoding: .utf8) == second.text)
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: root)) == ["loss.gp", "loss.png"])
@@ -77,7 +81,8 @@ private func lossScript(_ name: String = "loss") throws -> GnuplotScript {
         let root = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let good = try lossScript("broken")
-        let broken = GnuplotScript(text: good.text.replacingOccurrences(of: "plot $series0", with: "plot $nosuchblock"), output: good.output)
+        let broken = GnuplotScript(
+            text: good.text.replacingOccurrences(of: "plot $series0", with: "plot $nosuchblock"), output: good.output)
         let result = installed.render(broken, in: root)
         guard case .failed(let script, let message) = result else {
             Issue.record("expected a failure, got \(result)")
@@ -130,7 +135,8 @@ private func lossScript(_ name: String = "loss") throws -> GnuplotScript {
 
     @Test(.enabled(if: installed.gnuplotPath != nil, "gnuplot is not installed"))
     func previewReturnsTheAsciiChartWithoutTheFormFeed() throws {
-        let script = try lineChartPreview(title: "loss", yLabel: "loss", series: [Series(label: "loss", values: [0.5, 0.3, 0.2])])
+        let script = try lineChartPreview(
+            title: "loss", yLabel: "loss", series: [Series(label: "loss", values: [0.5, 0.3, 0.2])])
         guard case .text(let text) = installed.preview(script) else {
             Issue.record("expected text")
             return

@@ -24,7 +24,9 @@ import Testing
         #expect(harness.run("build dense 4 relu, dense 10 softmax\nload model m.safetensors\nevaluate") == nil)
         let after = harness.lines.filter { $0.hasPrefix("test: ") }
         #expect(after.count == 2 && after[1] == before[0])
-        #expect(harness.output.contains("loaded the model from m.safetensors: 784-16-10, 12,730 parameters, 1 epoch(s) trained, adam after 10 steps"))
+        #expect(
+            harness.output.contains(
+                "loaded the model from m.safetensors: 784-16-10, 12,730 parameters, 1 epoch(s) trained, adam after 10 steps"))
     }
 
     @Test func fitAfterLoadResumesWhereItStopped() throws {
@@ -37,7 +39,10 @@ import Testing
         let fresh = try Harness()
         try writeBarFixtures(fresh)
         try FileManager.default.copyItem(atPath: resumed.directory + "/m.safetensors", toPath: fresh.directory + "/m.safetensors")
-        #expect(fresh.run("load idx train-images train-labels test-images test-labels\nnormalize\nload model m.safetensors\nfit epochs=1\nevaluate") == nil)
+        #expect(
+            fresh.run(
+                "load idx train-images train-labels test-images test-labels\nnormalize\nload model m.safetensors\nfit epochs=1\nevaluate"
+            ) == nil)
         let evaluation = { (h: Harness) in h.lines.last { $0.hasPrefix("test: ") } }
         #expect(evaluation(fresh) != nil && evaluation(fresh) == evaluation(straight))
     }

@@ -10,19 +10,31 @@ import Testing
     @Test(arguments: [
         ("help\nfti epochs=3", "test.dnb:2:1: error: unknown command 'fti' — did you mean 'fit'? (help lists commands)"),
         ("frobnicate", "test.dnb:1:1: error: unknown command 'frobnicate' (help lists commands)"),
-        ("fit epohcs=3", "test.dnb:1:5: error: unknown option 'epohcs' — 'fit' takes: epochs= batch= validation= optimizer= lr= momentum= nesterov= shuffle= seed="),
-        ("fit epochs=-1", "test.dnb:1:12: error: invalid value for 'epochs': expected a whole number from 1 to 100000. Received: epochs=-1"),
+        (
+            "fit epohcs=3",
+            "test.dnb:1:5: error: unknown option 'epohcs' — 'fit' takes: epochs= batch= validation= optimizer= lr= momentum= nesterov= shuffle= seed="
+        ),
+        (
+            "fit epochs=-1",
+            "test.dnb:1:12: error: invalid value for 'epochs': expected a whole number from 1 to 100000. Received: epochs=-1"
+        ),
         ("\n\nfit lr=abc", "test.dnb:3:8: error: invalid value for 'lr': expected a number > 0 and ≤ 10. Received: lr=abc"),
         ("fit epochs=2", "test.dnb:1:1: error: no model yet: run `build dense 128 relu, dense 10 softmax` first"),
         ("build dense 128 relu, dense 10 softmax", "test.dnb:1:1: error: no data loaded: run `load mnist` first"),
         ("evaluate", "test.dnb:1:1: error: no model yet: run `build dense 128 relu, dense 10 softmax` first"),
         ("show histroy", "test.dnb:1:6: error: unknown topic 'histroy' — expected one of: data, model, history"),
-        ("load", "test.dnb:1:1: error: load what? usage: load mnist [path=DIR_OR_NPZ] | load idx IMAGES LABELS [IMAGES LABELS] | load npz FILE"),
+        (
+            "load",
+            "test.dnb:1:1: error: load what? usage: load mnist [path=DIR_OR_NPZ] | load idx IMAGES LABELS [IMAGES LABELS] | load npz FILE"
+        ),
         ("load idx missing-images missing-labels", "test.dnb:1:10: error: "),
         ("load npz nowhere.npz", "test.dnb:1:10: error: "),
         ("set format=jpg", "test.dnb:1:12: error: invalid value for 'format': expected one of png, svg. Received: format=jpg"),
         ("run nowhere.dnb", "test.dnb:1:5: error: "),
-        ("build dense $units relu", "test.dnb:1:13: error: unknown parameter '$units' (declare it first with: param units=VALUE)"),
+        (
+            "build dense $units relu",
+            "test.dnb:1:13: error: unknown parameter '$units' (declare it first with: param units=VALUE)"
+        ),
     ])
     func errorNamesFileLineAndColumn(notebook: String, expected: String) throws {
         let harness = try Harness()
@@ -41,7 +53,10 @@ import Testing
         #expect(harness.run("load idx train-images train-labels") == nil)
         let cases = [
             ("build dense 128 rleu, dense 10 softmax", "test.dnb:1:17: error: unknown activation 'rleu'"),
-            ("build dense x relu, dense 10 softmax", "test.dnb:1:13: error: units must be a whole number from 1 to 1000000. Received: units=x"),
+            (
+                "build dense x relu, dense 10 softmax",
+                "test.dnb:1:13: error: units must be a whole number from 1 to 1000000. Received: units=x"
+            ),
             ("build conv 3 relu", "test.dnb:1:7: error: unknown layer type 'conv'"),
             ("build dense 10 relu", "test.dnb:1:7: error: invalid architecture: the last layer must use softmax"),
             ("build dense 10 softmax, dense 10 softmax", "test.dnb:1:7: error: invalid architecture: "),
@@ -63,7 +78,10 @@ import Testing
     @Test func aFailedCommandChangesNothing() throws {
         let harness = try Harness()
         try writeBarFixtures(harness)
-        #expect(harness.run("load idx train-images train-labels test-images test-labels\nnormalize\nbuild dense 4 relu, dense 10 softmax") == nil)
+        #expect(
+            harness.run(
+                "load idx train-images train-labels test-images test-labels\nnormalize\nbuild dense 4 relu, dense 10 softmax")
+                == nil)
         let model = harness.session.state.model
         #expect(harness.run("build dense 4 relu, dense 10 rleu") != nil)
         #expect(harness.session.state.model === model)

@@ -9,7 +9,9 @@ import Testing
         let harness = try Harness()
         let source = "# settings\nset seed=3\n#> old output\nset \\\n  threads=1\n\nhelp set\n"
         var outputs: [StatementOutput] = []
-        #expect(harness.session.run(source: source, file: "nb.dnb") { outputs.append(StatementOutput(statement: $0, events: $1)) } == nil)
+        #expect(
+            harness.session.run(source: source, file: "nb.dnb") { outputs.append(StatementOutput(statement: $0, events: $1)) }
+                == nil)
         let recorded = NotebookRecording.rewrite(source: source, outputs: outputs)
         let lines = recorded.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(Array(lines.prefix(6)) == ["# settings", "set seed=3", "#> seed = 3", "set \\", "  threads=1", "#> threads = 1"])
@@ -17,12 +19,17 @@ import Testing
         #expect(recorded.hasSuffix("\n") && !recorded.hasSuffix("\n\n\n"))
         // Replaying ignores the #> lines, and recording again changes nothing.
         var again: [StatementOutput] = []
-        #expect(harness.session.run(source: recorded, file: "nb.dnb") { again.append(StatementOutput(statement: $0, events: $1)) } == nil)
+        #expect(
+            harness.session.run(source: recorded, file: "nb.dnb") { again.append(StatementOutput(statement: $0, events: $1)) }
+                == nil)
         #expect(NotebookRecording.rewrite(source: recorded, outputs: again) == recorded)
     }
 
     @Test(arguments: [
-        (["test: loss 0.0778 - accuracy 0.9773 (10,000 samples)"], ["test: loss 0.0778 - accuracy 0.9773 (10,000 samples)"], true),
+        (
+            ["test: loss 0.0778 - accuracy 0.9773 (10,000 samples)"], ["test: loss 0.0778 - accuracy 0.9773 (10,000 samples)"],
+            true
+        ),
         (["Epoch 1/10 - 1500/1500 - 0.49s - loss: 0.2847"], ["Epoch 1/10 - 1500/1500 - 3.12s - loss: 0.2847"], true),
         (["loaded from /home/a/mnist (IDX, gzip) in 0.17s"], ["loaded from /ci/shared/mnist (IDX, gzip) in 1.02s"], true),
         (["accuracy 0.97730"], ["accuracy 0.97731"], true),
@@ -50,7 +57,9 @@ import Testing
             show loss
             """
         var outputs: [StatementOutput] = []
-        #expect(harness.session.run(source: source, file: "nb.dnb") { outputs.append(StatementOutput(statement: $0, events: $1)) } == nil)
+        #expect(
+            harness.session.run(source: source, file: "nb.dnb") { outputs.append(StatementOutput(statement: $0, events: $1)) }
+                == nil)
         let report = NotebookReport(title: "nb.dnb", outputs: outputs)
         let markdown = report.markdown(reportDirectory: harness.directory + "/reports", workingDirectory: harness.directory)
         #expect(markdown.hasPrefix("# nb.dnb\n\nA tiny notebook\non fixtures.\n\n```dnb\nload idx train-images"))

@@ -29,7 +29,11 @@ import Testing
     @Test func everyPlotIsWrittenAndRendered() throws {
         let harness = try Harness()
         try writeBarFixtures(harness)
-        #expect(harness.run(Self.trained + "\nset plots=out\nshow loss\nshow accuracy\nshow predictions 9\nshow mistakes 4\nshow confusion\nshow weights") == nil)
+        #expect(
+            harness.run(
+                Self.trained
+                    + "\nset plots=out\nshow loss\nshow accuracy\nshow predictions 9\nshow mistakes 4\nshow confusion\nshow weights"
+            ) == nil)
         let hasGnuplot = GnuplotRenderer().gnuplotPath != nil
         for name in ["loss", "accuracy", "predictions", "confusion", "weights"] {
             let script = harness.directory + "/out/\(name).gp"
@@ -57,7 +61,9 @@ import Testing
     @Test func badCountsAreRefused() throws {
         let harness = try Harness()
         let rendered = harness.run("show predictions 0")
-        #expect(rendered?.hasPrefix("test.dnb:1:18: error: show predictions takes a number of digits from 1 to 100. Received: 0") == true)
+        #expect(
+            rendered?.hasPrefix("test.dnb:1:18: error: show predictions takes a number of digits from 1 to 100. Received: 0")
+                == true)
         #expect(harness.run("show loss 5")?.contains("unexpected '5'") == true)
     }
 }

@@ -116,14 +116,19 @@ struct GnuplotRenderingTests {
     static func edgeCases() throws -> [GnuplotScript] {
         let wide = GrayImage(width: 1000, height: 700, pixels: (0..<700_000).map { Float($0 % 1000) / 1000 })
         return [
-            try lineChart(title: "one epoch", yLabel: "loss", series: [Series(label: "loss", values: [0.3])], output: PlotOutput(name: "e1")),
+            try lineChart(
+                title: "one epoch", yLabel: "loss", series: [Series(label: "loss", values: [0.3])], output: PlotOutput(name: "e1")
+            ),
             try lineChart(
                 title: "diverged validation", yLabel: "loss",
                 series: [Series(label: "loss", values: [0.3, 0.2]), Series(label: "val_loss", values: [.nan, .infinity])],
                 output: PlotOutput(name: "e2")),
-            try lineChart(title: "flat", yLabel: "accuracy", series: [Series(label: "accuracy", values: Array(repeating: 1, count: 150))], output: PlotOutput(name: "e3")),
+            try lineChart(
+                title: "flat", yLabel: "accuracy", series: [Series(label: "accuracy", values: Array(repeating: 1, count: 150))],
+                output: PlotOutput(name: "e3")),
             try digitGrid(title: "one", images: [Fixtures.images[1]], output: PlotOutput(name: "e4")),
-            try digitGrid(title: "hundred", images: Array(repeating: Fixtures.images[0], count: 100), output: PlotOutput(name: "e5")),
+            try digitGrid(
+                title: "hundred", images: Array(repeating: Fixtures.images[0], count: 100), output: PlotOutput(name: "e5")),
             try weightsGrid(kernel: Array(repeating: 0, count: 784), units: 1, output: PlotOutput(name: "e6")),
             try confusionHeatmap(counts: [[1, 0], [0, 0]], output: PlotOutput(name: "e7")),
             try predictionPanel(original: wide, input: Fixtures.one, probabilities: [1], output: PlotOutput(name: "e8")),

@@ -8,12 +8,28 @@ import Testing
 enum Charts {
     static func all() throws -> [(file: String, script: GnuplotScript)] {
         [
-            ("loss.gp", try lineChart(title: "loss", yLabel: "loss", series: Fixtures.lossSeries, output: PlotOutput(name: "loss"))),
-            ("accuracy.gp", try lineChart(title: "accuracy", yLabel: "accuracy", series: Fixtures.accuracySeries, output: PlotOutput(name: "accuracy"))),
-            ("predictions.gp", try digitGrid(title: "predictions (3 test images)", images: Fixtures.images, output: PlotOutput(name: "predictions"))),
+            (
+                "loss.gp",
+                try lineChart(title: "loss", yLabel: "loss", series: Fixtures.lossSeries, output: PlotOutput(name: "loss"))
+            ),
+            (
+                "accuracy.gp",
+                try lineChart(
+                    title: "accuracy", yLabel: "accuracy", series: Fixtures.accuracySeries, output: PlotOutput(name: "accuracy"))
+            ),
+            (
+                "predictions.gp",
+                try digitGrid(
+                    title: "predictions (3 test images)", images: Fixtures.images, output: PlotOutput(name: "predictions"))
+            ),
             ("confusion.gp", try confusionHeatmap(counts: Fixtures.confusion, output: PlotOutput(name: "confusion"))),
             ("weights.gp", try weightsGrid(kernel: Fixtures.kernel, units: 3, output: PlotOutput(name: "weights"))),
-            ("predict.gp", try predictionPanel(original: Fixtures.picture, input: Fixtures.seven, probabilities: Fixtures.probabilities, output: PlotOutput(name: "predict"))),
+            (
+                "predict.gp",
+                try predictionPanel(
+                    original: Fixtures.picture, input: Fixtures.seven, probabilities: Fixtures.probabilities,
+                    output: PlotOutput(name: "predict"))
+            ),
         ]
     }
 }
@@ -37,13 +53,15 @@ enum Charts {
 
     @Test func svgDiffersOnlyInTerminalAndOutputName() throws {
         let png = try lineChart(title: "loss", yLabel: "loss", series: Fixtures.lossSeries, output: PlotOutput(name: "loss"))
-        let svg = try lineChart(title: "loss", yLabel: "loss", series: Fixtures.lossSeries, output: PlotOutput(name: "loss", format: .svg))
+        let svg = try lineChart(
+            title: "loss", yLabel: "loss", series: Fixtures.lossSeries, output: PlotOutput(name: "loss", format: .svg))
         let changed = zip(png.text.split(separator: "\n"), svg.text.split(separator: "\n")).filter { $0 != $1 }
-        #expect(changed.map(\.1) == [
-            "# the image loss.svg is written next to this script.",
-            "set terminal svg size 800,500 font 'DejaVu Sans,10' noenhanced background rgb 'white'",
-            "set output dnb_dir.'loss.svg'",
-        ])
+        #expect(
+            changed.map(\.1) == [
+                "# the image loss.svg is written next to this script.",
+                "set terminal svg size 800,500 font 'DejaVu Sans,10' noenhanced background rgb 'white'",
+                "set output dnb_dir.'loss.svg'",
+            ])
         #expect(svg.output?.imageFileName == "loss.svg")
     }
 
@@ -80,7 +98,8 @@ enum Charts {
     }
 
     @Test(arguments: [
-        (1, 1, 1), (2, 1, 2), (3, 2, 2), (4, 2, 2), (5, 2, 3), (10, 3, 4), (16, 4, 4), (25, 5, 5), (26, 5, 6), (64, 8, 8), (100, 10, 10),
+        (1, 1, 1), (2, 1, 2), (3, 2, 2), (4, 2, 2), (5, 2, 3), (10, 3, 4), (16, 4, 4), (25, 5, 5), (26, 5, 6), (64, 8, 8),
+        (100, 10, 10),
     ])
     func gridsAreNearSquare(count: Int, rows: Int, columns: Int) {
         #expect(gridLayout(count: count) == (rows, columns))

@@ -34,7 +34,8 @@ enum Snapshot {
         if text != expected {
             let actual = text.split(separator: "\n", omittingEmptySubsequences: false)
             let wanted = expected.split(separator: "\n", omittingEmptySubsequences: false)
-            let line = zip(actual, wanted).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(actual.count, wanted.count)
+            let line =
+                zip(actual, wanted).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(actual.count, wanted.count)
             let got = line < actual.count ? String(actual[line]) : "<end>"
             let want = line < wanted.count ? String(wanted[line]) : "<end>"
             Issue.record(

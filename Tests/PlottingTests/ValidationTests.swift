@@ -23,10 +23,13 @@ import Testing
             try lineChart(title: "t", yLabel: "y", series: [], output: try output)
         }
         #expect(throws: PlottingError.emptySeries(label: "val_loss")) {
-            try lineChart(title: "t", yLabel: "y", series: [Series(label: "loss", values: [1]), Series(label: "val_loss", values: [])], output: try output)
+            try lineChart(
+                title: "t", yLabel: "y", series: [Series(label: "loss", values: [1]), Series(label: "val_loss", values: [])],
+                output: try output)
         }
         #expect(throws: PlottingError.noFiniteValues) {
-            try lineChart(title: "t", yLabel: "y", series: [Series(label: "loss", values: [.nan, .infinity])], output: try output)
+            try lineChart(
+                title: "t", yLabel: "y", series: [Series(label: "loss", values: [.nan, .infinity])], output: try output)
         }
         #expect(throws: PlottingError.invalidPreviewSize(columns: 10, lines: 24)) {
             try lineChartPreview(title: "t", yLabel: "y", series: [Series(label: "loss", values: [1])], columns: 10)
@@ -93,19 +96,25 @@ import Testing
     @Test func predictionPanelChecksItsInputs() {
         let picture = GrayImage(width: 3, height: 2, pixels: [0, 0, 0, 0, 0])
         #expect(throws: PlottingError.wrongImageSize(index: nil, pixelCount: 5, width: 3, height: 2)) {
-            try predictionPanel(original: picture, input: Fixtures.seven, probabilities: Fixtures.probabilities, output: try output)
+            try predictionPanel(
+                original: picture, input: Fixtures.seven, probabilities: Fixtures.probabilities, output: try output)
         }
         #expect(throws: PlottingError.wrongImageSize(index: nil, pixelCount: 0, width: 0, height: 0)) {
-            try predictionPanel(original: GrayImage(width: 0, height: 0, pixels: []), input: Fixtures.seven, probabilities: Fixtures.probabilities, output: try output)
+            try predictionPanel(
+                original: GrayImage(width: 0, height: 0, pixels: []), input: Fixtures.seven,
+                probabilities: Fixtures.probabilities, output: try output)
         }
         #expect(throws: PlottingError.wrongImageSize(index: nil, pixelCount: 10, width: 28, height: 28)) {
-            try predictionPanel(original: Fixtures.picture, input: Array(repeating: 0, count: 10), probabilities: Fixtures.probabilities, output: try output)
+            try predictionPanel(
+                original: Fixtures.picture, input: Array(repeating: 0, count: 10), probabilities: Fixtures.probabilities,
+                output: try output)
         }
         #expect(throws: PlottingError.noProbabilities) {
             try predictionPanel(original: Fixtures.picture, input: Fixtures.seven, probabilities: [], output: try output)
         }
         #expect(throws: PlottingError.noFiniteValues) {
-            try predictionPanel(original: Fixtures.picture, input: Fixtures.seven, probabilities: [.nan, .nan], output: try output)
+            try predictionPanel(
+                original: Fixtures.picture, input: Fixtures.seven, probabilities: [.nan, .nan], output: try output)
         }
     }
 
@@ -127,11 +136,15 @@ import Testing
     }
 
     @Test func messagesEchoWhatWasReceived() {
-        #expect(PlottingError.wrongImageSize(index: 3, pixelCount: 780, width: 28, height: 28).description
-            == "image 3 must have 28x28 = 784 pixels. Received: 780")
-        #expect(PlottingError.invalidOutputName("a b").description
-            == "plot name must be letters, digits, '_' or '-' (at most 100). Received: 'a b'")
-        #expect(PlottingError.tooManyImages(count: 400, limit: 100).description == "at most 100 images fit in one plot. Received: 400")
+        #expect(
+            PlottingError.wrongImageSize(index: 3, pixelCount: 780, width: 28, height: 28).description
+                == "image 3 must have 28x28 = 784 pixels. Received: 780")
+        #expect(
+            PlottingError.invalidOutputName("a b").description
+                == "plot name must be letters, digits, '_' or '-' (at most 100). Received: 'a b'")
+        #expect(
+            PlottingError.tooManyImages(count: 400, limit: 100).description == "at most 100 images fit in one plot. Received: 400"
+        )
         #expect(PlottingError.emptySeries(label: "val_loss").description == "series 'val_loss' has no values")
     }
 }

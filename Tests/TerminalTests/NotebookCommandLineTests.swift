@@ -9,7 +9,9 @@ import Testing
     static let python = ProcessInfo.processInfo.environment["DNB_PYTHON"]
 
     func dnb(_ arguments: [String], in directory: TemporaryDirectory, data: String? = nil) throws -> Subprocess.Result {
-        var environment = ["HOME": directory.path, "LANG": "C.UTF-8", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        var environment = [
+            "HOME": directory.path, "LANG": "C.UTF-8", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+        ]
         if let data { environment["DNB_DATA"] = data }
         return try Subprocess.run(try DnbBinary.require(), arguments, environment: environment, directory: directory.path)
     }
@@ -41,7 +43,8 @@ import Testing
         try corrupted.write(toFile: directory.file("nb.dnb"), atomically: true, encoding: .utf8)
         let failing = try dnb(["run", "nb.dnb", "--check"], in: directory)
         #expect(failing.status == 1)
-        #expect(failing.standardError.contains("nb.dnb:4:1: error: the output differs from the recording: output line 1: 8 became 7"))
+        #expect(
+            failing.standardError.contains("nb.dnb:4:1: error: the output differs from the recording: output line 1: 8 became 7"))
         #expect(failing.standardError.contains("expected:\n    #> seed = 8"))
         #expect(failing.standardError.contains("actual:\n    #> seed = 7"))
         // A wider tolerance lets the change through.
@@ -59,7 +62,10 @@ import Testing
 
     @Test func badCommandLinesExitTwo() throws {
         let directory = try TemporaryDirectory()
-        for arguments in [["run", "nb.dnb", "--report", "out.html"], ["run", "nb.dnb", "--record", "--check"], ["run", "nb.dnb", "--tolerance", "x"], ["run", "nb.dnb", "-p", "=3"]] {
+        for arguments in [
+            ["run", "nb.dnb", "--report", "out.html"], ["run", "nb.dnb", "--record", "--check"],
+            ["run", "nb.dnb", "--tolerance", "x"], ["run", "nb.dnb", "-p", "=3"],
+        ] {
             let result = try dnb(arguments, in: directory)
             #expect(result.status == 2, "\(arguments)")
             #expect(result.standardError.hasPrefix("dnb: error: "))
@@ -92,9 +98,11 @@ import Testing
         let ipynb = try dnb(["run", "nb.dnb", "--report", "nb.ipynb"], in: directory, data: Self.dataPath)
         #expect(ipynb.status == 0, "\(ipynb)")
         if let python = Self.python {
-            let check = "import nbformat, sys; nb = nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); "
+            let check =
+                "import nbformat, sys; nb = nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); "
                 + "print(len(nb.cells), sum(1 for c in nb.cells for o in c.get('outputs', []) if 'image/png' in o.get('data', {})))"
-            let result = try Subprocess.run(python, ["-c", check, directory.file("nb.ipynb")], environment: [:], directory: directory.path)
+            let result = try Subprocess.run(
+                python, ["-c", check, directory.file("nb.ipynb")], environment: [:], directory: directory.path)
             #expect(result.status == 0, "nbformat rejected the notebook: \(result.standardError)")
             #expect(result.standardOutput == "7 1\n", "1 markdown + 6 code cells, one PNG")
         }
@@ -103,7 +111,8 @@ import Testing
     @Test(.enabled(if: python != nil, "DNB_PYTHON (a python with nbformat) is not set"))
     func thePythonForValidationWorks() throws {
         let directory = try TemporaryDirectory()
-        let result = try Subprocess.run(try #require(Self.python), ["-c", "import nbformat"], environment: [:], directory: directory.path)
+        let result = try Subprocess.run(
+            try #require(Self.python), ["-c", "import nbformat"], environment: [:], directory: directory.path)
         #expect(result.status == 0, "DNB_PYTHON is set but cannot import nbformat: \(result.standardError)")
     }
 
@@ -111,8 +120,10 @@ import Testing
     @Test(.enabled(if: dataPath != nil, "DNB_DATA is not set"))
     func mainNotebookWithHidden15IsSeedA() throws {
         let directory = try TemporaryDirectory()
-        try FileManager.default.createSymbolicLink(atPath: directory.file("Tests"), withDestinationPath: Self.packageRoot + "/Tests")
-        let result = try dnb(["run", Self.packageRoot + "/notebooks/mnist.dnb", "-p", "hidden=15"], in: directory, data: Self.dataPath)
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.file("Tests"), withDestinationPath: Self.packageRoot + "/Tests")
+        let result = try dnb(
+            ["run", Self.packageRoot + "/notebooks/mnist.dnb", "-p", "hidden=15"], in: directory, data: Self.dataPath)
         #expect(result.status == 0, "\(result)")
         #expect(result.standardOutput.contains("param hidden=15 (from -p), epochs=10"))
         #expect(result.standardOutput.contains("Total params: 11,935"))

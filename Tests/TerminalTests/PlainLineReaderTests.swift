@@ -21,7 +21,8 @@ import Testing
     }
 
     @Test func linesWithoutTheirBreaksThenTheEnd() {
-        #expect(readAll("help\r\nfit epochs=1\n\nlast") == [.line("help"), .line("fit epochs=1"), .line(""), .line("last"), .end])
+        #expect(
+            readAll("help\r\nfit epochs=1\n\nlast") == [.line("help"), .line("fit epochs=1"), .line(""), .line("last"), .end])
         #expect(readAll("") == [.end])
         #expect(readAll(String(repeating: "x", count: 10_000) + "\n") == [.line(String(repeating: "x", count: 10_000)), .end])
     }
