@@ -21,6 +21,7 @@ extension Session {
         state.modelOrigin = "built"
         state.history = []
         state.modelNormalization = nil
+        state.lastValidationFraction = 0
         let shape = ([String(architecture.inputWidth)] + layers.map { "\($0.units) \($0.activation.rawValue)" })
             .joined(separator: " → ")
         emit(.text("built \(shape): \(Formatting.grouped(architecture.parameterCount)) parameters"))

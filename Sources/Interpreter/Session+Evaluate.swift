@@ -51,9 +51,13 @@ extension Session {
         }
     }
 
-    /// All of `set`, normalized as `normalize` said.
-    func examples(of set: ImageSet, in data: LoadedData, for command: Command) throws(Diagnostic) -> Examples {
-        guard let normalization = data.normalization else {
+    /// All of `set`, normalized as the model's inputs were when it was
+    /// trained (or as its file says); for a model not trained yet, as
+    /// `normalize` said. `fit` passes `forTraining` to use the data's.
+    func examples(
+        of set: ImageSet, in data: LoadedData, for command: Command, forTraining: Bool = false
+    ) throws(Diagnostic) -> Examples {
+        guard let normalization = (forTraining ? nil : state.modelNormalization) ?? data.normalization else {
             throw Diagnostic("the data is not normalized yet: run `normalize` first (Keras: x / 255.0)", at: command.verb.span)
         }
         do {

@@ -14,6 +14,12 @@ extension Session {
                 at: command.verb.span)
         }
         let optimizer = try chooseOptimizer(options, current: model.optimizerState?.optimizer, command: command)
+        // As in Keras, a new learning rate for the same optimizer keeps its
+        // moments and step count; another kind (or other slots) starts afresh.
+        let previousOptimizer = model.optimizerState?.optimizer
+        if let current = previousOptimizer, current.name == optimizer.name, current.slotCount == optimizer.slotCount {
+            model.optimizerState?.optimizer = optimizer
+        }
         let fraction = options.number("validation") ?? 0
         let count = data.train.count
         // Keras's validation_split: the last fraction of the arrays, before shuffling.
@@ -24,7 +30,7 @@ extension Session {
                 at: options.span("validation") ?? command.verb.span)
         }
         // Pixels are converted batch by batch; the split shares them, nothing is copied.
-        let all = try examples(of: data.train, in: data, for: command)
+        let all = try examples(of: data.train, in: data, for: command, forTraining: true)
         let training: Examples
         var validation: Examples?
         do {
@@ -57,6 +63,7 @@ extension Session {
                     self.emit(.text(Self.epochLine(metrics)))
                 })
         } catch {
+            if let previousOptimizer { model.optimizerState?.optimizer = previousOptimizer }
             throw Diagnostic(error.description, at: command.verb.span)
         }
         state.history += result.epochs
@@ -88,7 +95,7 @@ extension Session {
     private func chooseOptimizer(
         _ options: OptionValues, current: Optimizer?, command: Command
     ) throws(Diagnostic) -> Optimizer {
-        let name = options.text("optimizer") ?? current.map(Self.name(of:)) ?? "rmsprop"
+        let name = options.text("optimizer") ?? current?.name ?? "rmsprop"
         let learningRate = options.number("lr").map { Float($0) }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
             throw Diagnostic(
@@ -105,7 +112,7 @@ extension Session {
                 at: options.span("momentum") ?? command.verb.span)
         }
         // Without new settings, keep the current optimizer so its state carries on.
-        if let current, Self.name(of: current) == name, learningRate == nil, !options.has("momentum"),
+        if let current, current.name == name, learningRate == nil, !options.has("momentum"),
             !options.has("nesterov")
         {
             return current
@@ -118,14 +125,6 @@ extension Session {
             return .adam(learningRate: learningRate ?? 0.001)
         default:
             return .rmsprop(learningRate: learningRate ?? 0.001, momentum: momentum)
-        }
-    }
-
-    static func name(of optimizer: Optimizer) -> String {
-        switch optimizer {
-        case .sgd: "sgd"
-        case .adam: "adam"
-        case .rmsprop: "rmsprop"
         }
     }
 

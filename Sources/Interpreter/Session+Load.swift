@@ -72,6 +72,7 @@ extension Session {
         }
         let seconds = (ContinuousClock.now - started).seconds
         state.data = LoadedData(train: loaded.train, test: loaded.test, origin: loaded.origin)
+        state.lastValidationFraction = 0
         let train = loaded.train
         emit(
             .text(

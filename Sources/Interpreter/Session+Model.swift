@@ -14,7 +14,7 @@ extension Session {
             if let value = last.validationLoss { metadata["val_loss"] = Formatting.fixed(value, 4) }
             if let value = last.validationAccuracy { metadata["val_accuracy"] = Formatting.fixed(value, 4) }
         }
-        let normalization = state.modelNormalization ?? state.data?.normalization ?? .scale
+        let normalization = inputNormalization
         let epochs = model.optimizerState?.completedEpochs ?? 0
         let bytes: [UInt8]
         do {
@@ -67,6 +67,12 @@ extension Session {
                     "note: the loaded data is normalized differently from the model's inputs: run `normalize \(decoded.inputScaling.name)`"
                 ))
         }
+    }
+
+    /// How the model's inputs are normalized: as when it was trained or
+    /// loaded, else as the data is, else scaled to [0, 1].
+    var inputNormalization: Normalization {
+        state.modelNormalization ?? state.data?.normalization ?? .scale
     }
 
     static func scaling(_ normalization: Normalization) -> InputScaling {

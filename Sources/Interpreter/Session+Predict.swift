@@ -205,7 +205,7 @@ extension Session {
 
     /// Class probabilities for 28x28 pictures, normalized as the model's training data was.
     private func classify(_ pictures: [[UInt8]], model: Model, command: Command) throws(Diagnostic) -> [[Float]] {
-        let normalization = state.modelNormalization ?? state.data?.normalization ?? .scale
+        let normalization = inputNormalization
         let classes = model.classes
         do {
             let flat = try model.predict(

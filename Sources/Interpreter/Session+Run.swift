@@ -1,4 +1,5 @@
 import Datasets
+import Engine
 import Language
 
 extension Session {
@@ -25,12 +26,30 @@ extension Session {
         } catch {
             throw Diagnostic(error.description.replacingOccurrences(of: path, with: fileWord.text), at: fileWord.span)
         }
+        // Like any command, a `run` that fails leaves the session as it was;
+        // the model is a reference, so its weights are copied aside too.
+        let saved = state
+        let savedModel = state.model.flatMap { model in
+            (try? Model(architecture: model.architecture, parameters: model.parameters)).map { copy in
+                copy.optimizerState = model.optimizerState
+                return copy
+            }
+        }
         runStack.append(fileWord.text)
         defer { runStack.removeLast() }
+        // The `run` line is what `save session` keeps, not the lines it replays.
+        let recorded = state.successfulCommands
         if let failure = run(source: source, file: fileWord.text) {
+            // Ctrl-C keeps what was done, as it does for a single fit.
+            if !failure.interrupted {
+                state = saved
+                if saved.model != nil { state.model = savedModel }
+                setComputeThreads(state.settings.threads)
+            }
             nestedFailure = failure
             throw Diagnostic("in notebook \(fileWord.text)", at: fileWord.span)
         }
+        state.successfulCommands = recorded
     }
 
     /// A notebook's text; refuses binary files and invalid UTF-8 with a clear message.

@@ -78,7 +78,7 @@ extension Session {
         let total = architecture.parameterCount
         let optimizer =
             model.optimizerState.map { state in
-                "optimizer: \(Self.name(of: state.optimizer)), \(Formatting.grouped(state.iterations)) steps taken"
+                "optimizer: \(state.optimizer.name), \(Formatting.grouped(state.iterations)) steps taken"
             } ?? "optimizer: none yet (the first fit sets it)"
         return
             (["Model: \"sequential\" (\(state.modelOrigin)), input (None, \(architecture.inputWidth))", rule]

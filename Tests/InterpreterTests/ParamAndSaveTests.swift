@@ -52,3 +52,46 @@ import Testing
         Session.replayableFit(command, finishedEpochs: 0, stopped: (1, 5))
             == "# stopped by Ctrl-C at epoch 1, step 5; no epoch finished, so nothing to replay")
 }
+
+@Suite struct RunAndSessionStateTests {
+    @Test func saveSessionKeepsTheRunLineNotTheLinesItReplayed() throws {
+        let harness = try Harness()
+        try writeBarFixtures(harness)
+        try harness.write("prepare.dnb", Array("load idx train-images train-labels\nnormalize\n".utf8))
+        #expect(harness.run("run prepare.dnb\nbuild dense 4 relu, dense 10 softmax\nsave session out.dnb") == nil)
+        let saved = try String(contentsOfFile: harness.directory + "/out.dnb", encoding: .utf8)
+        #expect(saved.hasSuffix("run prepare.dnb\nbuild dense 4 relu, dense 10 softmax\n"), "\(saved)")
+    }
+
+    @Test func aFailingRunLeavesTheSessionAsItWas() throws {
+        let harness = try Harness()
+        try writeBarFixtures(harness)
+        #expect(harness.run("load idx train-images train-labels\nnormalize\nbuild dense 4 relu, dense 10 softmax") == nil)
+        let before = harness.session.state.model?.parameters
+        try harness.write("inner.dnb", Array("set seed=9\nfit epochs=1 optimizer=sgd\nfit epochs=oops\n".utf8))
+        #expect(harness.run("run inner.dnb")?.hasPrefix("inner.dnb:3:12: error:") == true)
+        #expect(harness.session.state.settings.seed == 1)
+        #expect(harness.session.state.history.isEmpty)
+        #expect(harness.session.state.model?.parameters == before)
+    }
+
+    @Test func aNewLearningRateKeepsTheOptimizersMoments() throws {
+        let harness = try Harness()
+        try writeBarFixtures(harness)
+        #expect(harness.run(ModelAndPredictTests.trainOnBars + "\nfit epochs=1 lr=0.001") == nil)
+        let state = try #require(harness.session.state.model?.optimizerState)
+        #expect(state.iterations == 17, "10 steps of 20, then 7 of the default 32: one Adam, continued")
+        #expect(state.optimizer == .adam(learningRate: 0.001))
+    }
+
+    @Test func evaluateUsesTheModelsNormalizationEvenAfterTheDataChanges() throws {
+        let harness = try Harness()
+        try writeBarFixtures(harness)
+        #expect(harness.run(
+            "load idx train-images train-labels test-images test-labels\nnormalize standardize\n"
+                + "build dense 16 relu, dense 10 softmax\nfit epochs=2 batch=20 optimizer=adam lr=0.01\nevaluate") == nil)
+        let first = harness.lines.last
+        #expect(harness.run("normalize\nevaluate") == nil)
+        #expect(harness.lines.last == first)
+    }
+}
