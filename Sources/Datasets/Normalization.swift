@@ -1,4 +1,4 @@
-/// Preprocessing from pixels to flat float features.
+/// How pixels become flat float features (the engine applies it batch by batch).
 ///
 /// Images are flattened to `width` features each (784 for MNIST), row-major,
 /// as Keras's `x.reshape(-1, 784).astype("float32")` followed by the

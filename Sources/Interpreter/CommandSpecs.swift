@@ -28,7 +28,7 @@ public enum CommandSpecs {
     static let normalize = CommandSpec(
         name: "normalize",
         usage: "normalize [scale|standardize]",
-        summary: "flatten images to 784 features and scale them to [0, 1]",
+        summary: "use each image as 784 features scaled to [0, 1] (or standardized)",
         details: """
             scale (the default) divides every pixel by 255, as in Keras tutorials (x / 255.0).
             standardize subtracts each pixel's training-set mean and divides by its standard deviation.

@@ -127,9 +127,9 @@ public struct GnuplotRenderer: Sendable {
         let temporary = FileManager.default.temporaryDirectory
             .appendingPathComponent("dnb-preview-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).gp")
         do {
-            try Data(script.text.utf8).write(to: temporary)
+            try writeFile(Array(script.text.utf8), to: temporary.path)
         } catch {
-            return .failed(message: "cannot write \(temporary.path): \(reason(error))")
+            return .failed(message: error.description)
         }
         defer { try? FileManager.default.removeItem(at: temporary) }
         let run = runProcess(gnuplotPath, arguments: [temporary.path], workingDirectory: nil, timeout: timeout)
@@ -153,8 +153,6 @@ private func joined(_ directory: String, _ name: String) -> String {
     directory.isEmpty ? name : directory.hasSuffix("/") ? directory + name : directory + "/" + name
 }
 
-/// Writes `data` to a temporary file beside `path`, then renames it over
-/// `path`, so a reader never sees half a file.
 /// The human part of a file-system error.
 private func reason(_ error: any Error) -> String {
     if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }

@@ -2,7 +2,9 @@ import Datasets
 import Language
 
 extension Session {
-    /// `normalize [scale|standardize]`: flat float features for both splits.
+    /// `normalize [scale|standardize]`: records how images become features
+    /// (the engine converts batch by batch; for standardize, the training
+    /// set's per-pixel statistics are computed here).
     func normalize(_ command: Command) throws(Diagnostic) {
         let words = try expectWords(command, atMost: 1, usage: CommandSpecs.normalize.usage)
         _ = try options(command)

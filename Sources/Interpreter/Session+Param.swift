@@ -15,7 +15,7 @@ extension Session {
         var parameters = state.parameters
         for option in command.options {
             let name = option.key.text
-            guard !name.contains("-") else {
+            guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                 throw Diagnostic("a parameter name has letters, digits and _ only. Received: \(name)", at: option.key.span)
             }
             parameters[name] = state.parameterOverrides[name] ?? option.value.text

@@ -76,10 +76,10 @@ extension Session {
         try publish(script, preview: wantsPreviews ? try? blockCharacterImage(Array(images.prefix(8))) : nil, command: command)
     }
 
-    /// The 10x10 confusion matrix of the test set, as a table and a heatmap.
+    /// The confusion matrix of the test set (10x10 for digits), as a table and a heatmap.
     func plotConfusion(command: Command) throws(Diagnostic) {
         let (data, predictions) = try testPredictions(for: command)
-        let classes = model(for: command)?.architecture.layers.last?.units ?? 10
+        let classes = state.model?.architecture.classes ?? 10
         var counts = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         for index in 0..<data.test.count {
             let truth = Int(data.test.labels[index])
@@ -110,15 +110,14 @@ extension Session {
 
     // MARK: - Shared pieces
 
-    private func model(for command: Command) -> Model? { state.model }
 
     /// Predicted class and its probability for every test image.
     private func testPredictions(
         for command: Command
     ) throws(Diagnostic) -> (LoadedData, (classes: [Int], confidence: [Float])) {
         let model = try requireModel(for: command)
+        let data = try requireData(for: command)
         let examples = try examples("test", for: command)
-        guard let data = state.data else { throw Diagnostic("no data loaded", at: command.verb.span) }
         let probabilities: [Float]
         do {
             probabilities = try model.predict(examples)

@@ -35,14 +35,14 @@ public enum BatchRunner {
             do {
                 notebookSource = try Session.notebookText(readAll(from: STDIN_FILENO), name: file ?? "<stdin>")
             } catch {
-                console.error("dnb: error: \(error.description)")
+                console.error(Diagnostic(error.description).rendered(file: nil, sourceLines: []))
                 return 1
             }
         } else if let file {
             do {
                 notebookSource = try Session.readNotebook(file)
             } catch {
-                console.error("dnb: error: \(error.description)")
+                console.error(Diagnostic(error.description).rendered(file: nil, sourceLines: []))
                 return 1
             }
         } else {
@@ -99,7 +99,7 @@ public enum BatchRunner {
                 console.show(
                     .text("recorded the outputs of \(outputs.filter { !$0.statement.isBlank }.count) command(s) in \(file)"))
             } catch {
-                console.error("dnb: error: \(error.description)")
+                console.error(Diagnostic(error.description).rendered(file: nil, sourceLines: []))
                 status = 1
             }
         }
@@ -156,7 +156,7 @@ public enum BatchRunner {
             console.show(.text("wrote the report \(path)"))
             return true
         } catch {
-            console.error("dnb: error: \(error.description)")
+            console.error(Diagnostic(error.description).rendered(file: nil, sourceLines: []))
             return false
         }
     }

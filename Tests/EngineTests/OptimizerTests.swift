@@ -162,3 +162,63 @@ struct OptimizerTests {
         #expect(Optimizer.rmsprop(momentum: 0.5).slotCount == 2)
     }
 }
+
+/// The vector loops (8 lanes) and the tail, against a scalar reference of
+/// Keras 3's formulas, on 19 parameters (two full lanes of 8, then 3).
+struct OptimizerVectorLoopTests {
+    static let count = 19
+    static let p0: [Float] = (0..<count).map { Float($0 % 7) * 0.3 - 1 }
+    static let grads: [Float] = (0..<count).map { Float(($0 * 5) % 11) * 0.04 - 0.2 }
+
+    /// Keras 3's update_step, one parameter at a time, in Double.
+    static func reference(_ optimizer: Optimizer, steps: Int) -> [Double] {
+        var p = p0.map(Double.init)
+        var m = [Double](repeating: 0, count: count)
+        var v = [Double](repeating: 0, count: count)
+        for t in 1...steps {
+            for i in 0..<count {
+                let g = Double(grads[i])
+                switch optimizer {
+                case .sgd(let lr, let momentum, let nesterov):
+                    let lr = Double(lr), mu = Double(momentum)
+                    if mu == 0 {
+                        p[i] -= lr * g
+                    } else {
+                        m[i] = mu * m[i] - lr * g
+                        p[i] += nesterov ? mu * m[i] - lr * g : m[i]
+                    }
+                case .adam(let lr, let b1, let b2, let eps):
+                    let (lr, b1, b2, eps) = (Double(lr), Double(b1), Double(b2), Double(eps))
+                    m[i] += (g - m[i]) * (1 - b1)
+                    v[i] += (g * g - v[i]) * (1 - b2)
+                    let alpha = lr * (1 - pow(b2, Double(t))).squareRoot() / (1 - pow(b1, Double(t)))
+                    p[i] -= m[i] * alpha / (v[i].squareRoot() + eps)
+                case .rmsprop(let lr, let rho, let momentum, let eps):
+                    let (lr, rho, mu, eps) = (Double(lr), Double(rho), Double(momentum), Double(eps))
+                    v[i] = rho * v[i] + (1 - rho) * g * g
+                    let increment = lr * g / (v[i] + eps).squareRoot()
+                    if mu > 0 {
+                        m[i] = mu * m[i] + increment
+                        p[i] -= m[i]
+                    } else {
+                        p[i] -= increment
+                    }
+                }
+            }
+        }
+        return p
+    }
+
+    @Test(arguments: [
+        Optimizer.sgd(learningRate: 0.1), .sgd(learningRate: 0.1, momentum: 0.9),
+        .sgd(learningRate: 0.1, momentum: 0.9, nesterov: true), .adam(learningRate: 0.01),
+        .rmsprop(learningRate: 0.01), .rmsprop(learningRate: 0.01, momentum: 0.5),
+    ])
+    func everyLaneMatchesTheScalarReference(optimizer: Optimizer) {
+        let (p, _) = OptimizerTests.run(optimizer, steps: 3, p: Self.p0, g: Self.grads)
+        let expected = Self.reference(optimizer, steps: 3)
+        for i in 0..<Self.count {
+            #expect(abs(Double(p[i]) - expected[i]) <= 1e-5 * max(1, abs(expected[i])), "parameter \(i) with \(optimizer)")
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Language
 import Testing
 
 @testable import Interpreter
@@ -92,4 +93,19 @@ import Testing
         #expect(harness.run("run prepare.dnb\nbuild dense 4 relu, dense 10 softmax") == nil)
         #expect(harness.output.contains("built 784 → 4 relu → 10 softmax"))
     }
+}
+
+@Test func theValidationSplitIsTheTailOfTheTrainingArrays() throws {
+    let harness = try Harness()
+    try writeBarFixtures(harness)
+    #expect(harness.run(
+        "load idx train-images train-labels\nnormalize\nbuild dense 4 relu, dense 10 softmax\nfit validation=0.25 batch=50") == nil)
+    #expect(harness.output.contains("Epoch 1/1 - 3/3 - "), "150 training rows in batches of 50")
+    let command = try #require(try Parser.parse(line: "evaluate validation"))
+    let validation = try harness.session.examples("validation", for: command)
+    let labels = try #require(harness.session.state.data?.train.labels)
+    #expect(validation.count == 50)
+    #expect(validation.labels == Array(labels[150...]))
+    let tail = try harness.session.examples("train", for: command).rows(150..<200)
+    #expect(validation.features == tail.features)
 }
