@@ -110,7 +110,6 @@ extension Session {
 
     // MARK: - Shared pieces
 
-
     /// Predicted class and its probability for every test image.
     private func testPredictions(
         for command: Command

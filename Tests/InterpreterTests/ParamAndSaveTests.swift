@@ -87,9 +87,10 @@ import Testing
     @Test func evaluateUsesTheModelsNormalizationEvenAfterTheDataChanges() throws {
         let harness = try Harness()
         try writeBarFixtures(harness)
-        #expect(harness.run(
-            "load idx train-images train-labels test-images test-labels\nnormalize standardize\n"
-                + "build dense 16 relu, dense 10 softmax\nfit epochs=2 batch=20 optimizer=adam lr=0.01\nevaluate") == nil)
+        #expect(
+            harness.run(
+                "load idx train-images train-labels test-images test-labels\nnormalize standardize\n"
+                    + "build dense 16 relu, dense 10 softmax\nfit epochs=2 batch=20 optimizer=adam lr=0.01\nevaluate") == nil)
         let first = harness.lines.last
         #expect(harness.run("normalize\nevaluate") == nil)
         #expect(harness.lines.last == first)

@@ -98,8 +98,10 @@ import Testing
 @Test func theValidationSplitIsTheTailOfTheTrainingArrays() throws {
     let harness = try Harness()
     try writeBarFixtures(harness)
-    #expect(harness.run(
-        "load idx train-images train-labels\nnormalize\nbuild dense 4 relu, dense 10 softmax\nfit validation=0.25 batch=50") == nil)
+    #expect(
+        harness.run(
+            "load idx train-images train-labels\nnormalize\nbuild dense 4 relu, dense 10 softmax\nfit validation=0.25 batch=50")
+            == nil)
     #expect(harness.output.contains("Epoch 1/1 - 3/3 - "), "150 training rows in batches of 50")
     let command = try #require(try Parser.parse(line: "evaluate validation"))
     let validation = try harness.session.examples("validation", for: command)
