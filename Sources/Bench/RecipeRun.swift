@@ -90,8 +90,10 @@ func runRecipe(
             case .pixels:
                 try Examples(pixels: set.pixels, labels: set.labels, width: width, scaling: .scale)
             case .features:
+                // The old way, for comparison: the whole set converted to floats up front.
                 try Examples(
-                    features: Normalization.scale.apply(set.pixels, width: width), labels: set.labels, width: width)
+                    features: Examples(pixels: set.pixels, labels: set.labels, width: width, scaling: .scale).features,
+                    labels: set.labels, width: width)
             }
         }
         return (try examples(loaded.train), try examples(loaded.test))

@@ -53,35 +53,4 @@ public enum Normalization: Sendable, Equatable {
         }
         return .standardize(mean: mean, std: std)
     }
-
-    /// The features of `pixels` (count × `width`), as count × `width` floats.
-    ///
-    /// - Precondition: `width > 0`, `pixels.count` is a multiple of `width`,
-    ///   and for `.standardize`, `mean.count == std.count == width`.
-    public func apply(_ pixels: [UInt8], width: Int) -> [Float] {
-        precondition(width > 0 && pixels.count % width == 0, "pixels.count \(pixels.count) is not a multiple of width \(width)")
-        return [Float](unsafeUninitializedCapacity: pixels.count) { output, initialized in
-            pixels.withUnsafeBufferPointer { input in
-                switch self {
-                case .scale:
-                    for i in 0..<input.count {
-                        output[i] = Float(input[i]) / 255
-                    }
-                case .standardize(let mean, let std):
-                    precondition(
-                        mean.count == width && std.count == width, "statistics are for \(mean.count) features, not \(width)")
-                    mean.withUnsafeBufferPointer { mean in
-                        std.withUnsafeBufferPointer { std in
-                            for row in stride(from: 0, to: input.count, by: width) {
-                                for j in 0..<width {
-                                    output[row + j] = (Float(input[row + j]) - mean[j]) / std[j]
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            initialized = pixels.count
-        }
-    }
 }

@@ -62,8 +62,8 @@ public struct Examples: Sendable {
     }
 
     /// Pixels, converted to features row by row as passes read them, exactly
-    /// as `scaling` prescribes (bit-identical to the datasets module's
-    /// `Normalization.apply`): `.scale` is `Float(p) / 255`, `.standardize`
+    /// as `scaling` prescribes (bit-identical to converting the whole set
+    /// up front): `.scale` is `Float(p) / 255`, `.standardize`
     /// is `(Float(p) − mean[j]) / std[j]` for input j.
     ///
     /// Throws `invalidArgument` unless `width > 0`, `shapeMismatch` unless
@@ -91,6 +91,30 @@ public struct Examples: Sendable {
         guard !overflow, values == expected else {
             throw .shapeMismatch("\(labels) labels of width \(width) need \(labels) × \(width) \(what), got \(values)")
         }
+    }
+
+    /// Keras's `validation_split`: the first ⌊count·(1 − fraction)⌋ rows
+    /// train and the rest validate, taken before any shuffling (60,000 × 0.2:
+    /// 48,000 and 12,000). Views of these arrays, nothing copied; a fraction
+    /// of 0 gives no validation part. Throws `invalidArgument` for a fraction
+    /// outside [0, 1) or one that leaves either part empty.
+    public func splitForValidation(_ fraction: Double) throws(EngineError) -> (training: Examples, validation: Examples?) {
+        let splitAt = try Self.validationSplitIndex(count: count, fraction: fraction)
+        return (try rows(0..<splitAt), splitAt < count ? try rows(splitAt..<count) : nil)
+    }
+
+    /// Where Keras's `validation_split` cuts `count` rows.
+    static func validationSplitIndex(count: Int, fraction: Double) throws(EngineError) -> Int {
+        guard fraction >= 0, fraction < 1 else {
+            throw .invalidArgument("validation_split must be in [0, 1). Received: validation_split=\(fraction)")
+        }
+        let splitAt = Int((Double(count) * (1 - fraction)).rounded(.down))
+        guard splitAt > 0, fraction == 0 || splitAt < count else {
+            throw .invalidArgument(
+                "validation_split=\(fraction) leaves \(splitAt) of \(count) examples for training and "
+                    + "\(count - splitAt) for validation; both need at least one")
+        }
+        return splitAt
     }
 
     /// Examples `range` of these (0-based, `count` at most), sharing their

@@ -73,18 +73,10 @@ extension Model {
         _ examples: Examples, validationSplit: Double, optimizer: Optimizer, configuration: FitConfiguration,
         onBatch: (BatchProgress) -> Bool, onEpoch: (EpochMetrics) -> Void
     ) throws(EngineError) -> FitResult {
-        guard validationSplit >= 0, validationSplit < 1 else {
-            throw .invalidArgument("validation_split must be in [0, 1). Received: validation_split=\(validationSplit)")
-        }
+        let count = examples.count
+        let splitAt = try Examples.validationSplitIndex(count: count, fraction: validationSplit)
         try configuration.validate()
         try optimizer.validate()
-        let count = examples.count
-        let splitAt = Int((Double(count) * (1 - validationSplit)).rounded(.down))
-        guard splitAt > 0, validationSplit == 0 || splitAt < count else {
-            throw .invalidArgument(
-                "validation_split=\(validationSplit) leaves \(splitAt) of \(count) examples for training and "
-                    + "\(count - splitAt) for validation; both need at least one")
-        }
         try examples.check(inputWidth: architecture.inputWidth, classes: classes, role: "training")
         let buffers = try trainingBuffers(optimizer: optimizer, configuration: configuration, count: splitAt)
         return examples.withRows { rows in

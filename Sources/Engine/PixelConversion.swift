@@ -4,9 +4,10 @@
 //   p  N×I  UInt8 pixels (each row anywhere: rows are picked by index)
 //   x  N×I  Float features, row-major
 //
-// The arithmetic is exactly that of the datasets module's
-// `Normalization.apply` (which the engine cannot import), so a model trained
-// from pixels sees the same bits as one trained from its Float features:
+// This is the one place pixels become features (the datasets module's
+// `Normalization` only says which transform), with the exact arithmetic of
+// Keras's preprocessing, so training from pixels gives the same bits as
+// training from Float features converted up front:
 //   .scale        x = Float(p) / 255            (Keras's x / 255.0: a division)
 //   .standardize  x = (Float(p) − mean[j]) / std[j]
 // Both run as one formula, x = (Float(p) − offset[j]) / divisor[j], with

@@ -43,9 +43,9 @@ extension Session {
         guard state.lastValidationFraction > 0 else {
             throw Diagnostic("no validation split: fit with validation=0.2 first (or evaluate test)", at: wholeSpan(command))
         }
-        let splitAt = Int(Double(set.count) * (1 - state.lastValidationFraction))
-        do {
-            return try all.rows(splitAt..<set.count)
+        do throws(EngineError) {
+            if let validation = try all.splitForValidation(state.lastValidationFraction).validation { return validation }
+            throw .invalidArgument("no validation rows")
         } catch {
             throw Diagnostic(error.description, at: command.verb.span)
         }

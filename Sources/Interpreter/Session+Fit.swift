@@ -14,36 +14,27 @@ extension Session {
                 at: command.verb.span)
         }
         let optimizer = try chooseOptimizer(options, current: model.optimizerState?.optimizer, command: command)
-        // As in Keras, a new learning rate for the same optimizer keeps its
-        // moments and step count; another kind (or other slots) starts afresh.
-        let previousOptimizer = model.optimizerState?.optimizer
-        if let current = previousOptimizer, current.name == optimizer.name, current.slotCount == optimizer.slotCount {
-            model.optimizerState?.optimizer = optimizer
-        }
         let fraction = options.number("validation") ?? 0
-        let count = data.train.count
-        // Keras's validation_split: the last fraction of the arrays, before shuffling.
-        let splitAt = Int(Double(count) * (1 - fraction))
-        guard splitAt > 0, fraction == 0 || splitAt < count else {
-            throw Diagnostic(
-                "validation=\(fraction) leaves \(splitAt) of \(count) samples for training and \(count - splitAt) for validation",
-                at: options.span("validation") ?? command.verb.span)
-        }
-        // Pixels are converted batch by batch; the split shares them, nothing is copied.
+        // Keras's validation_split, as views of the same pixels: nothing is copied.
         let all = try examples(of: data.train, in: data, for: command, forTraining: true)
         let training: Examples
-        var validation: Examples?
+        let validation: Examples?
         do {
-            training = splitAt == count ? all : try all.rows(0..<splitAt)
-            if splitAt < count { validation = try all.rows(splitAt..<count) }
+            (training, validation) = try all.splitForValidation(fraction)
         } catch {
-            throw Diagnostic(error.description, at: command.verb.span)
+            throw Diagnostic(error.description, at: options.span("validation") ?? command.verb.span)
         }
         let configuration = FitConfiguration(
             epochs: options.integer("epochs") ?? 1, batchSize: options.integer("batch") ?? 32,
             shuffle: options.boolean("shuffle") ?? true,
             seed: options.integer("seed").map { UInt64($0) } ?? state.settings.seed)
 
+        // As in Keras, a new learning rate for the same optimizer keeps its
+        // moments and step count; another kind (or other slots) starts afresh.
+        let previousOptimizer = model.optimizerState?.optimizer
+        if let current = previousOptimizer, current.name == optimizer.name, current.slotCount == optimizer.slotCount {
+            model.optimizerState?.optimizer = optimizer
+        }
         let isInterrupted = self.isInterrupted
         var lastDrawn = -1.0
         let result: FitResult

@@ -3,12 +3,11 @@ import Testing
 @testable import Engine
 
 /// Pixel-backed examples: rows converted as passes read them, bit-identical
-/// to the datasets module's `Normalization.apply` and to training on the
-/// Float features it produces.
+/// to the defining formulas and to training on Float features converted
+/// up front.
 struct PixelInputTests {
-    /// `Normalization.apply`'s arithmetic, copied (the engine cannot import
-    /// the datasets module): the reference every conversion must match bit
-    /// for bit.
+    /// The defining arithmetic (x / 255, and (x − mean) / std per feature):
+    /// the reference every conversion must match bit for bit.
     static func reference(_ pixels: [UInt8], width: Int, _ scaling: InputScaling) -> [Float] {
         switch scaling {
         case .scale:
