@@ -26,13 +26,12 @@ let package = Package(
     ],
     targets: [
         // Thin system-library targets: a module map and a shim header each.
-        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CZlibSystem", path: "Sources/CZlibSystem", pkgConfig: "zlib"),
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit"),
         .systemLibrary(name: "CStbImage", path: "Sources/CStbImage", pkgConfig: "stb"),
 
-        // Matrices, layers, training. Never prints, never touches files.
-        .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: optimized + engineCPU),
+        // Matrices, layers, training, with the order of every sum its own. Never prints, never touches files.
+        .target(name: "Engine", swiftSettings: optimized + engineCPU),
         // Readers from bytes (IDX, gzip, NPY/NPZ, images), MNIST discovery, preprocessing.
         .target(name: "Datasets", dependencies: ["CZlibSystem", "CStbImage"], swiftSettings: optimized),
         // gnuplot script text from numbers. Never launches a process.

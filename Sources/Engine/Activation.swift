@@ -8,12 +8,6 @@
 // Softmax is not here: on the last layer it is fused with the loss
 // (see SoftmaxCrossEntropy.swift).
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Element-wise activation of a Dense layer (Keras names).
 public enum Activation: String, CaseIterable, Sendable, Equatable {
     /// `f(z) = z`.
@@ -44,9 +38,9 @@ extension Activation {
             case .relu:
                 for j in 0..<columns { row[j] = max(row[j] + bias[j], 0) }
             case .sigmoid:
-                for j in 0..<columns { row[j] = 1 / (1 + expf(-(row[j] + bias[j]))) }
+                for j in 0..<columns { row[j] = ElementaryFunctions.sigmoid(row[j] + bias[j]) }
             case .tanh:
-                for j in 0..<columns { row[j] = tanhf(row[j] + bias[j]) }
+                for j in 0..<columns { row[j] = ElementaryFunctions.tanh(row[j] + bias[j]) }
             case .softmax:
                 break
             }

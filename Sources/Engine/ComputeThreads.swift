@@ -1,12 +1,16 @@
-import COpenBLAS
+import Synchronization
 
-/// Threads OpenBLAS may use (1 or more; smaller values are taken as 1).
-/// Results are bit-identical only for the same thread count.
+/// The engine's thread count (1 or more; smaller values are taken as 1).
+/// Work is split into the same fixed chunks whatever the count, and chunks
+/// never share a sum, so results are bit-identical for every count.
+private let threadCount = Atomic<Int>(1)
+
+/// Sets how many threads the engine's passes may use.
 public func setComputeThreads(_ count: Int) {
-    openblas_set_num_threads(Int32(clamping: max(1, count)))
+    threadCount.store(max(1, count), ordering: .relaxed)
 }
 
-/// Threads OpenBLAS currently uses.
+/// How many threads the engine's passes may use.
 public func computeThreads() -> Int {
-    Int(openblas_get_num_threads())
+    threadCount.load(ordering: .relaxed)
 }

@@ -1,105 +1,107 @@
-// Dense layer forward and backward on flat buffers, all products through
-// OpenBLAS `cblas_sgemm`.
+// Dense layer forward and backward on flat buffers. Every product is a
+// `MatrixProduct`, whose order of summation is defined in this engine (one
+// FMA chain per output element, over the shared dimension ascending), so the
+// same inputs give the same bits on every CPU and thread count.
 //
 // Shapes: `N` batch rows, `I` layer inputs, `O` layer outputs; all row-major.
 //   x  N×I   input (the previous layer's activations, or the batch)
 //   W  I×O   kernel,  b  O  bias
 //   a  N×O   output, a = f(x·W + b)
 //   dz N×O   gradient of the loss w.r.t. x·W + b
-//   dW I×O = xᵀ·dz,   db O = Σ_rows dz,   dx N×I = dz·Wᵀ
+//   dW I×O = xᵀ·dz   (dW[i,o]: chain over the rows n ascending)
+//   db O   = Σ_rows dz (rows ascending, plain additions)
+//   dx N×I = dz·Wᵀ   (dx[n,i]: chain over the outputs o ascending; Wᵀ is
+//                     copied into a scratch buffer so the product reads rows)
 //
 // A first layer whose input is mostly zeros (MNIST: ~19% of pixels are
 // non-zero) can take its input as `SparseRows` instead: x·W and xᵀ·dz then
-// sum only over the non-zero inputs, in a fixed order (see
-// `sumOfScaledRows`), which is 4-5x less work than the dense product.
-
-import COpenBLAS
+// run the same chains over the non-zero inputs only (see
+// `sumOfScaledRows`) — 4-5x less work and, for finite weights, the same
+// bits as the dense product, since a zero term leaves a chain unchanged.
 
 enum Dense {
-    /// `a = f(x·W + b)`: the product lands in `output` (beta = 0), then the
-    /// activation pass adds the bias. For softmax the caller applies
+    /// `a = f(x·W + b)`: the product lands in `output`, then the activation
+    /// pass adds the bias. For softmax the caller applies
     /// `SoftmaxCrossEntropy` to the raw product (pass `activate: false`).
+    /// `rows` may be a sub-range of the batch (the rest is left alone).
     static func forward(
-        input x: UnsafePointer<Float>, rows: Int, layer: LayerPlan,
+        input x: UnsafePointer<Float>, rows: Range<Int>, layer: LayerPlan,
         parameters: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, activate: Bool = true
     ) {
-        gemm(
-            transposeA: false, transposeB: false, m: rows, n: layer.outputs, k: layer.inputs,
-            a: x, lda: layer.inputs, b: parameters + layer.kernelOffset, ldb: layer.outputs,
-            c: output, ldc: layer.outputs)
+        let outputs = layer.outputs
+        MatrixProduct.multiply(
+            m: rows.upperBound, n: outputs, k: layer.inputs, a: x, rowStride: layer.inputs, columnStride: 1,
+            b: parameters + layer.kernelOffset, ldb: outputs, c: output, ldc: outputs, rows: rows)
         if activate {
             layer.activation.forward(
-                output, bias: parameters + layer.biasOffset, rows: rows, columns: layer.outputs)
+                output + rows.lowerBound * outputs, bias: parameters + layer.biasOffset, rows: rows.count,
+                columns: outputs)
         }
     }
 
-    /// Given `dz` (N×O), writes `dW = xᵀ·dz` and `db = Σ_rows dz` into the
-    /// layer's slices of `gradients` (overwriting them), and `dx = dz·Wᵀ`
-    /// into `inputGradient` when it is non-nil (skipped for the first layer).
-    static func backward(
-        input x: UnsafePointer<Float>, rows: Int, layer: LayerPlan,
-        parameters: UnsafePointer<Float>, outputGradient dz: UnsafePointer<Float>,
-        gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?
+    /// Given `dz` (N×O), writes rows `kernelRows` of `dW = xᵀ·dz` into the
+    /// layer's kernel slice of `gradients` (overwriting them).
+    static func kernelGradient(
+        input x: UnsafePointer<Float>, rows: Int, layer: LayerPlan, outputGradient dz: UnsafePointer<Float>,
+        gradients: UnsafeMutablePointer<Float>, kernelRows: Range<Int>
     ) {
-        let inputs = layer.inputs
-        let outputs = layer.outputs
-        gemm(
-            transposeA: true, transposeB: false, m: inputs, n: outputs, k: rows,
-            a: x, lda: inputs, b: dz, ldb: outputs,
-            c: gradients + layer.kernelOffset, ldc: outputs)
-        biasGradient(dz, rows: rows, outputs: outputs, into: gradients + layer.biasOffset)
-        if let dx = inputGradient {
-            gemm(
-                transposeA: false, transposeB: true, m: rows, n: inputs, k: outputs,
-                a: dz, lda: outputs, b: parameters + layer.kernelOffset, ldb: outputs,
-                c: dx, ldc: inputs)
-        }
+        MatrixProduct.multiply(
+            m: layer.inputs, n: layer.outputs, k: rows, a: x, rowStride: 1, columnStride: layer.inputs,
+            b: dz, ldb: layer.outputs, c: gradients + layer.kernelOffset, ldc: layer.outputs, rows: kernelRows)
     }
 
-    /// `a = f(x·W + b)` for rows given by their non-zero inputs: row r of
-    /// the product is `Σ x[r,k]·W[k,:]` over the non-zeros k of row r in
-    /// increasing k (one FMA each, from 0), then the activation pass as in
-    /// `forward`. Differs from the dense product only in rounding order
-    /// (and where W holds ±inf or NaN against a zero input: 0·inf is skipped).
+    /// Rows `rows` of `dx = dz·Wᵀ`, with `transposedKernel` holding Wᵀ (O×I).
+    static func inputGradient(
+        outputGradient dz: UnsafePointer<Float>, rows: Range<Int>, layer: LayerPlan,
+        transposedKernel: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>
+    ) {
+        MatrixProduct.multiply(
+            m: rows.upperBound, n: layer.inputs, k: layer.outputs, a: dz, rowStride: layer.outputs, columnStride: 1,
+            b: transposedKernel, ldb: layer.inputs, c: dx, ldc: layer.inputs, rows: rows)
+    }
+
+    /// `a = f(x·W + b)` for rows `rows` given by their non-zero inputs:
+    /// row r of the product is the chain of `forward` over the non-zeros k
+    /// of row r (ascending k, one FMA each, from +0), then the activation
+    /// pass as in `forward`. The same bits as the dense product for finite
+    /// weights (0·inf or 0·NaN in W is skipped here).
     static func forward(
-        sparse x: SparseRows, layer: LayerPlan, parameters: UnsafePointer<Float>,
+        sparse x: SparseRows, rows: Range<Int>, layer: LayerPlan, parameters: UnsafePointer<Float>,
         output: UnsafeMutablePointer<Float>, activate: Bool = true
     ) {
         precondition(x.width == layer.inputs, "sparse rows are \(x.width) wide, the layer takes \(layer.inputs)")
         let outputs = layer.outputs
         let kernel = parameters + layer.kernelOffset
-        var start = 0
-        for r in 0..<x.rows {
-            let end = x.rowEnds[r]
+        for r in rows {
+            let start = r == 0 ? 0 : x.rowEnds[r - 1]
             sumOfScaledRows(
-                count: end - start, indices: x.columns + start, values: x.values + start, matrix: kernel,
+                count: x.rowEnds[r] - start, indices: x.columns + start, values: x.values + start, matrix: kernel,
                 stride: outputs, columns: outputs, into: output + r * outputs)
-            start = end
         }
         if activate {
-            layer.activation.forward(output, bias: parameters + layer.biasOffset, rows: x.rows, columns: outputs)
+            layer.activation.forward(
+                output + rows.lowerBound * outputs, bias: parameters + layer.biasOffset, rows: rows.count,
+                columns: outputs)
         }
     }
 
-    /// `backward` for a first layer fed `SparseRows` (built with columns):
-    /// `dW[k,:] = Σ x[r,k]·dz[r,:]` over the rows r where input k is
-    /// non-zero, in increasing r (zero rows of dW where input k is zero in
-    /// every row), and `db` as in `backward`. No dx: nothing needs it.
-    static func backward(
+    /// `kernelGradient` for a first layer fed `SparseRows` (built with
+    /// columns), rows `kernelRows` of dW: `dW[k,:]` is the chain over the
+    /// rows r where input k is non-zero, ascending r (a zero row of dW where
+    /// input k is zero in every row) — the dense chain without its zero terms.
+    static func kernelGradient(
         sparse x: SparseRows, layer: LayerPlan, outputGradient dz: UnsafePointer<Float>,
-        gradients: UnsafeMutablePointer<Float>
+        gradients: UnsafeMutablePointer<Float>, kernelRows: Range<Int>
     ) {
         precondition(x.hasColumns && x.width == layer.inputs, "sparse rows without columns")
         let outputs = layer.outputs
-        let rows = x.rows
         let dW = gradients + layer.kernelOffset
-        for k in 0..<layer.inputs {
+        for k in kernelRows {
             sumOfScaledRows(
                 count: Int(x.columnCounts[k]), indices: x.columnRows + k * x.capacity,
                 values: x.columnValues + k * x.capacity, matrix: dz, stride: outputs, columns: outputs,
                 into: dW + k * outputs)
         }
-        biasGradient(dz, rows: rows, outputs: outputs, into: gradients + layer.biasOffset)
     }
 
     /// `out[0..<columns] = Σ_i values[i] · matrix[indices[i]·stride + (0..<columns)]`,
@@ -192,37 +194,6 @@ enum Dense {
             let row = dz + r * outputs
             for j in 0..<outputs { db[j] += row[j] }
         }
-    }
-
-    /// `C (m×n) = op(A) (m×k) · op(B) (k×n)`, row-major, beta = 0.
-    static func gemm(
-        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int
-    ) {
-        cblas_sgemm(
-            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
-    }
-
-    /// The naive triple loop `gemm` must agree with (reference for tests).
-    static func referenceGemm(
-        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-        a: [Float], lda: Int, b: [Float], ldb: Int, ldc: Int
-    ) -> [Float] {
-        var c = [Float](repeating: 0, count: m * ldc)
-        for i in 0..<m {
-            for j in 0..<n {
-                var sum: Double = 0
-                for p in 0..<k {
-                    let aValue = transposeA ? a[p * lda + i] : a[i * lda + p]
-                    let bValue = transposeB ? b[j * ldb + p] : b[p * ldb + j]
-                    sum += Double(aValue) * Double(bValue)
-                }
-                c[i * ldc + j] = Float(sum)
-            }
-        }
-        return c
     }
 }
 

@@ -117,8 +117,8 @@ extension Model {
         let steps = (count + batchSize - 1) / batchSize
         let clock = ContinuousClock()
         var finished: [EpochMetrics] = []
-        // Validation runs in larger passes than training batches (faster
-        // products; the figures do not depend on it beyond rounding).
+        // Validation runs in larger passes than training batches (faster;
+        // the figures do not depend on the pass size).
         let validationWorkspace = validation.map { validation in
             evaluationWorkspace(validation.inputs, batchSize: Model.inferenceBatch)
         }

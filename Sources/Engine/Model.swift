@@ -143,8 +143,9 @@ public final class Model: @unchecked Sendable {
     }
 
     /// Mean categorical cross-entropy (natural log, computed from the logits
-    /// like Keras) and accuracy (argmax == label), in batches of `batchSize`
-    /// (only affects speed and rounding; capped to keep buffers under 4 GiB). Throws `invalidArgument` for a bad
+    /// like Keras; the rows' losses summed in order in Double) and accuracy
+    /// (argmax == label), in passes of `batchSize` rows (only affects speed;
+    /// capped to keep buffers under 4 GiB). Throws `invalidArgument` for a bad
     /// batch size, an empty set or a label ≥ classes, and `shapeMismatch` for
     /// a width other than the model's input width.
     public func evaluate(_ examples: Examples, batchSize: Int = 256) throws(EngineError) -> (loss: Double, accuracy: Double) {
@@ -178,11 +179,9 @@ public final class Model: @unchecked Sendable {
         var first = 0
         while first < count {
             let rows = min(workspace.capacity, count - first)
-            let batch = workspace.forward(
+            totals = workspace.forward(
                 examples.inputs, first: first, rows: rows, parameters: parameters, labels: examples.labels + first,
-                gradientScale: nil)
-            totals.loss += batch.loss
-            totals.correct += batch.correct
+                gradientScale: nil, startingFrom: totals)
             first += rows
         }
         return (totals.loss / Double(count), Double(totals.correct) / Double(count))

@@ -7,11 +7,6 @@
 // `_Builtin_intrinsics.intel` is the compiler's own Clang module of SSE/AVX
 // intrinsics (no library); only its vector square root is used.
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 #if arch(x86_64)
     import _Builtin_intrinsics.intel
 #endif
@@ -144,10 +139,10 @@ public enum Optimizer: Equatable, Sendable {
         case .adam(let lr, let beta1, let beta2, let epsilon):
             guard let m = slots else { preconditionFailure("Adam needs two slots") }
             let v = m + slotStride
-            let t = Double(step)
             let alpha = Lanes(
                 repeating: Float(
-                    Double(lr) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t))))
+                    Double(lr) * (1 - ElementaryFunctions.power(Double(beta2), step)).squareRoot()
+                        / (1 - ElementaryFunctions.power(Double(beta1), step))))
             let oneMinusBeta1 = Lanes(repeating: 1 - beta1)
             let oneMinusBeta2 = Lanes(repeating: 1 - beta2)
             let eps = Lanes(repeating: epsilon)

@@ -9,12 +9,6 @@
 //   loss = log(s) - (z_y - m)         (= -log p_y, stable for tiny p_y)
 //   dL/dz_j = (p_j - [j == y]) / N    (gradient of the batch MEAN loss)
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 enum SoftmaxCrossEntropy {
     /// Loss summed over the rows (natural log) and the number of rows whose
     /// argmax (first maximum) equals the label.
@@ -36,7 +30,7 @@ enum SoftmaxCrossEntropy {
             }
             var s: Float = 0
             for j in 0..<classes {
-                let e = expf(row[j] - m)
+                let e = ElementaryFunctions.exp(row[j] - m)
                 row[j] = e
                 s += e
             }
@@ -46,6 +40,7 @@ enum SoftmaxCrossEntropy {
     }
 
     /// Forward and, when `gradientScale` is given, backward in one pass.
+    /// The rows' losses are added to `start`'s, rows ascending.
     ///
     /// Adds the bias, applies softmax, sums the loss and counts correct
     /// argmaxes; then, if `gradientScale` (normally `1/N`) is non-nil,
@@ -54,9 +49,10 @@ enum SoftmaxCrossEntropy {
     /// Labels must be `< classes` (checked by the caller).
     static func forwardLoss(
         _ z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
-        labels: UnsafePointer<UInt8>, rows: Int, classes: Int, gradientScale: Float?
+        labels: UnsafePointer<UInt8>, rows: Int, classes: Int, gradientScale: Float?,
+        startingFrom start: Totals = Totals()
     ) -> Totals {
-        var totals = Totals()
+        var totals = start
         for r in 0..<rows {
             let row = z + r * classes
             let y = Int(labels[r])
@@ -68,7 +64,7 @@ enum SoftmaxCrossEntropy {
             let shiftedTarget = row[y] - m
             var s: Float = 0
             for j in 0..<classes {
-                let e = expf(row[j] - m)
+                let e = ElementaryFunctions.exp(row[j] - m)
                 row[j] = e
                 s += e
             }
@@ -83,7 +79,7 @@ enum SoftmaxCrossEntropy {
                     best = j
                 }
             }
-            totals.loss += Double(logf(s)) - Double(shiftedTarget)
+            totals.loss += ElementaryFunctions.log(Double(s)) - Double(shiftedTarget)
             if best == y { totals.correct += 1 }
             if let scale = gradientScale {
                 row[y] -= 1

@@ -28,6 +28,9 @@ final class Workspace {
     let capacity: Int
     private let activations: [UnsafeMutablePointer<Float>]
     private let deltas: [UnsafeMutablePointer<Float>]
+    /// Wᵀ of the layer whose dx is being computed (training only; O×I of
+    /// the largest layer after the first).
+    private let transposedKernel: UnsafeMutablePointer<Float>
     /// Input rows gathered by index or converted from pixels (training, or
     /// built for pixels).
     private let batch: UnsafeMutablePointer<Float>?
@@ -92,6 +95,9 @@ final class Workspace {
                 buffer.initialize(repeating: 0, count: capacity * layer.outputs)
                 return buffer
             } : []
+        let kernelSize = training ? plan.dropFirst().map { $0.inputs * $0.outputs }.max() ?? 0 : 0
+        transposedKernel = .allocate(capacity: kernelSize)
+        transposedKernel.initialize(repeating: 0, count: kernelSize)
         let width = plan[0].inputs
         if training || pixels {
             let batch = UnsafeMutablePointer<Float>.allocate(capacity: capacity * width)
@@ -108,6 +114,7 @@ final class Workspace {
     deinit {
         for buffer in activations { buffer.deallocate() }
         for buffer in deltas { buffer.deallocate() }
+        transposedKernel.deallocate()
         batch?.deallocate()
     }
 
@@ -125,13 +132,14 @@ final class Workspace {
     @discardableResult
     func forward(
         input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>,
-        labels: UnsafePointer<UInt8>?, gradientScale: Float?
+        labels: UnsafePointer<UInt8>?, gradientScale: Float?, startingFrom start: SoftmaxCrossEntropy.Totals = .init()
     ) -> SoftmaxCrossEntropy.Totals {
         precondition(rows > 0 && rows <= capacity, "rows exceed the workspace")
         let width = plan[0].inputs
         let isSparse = sparse?.load(rows: rows, row: { input + $0 * width }) ?? false
         denseInput = isSparse ? nil : input
-        return forwardLayers(rows: rows, parameters: parameters, labels: labels, gradientScale: gradientScale)
+        return forwardLayers(
+            rows: rows, parameters: parameters, labels: labels, gradientScale: gradientScale, startingFrom: start)
     }
 
     /// `forward` on rows `first..<first + rows` of `inputs`: features are
@@ -139,7 +147,7 @@ final class Workspace {
     @discardableResult
     func forward(
         _ inputs: InputRows, first: Int, rows: Int, parameters: UnsafePointer<Float>,
-        labels: UnsafePointer<UInt8>?, gradientScale: Float?
+        labels: UnsafePointer<UInt8>?, gradientScale: Float?, startingFrom start: SoftmaxCrossEntropy.Totals = .init()
     ) -> SoftmaxCrossEntropy.Totals {
         precondition(first >= 0 && first + rows <= inputs.count, "rows past the end of the inputs")
         let width = plan[0].inputs
@@ -147,13 +155,14 @@ final class Workspace {
         case .features(let x):
             return forward(
                 input: x + first * width, rows: rows, parameters: parameters, labels: labels,
-                gradientScale: gradientScale)
+                gradientScale: gradientScale, startingFrom: start)
         case .pixels(let p, let conversion):
             precondition(rows > 0 && rows <= capacity, "rows exceed the workspace")
             guard let batch else { preconditionFailure("workspace was not built for pixels") }
             conversion.convert(rows: rows, width: width, row: { p + (first + $0) * width }, into: batch)
             return forward(
-                input: batch, rows: rows, parameters: parameters, labels: labels, gradientScale: gradientScale)
+                input: batch, rows: rows, parameters: parameters, labels: labels, gradientScale: gradientScale,
+                startingFrom: start)
         }
     }
 
@@ -189,7 +198,8 @@ final class Workspace {
     }
 
     private func forwardLayers(
-        rows: Int, parameters: UnsafePointer<Float>, labels: UnsafePointer<UInt8>?, gradientScale: Float?
+        rows: Int, parameters: UnsafePointer<Float>, labels: UnsafePointer<UInt8>?, gradientScale: Float?,
+        startingFrom start: SoftmaxCrossEntropy.Totals
     ) -> SoftmaxCrossEntropy.Totals {
         rowsInPass = rows
         let last = plan.count - 1
@@ -197,11 +207,14 @@ final class Workspace {
             let output = activations[l]
             let activate = l < last
             if l == 0, denseInput == nil, let sparse {
-                Dense.forward(sparse: sparse, layer: plan[0], parameters: parameters, output: output, activate: activate)
+                Dense.forward(
+                    sparse: sparse, rows: 0..<rows, layer: plan[0], parameters: parameters, output: output,
+                    activate: activate)
             } else {
                 let x = l == 0 ? gatheredDenseInput : UnsafePointer(activations[l - 1])
                 Dense.forward(
-                    input: x, rows: rows, layer: plan[l], parameters: parameters, output: output, activate: activate)
+                    input: x, rows: 0..<rows, layer: plan[l], parameters: parameters, output: output,
+                    activate: activate)
             }
         }
         let layer = plan[last]
@@ -212,7 +225,8 @@ final class Workspace {
             return SoftmaxCrossEntropy.Totals()
         }
         return SoftmaxCrossEntropy.forwardLoss(
-            z, bias: bias, labels: labels, rows: rows, classes: layer.outputs, gradientScale: gradientScale)
+            z, bias: bias, labels: labels, rows: rows, classes: layer.outputs, gradientScale: gradientScale,
+            startingFrom: start)
     }
 
     /// Backward after a training `forward` (with labels and a gradient
@@ -224,22 +238,29 @@ final class Workspace {
         let rows = rowsInPass
         precondition(rows > 0, "backward before forward")
         var l = plan.count - 1
-        var dz = activations[l]
+        var dz = UnsafePointer(activations[l])
         while true {
             let layer = plan[l]
             if l == 0, denseInput == nil, let sparse {
-                Dense.backward(sparse: sparse, layer: layer, outputGradient: dz, gradients: gradients)
-                break
+                Dense.kernelGradient(
+                    sparse: sparse, layer: layer, outputGradient: dz, gradients: gradients,
+                    kernelRows: 0..<layer.inputs)
+            } else {
+                let x = l > 0 ? UnsafePointer(activations[l - 1]) : gatheredDenseInput
+                Dense.kernelGradient(
+                    input: x, rows: rows, layer: layer, outputGradient: dz, gradients: gradients,
+                    kernelRows: 0..<layer.inputs)
             }
-            let x = l > 0 ? UnsafePointer(activations[l - 1]) : gatheredDenseInput
-            let dx: UnsafeMutablePointer<Float>? = l > 0 ? deltas[l - 1] : nil
-            Dense.backward(
-                input: x, rows: rows, layer: layer, parameters: parameters, outputGradient: dz,
-                gradients: gradients, inputGradient: dx)
-            guard let dx else { break }
+            Dense.biasGradient(dz, rows: rows, outputs: layer.outputs, into: gradients + layer.biasOffset)
+            guard l > 0 else { break }
+            let dx = deltas[l - 1]
+            MatrixProduct.transpose(
+                parameters + layer.kernelOffset, rows: layer.outputs, columns: layer.inputs, into: transposedKernel)
+            Dense.inputGradient(
+                outputGradient: dz, rows: 0..<rows, layer: layer, transposedKernel: transposedKernel, into: dx)
             l -= 1
             plan[l].activation.backward(gradient: dx, output: activations[l], count: rows * plan[l].outputs)
-            dz = dx
+            dz = UnsafePointer(dx)
         }
     }
 }

@@ -21,7 +21,7 @@ struct DenseTests {
             parameters.withUnsafeBufferPointer { p in
                 output.withUnsafeMutableBufferPointer { out in
                     Dense.forward(
-                        input: x.baseAddress!, rows: 2, layer: layer, parameters: p.baseAddress!,
+                        input: x.baseAddress!, rows: 0..<2, layer: layer, parameters: p.baseAddress!,
                         output: out.baseAddress!)
                 }
             }
@@ -63,10 +63,15 @@ struct DenseTests {
                 dz.withUnsafeBufferPointer { dz in
                     gradients.withUnsafeMutableBufferPointer { g in
                         dx.withUnsafeMutableBufferPointer { dx in
-                            Dense.backward(
-                                input: x.baseAddress!, rows: 2, layer: Self.layer, parameters: p.baseAddress!,
-                                outputGradient: dz.baseAddress!, gradients: g.baseAddress!,
-                                inputGradient: dx.baseAddress!)
+                            Dense.kernelGradient(
+                                input: x.baseAddress!, rows: 2, layer: Self.layer, outputGradient: dz.baseAddress!,
+                                gradients: g.baseAddress!, kernelRows: 0..<2)
+                            Dense.biasGradient(dz.baseAddress!, rows: 2, outputs: 3, into: g.baseAddress! + 6)
+                            var transposed = [Float](repeating: .nan, count: 6)
+                            MatrixProduct.transpose(p.baseAddress!, rows: 3, columns: 2, into: &transposed)
+                            Dense.inputGradient(
+                                outputGradient: dz.baseAddress!, rows: 0..<2, layer: Self.layer,
+                                transposedKernel: transposed, into: dx.baseAddress!)
                         }
                     }
                 }
@@ -74,28 +79,6 @@ struct DenseTests {
         }
         #expect(gradients == [0.5, -1, -1, 2.25, 0.5, -2, 1.5, 1, -1])
         #expect(dx == [0.5, 3, -0.5, 1])
-    }
-
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
-    func gemmMatchesTheNaiveProduct(transposeA: Bool, transposeB: Bool) {
-        let (m, n, k) = (5, 7, 3)
-        let a = Fixture.uniform(m * k, -1, 1, seed: 1)
-        let b = Fixture.uniform(k * n, -1, 1, seed: 2)
-        let lda = transposeA ? m : k
-        let ldb = transposeB ? k : n
-        let expected = Dense.referenceGemm(
-            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, ldc: n)
-        var c = [Float](repeating: .nan, count: m * n)
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                c.withUnsafeMutableBufferPointer { c in
-                    Dense.gemm(
-                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a.baseAddress!,
-                        lda: lda, b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: n)
-                }
-            }
-        }
-        #expect(close(c, expected, absolute: 1e-6))
     }
 
     @Test func softmaxCrossEntropyByHand() {
