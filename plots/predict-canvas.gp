@@ -1964,7 +1964,7 @@ $d62 << EOD
 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 EOD
-# 6: 28 rows of 28, top row first
+# 5 (true 6): 28 rows of 28, top row first
 $d63 << EOD
 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
@@ -3312,8 +3312,8 @@ plot $d61 matrix with image
 set title '6' offset 0,-0.6 textcolor rgb 'black'
 unset border
 plot $d62 matrix with image
-set title '6' offset 0,-0.6 textcolor rgb 'black'
-unset border
+set title '5 (true 6)' offset 0,-0.6 textcolor rgb '#d62728'
+set border 15 lw 2 lc rgb '#d62728'
 plot $d63 matrix with image
 set title '6' offset 0,-0.6 textcolor rgb 'black'
 unset border
