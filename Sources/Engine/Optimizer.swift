@@ -88,9 +88,25 @@ public enum Optimizer: Equatable, Sendable {
         parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
         slots: UnsafeMutablePointer<Float>?, count: Int, step: Int
     ) {
-        let whole = count - count % 8
-        updateLanes(parameters: p, gradients: g, slots: slots, slotStride: count, count: whole, step: step)
-        let rest = count - whole
+        // Every element's update is independent: pieces of 8,192 (whole
+        // 8-lane chunks but the last) run on as many threads as are allowed.
+        ComputePool.shared.forEachPiece(of: count, piece: 8192, cost: 8) { range in
+            self.update(parameters: p, gradients: g, slots: slots, count: count, range: range, step: step)
+        }
+    }
+
+    /// `update` of the elements `range` only; `range.lowerBound` is a
+    /// multiple of 8, and so is `range.upperBound` unless it is `count`.
+    private func update(
+        parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
+        slots: UnsafeMutablePointer<Float>?, count: Int, range: Range<Int>, step: Int
+    ) {
+        let start = range.lowerBound
+        let whole = range.upperBound - range.count % 8
+        updateLanes(
+            parameters: p + start, gradients: g + start, slots: slots.map { $0 + start }, slotStride: count,
+            count: whole - start, step: step)
+        let rest = range.upperBound - whole
         guard rest > 0 else { return }
         // The tail: copy into zero-padded scratch lanes, update, copy back.
         let slotCount = slots == nil ? 0 : self.slotCount

@@ -42,6 +42,11 @@ final class Workspace {
     var lastPassWasSparse: Bool { denseInput == nil && rowsInPass > 0 }
     private var rowsInPass = 0
 
+    /// Rows of a pass, and rows of a kernel gradient, one task takes: fixed,
+    /// so the work splits the same way whatever the thread count.
+    static let rowsPerPiece = 8
+    static let kernelRowsPerPiece = 64
+
     /// Most floats the buffers of one workspace may take (4 GiB).
     static let maximumFloats = 1 << 30
 
@@ -203,18 +208,25 @@ final class Workspace {
     ) -> SoftmaxCrossEntropy.Totals {
         rowsInPass = rows
         let last = plan.count - 1
+        let pool = ComputePool.shared
         for l in 0...last {
             let output = activations[l]
             let activate = l < last
+            let layer = plan[l]
             if l == 0, denseInput == nil, let sparse {
-                Dense.forward(
-                    sparse: sparse, rows: 0..<rows, layer: plan[0], parameters: parameters, output: output,
-                    activate: activate)
+                let cost = sparse.rows > 0 ? sparse.rowEnds[rows - 1] / rows * layer.outputs : 0
+                pool.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: cost) { range in
+                    Dense.forward(
+                        sparse: sparse, rows: range, layer: layer, parameters: parameters, output: output,
+                        activate: activate)
+                }
             } else {
                 let x = l == 0 ? gatheredDenseInput : UnsafePointer(activations[l - 1])
-                Dense.forward(
-                    input: x, rows: 0..<rows, layer: plan[l], parameters: parameters, output: output,
-                    activate: activate)
+                pool.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: layer.inputs * layer.outputs) { range in
+                    Dense.forward(
+                        input: x, rows: range, layer: layer, parameters: parameters, output: output,
+                        activate: activate)
+                }
             }
         }
         let layer = plan[last]
@@ -237,27 +249,38 @@ final class Workspace {
         precondition(deltas.count == plan.count - 1, "workspace was not built for training")
         let rows = rowsInPass
         precondition(rows > 0, "backward before forward")
+        let pool = ComputePool.shared
         var l = plan.count - 1
         var dz = UnsafePointer(activations[l])
         while true {
             let layer = plan[l]
+            let outputGradient = dz
             if l == 0, denseInput == nil, let sparse {
-                Dense.kernelGradient(
-                    sparse: sparse, layer: layer, outputGradient: dz, gradients: gradients,
-                    kernelRows: 0..<layer.inputs)
+                let cost = sparse.rowEnds[rows - 1] / layer.inputs * layer.outputs
+                pool.forEachPiece(of: layer.inputs, piece: Self.kernelRowsPerPiece, cost: cost) { range in
+                    Dense.kernelGradient(
+                        sparse: sparse, layer: layer, outputGradient: outputGradient, gradients: gradients,
+                        kernelRows: range)
+                }
             } else {
                 let x = l > 0 ? UnsafePointer(activations[l - 1]) : gatheredDenseInput
-                Dense.kernelGradient(
-                    input: x, rows: rows, layer: layer, outputGradient: dz, gradients: gradients,
-                    kernelRows: 0..<layer.inputs)
+                pool.forEachPiece(of: layer.inputs, piece: Self.kernelRowsPerPiece, cost: rows * layer.outputs) {
+                    range in
+                    Dense.kernelGradient(
+                        input: x, rows: rows, layer: layer, outputGradient: outputGradient, gradients: gradients,
+                        kernelRows: range)
+                }
             }
             Dense.biasGradient(dz, rows: rows, outputs: layer.outputs, into: gradients + layer.biasOffset)
             guard l > 0 else { break }
             let dx = deltas[l - 1]
+            let transposed = UnsafePointer(transposedKernel)
             MatrixProduct.transpose(
                 parameters + layer.kernelOffset, rows: layer.outputs, columns: layer.inputs, into: transposedKernel)
-            Dense.inputGradient(
-                outputGradient: dz, rows: 0..<rows, layer: layer, transposedKernel: transposedKernel, into: dx)
+            pool.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: layer.inputs * layer.outputs) { range in
+                Dense.inputGradient(
+                    outputGradient: outputGradient, rows: range, layer: layer, transposedKernel: transposed, into: dx)
+            }
             l -= 1
             plan[l].activation.backward(gradient: dx, output: activations[l], count: rows * plan[l].outputs)
             dz = UnsafePointer(dx)

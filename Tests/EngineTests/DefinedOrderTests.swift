@@ -131,3 +131,34 @@ struct DefinedOrderTests {
         #expect(abs(ElementaryFunctions.power(0.999, 15_000) - Glibc.pow(0.999, 15_000)) < 1e-15)
     }
 }
+
+/// Threads 1, 2 and 4 train and evaluate to the same bits: passes are cut
+/// into the same tasks whatever the count, and no sum crosses two tasks.
+struct ThreadCountTests {
+    static func train(threads: Int, _ architecture: Architecture) throws -> (weights: [Float], figures: [Double]) {
+        try ComputeThreads.$override.withValue(threads) {
+            let examples = try DefinedOrderTests.digits(count: 3_000, seed: 9)
+            let model = try Model(architecture: architecture, seed: 3)
+            let result = try model.fit(
+                examples, validationSplit: 0.2, optimizer: .adam(),
+                configuration: FitConfiguration(epochs: 2, batchSize: 64, seed: 3), onBatch: { _ in true },
+                onEpoch: { _ in })
+            let evaluation = try model.evaluate(examples, batchSize: 500)
+            let figures = result.epochs.flatMap { [$0.loss, $0.accuracy, $0.validationLoss!, $0.validationAccuracy!] }
+            return (model.parameters, figures + [evaluation.loss, evaluation.accuracy])
+        }
+    }
+
+    @Test(arguments: [
+        Fixture.architecture(784, (128, .relu), (10, .softmax)),
+        Fixture.architecture(784, (256, .tanh), (300, .relu), (10, .softmax)),
+    ])
+    func threadsOneTwoAndFourGiveTheSameBits(architecture: Architecture) throws {
+        let one = try Self.train(threads: 1, architecture)
+        for threads in [2, 4] {
+            let other = try Self.train(threads: threads, architecture)
+            #expect(differingBits(other.weights, one.weights) == 0, "threads=\(threads)")
+            #expect(other.figures == one.figures, "threads=\(threads)")
+        }
+    }
+}

@@ -117,6 +117,36 @@ import Testing
     }
 
     /// `-p hidden=15` turns the main notebook into seed A's network.
+    /// One notebook replayed with threads 1, 2 and 4 prints the same
+    /// numbers: only the timings may differ.
+    @Test(.enabled(if: dataPath != nil, "DNB_DATA is not set"))
+    func threadsOneTwoAndFourPrintTheSameNumbers() throws {
+        let directory = try TemporaryDirectory()
+        let notebook = """
+            param threads=1
+            set threads=$threads seed=3
+            load mnist
+            normalize
+            build dense 128 relu, dense 10 softmax
+            fit epochs=2 batch=64 validation=0.5 optimizer=adam
+            evaluate
+            evaluate train
+            predict test 17
+            """
+        try notebook.write(toFile: directory.file("nb.dnb"), atomically: true, encoding: .utf8)
+        var outputs: [String] = []
+        for threads in [1, 2, 4] {
+            let result = try dnb(["run", "nb.dnb", "-p", "threads=\(threads)"], in: directory, data: Self.dataPath)
+            #expect(result.status == 0, "\(result)")
+            #expect(result.standardOutput.contains("threads = \(threads)"))
+            outputs.append(
+                result.standardOutput.replacing(/\d+\.\d+s\b/, with: "T").replacing(/threads[ =]+\d+/, with: "threads"))
+        }
+        #expect(outputs[0].contains("test: loss "))
+        #expect(outputs[1] == outputs[0])
+        #expect(outputs[2] == outputs[0])
+    }
+
     @Test(.enabled(if: dataPath != nil, "DNB_DATA is not set"))
     func mainNotebookWithHidden15IsSeedA() throws {
         let directory = try TemporaryDirectory()
