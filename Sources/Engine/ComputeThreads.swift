@@ -14,10 +14,11 @@
 // worker there. Workers spin for a short while after a pass (the next one
 // usually follows within microseconds), then sleep.
 
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Synchronization
 
 /// The engine's thread count (1 or more; smaller values are taken as 1).
 private let threadCount = Atomic<Int>(1)
@@ -45,7 +46,8 @@ public func availableCores() -> Int {
     #if os(Linux)
         var set = [UInt64](repeating: 0, count: 16)  // 1024 CPUs, glibc's cpu_set_t
         let status = set.withUnsafeMutableBytes { bytes in
-            linuxSchedGetaffinity(0, bytes.count, bytes.baseAddress!)
+            guard let mask = bytes.baseAddress else { return Int32(-1) }
+            return linuxSchedGetaffinity(0, bytes.count, mask)
         }
         let count = set.reduce(0) { $0 + $1.nonzeroBitCount }
         if status == 0, count > 0 { return count }
