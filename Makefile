@@ -13,7 +13,7 @@ unexport DNB_DATA
 endif
 NO_MNIST := no MNIST in ../shared/data/mnist or ./data/mnist (set DNB_DATA to a folder or mnist.npz):
 
-.PHONY: all install build release run test record venv format lint bench clean
+.PHONY: all install build release run test record venv format lint bench check-portable clean
 
 all: release
 
@@ -67,6 +67,18 @@ venv: .venv/bin/python
 .venv/bin/python:
 	python3 -m venv .venv
 	.venv/bin/pip install --quiet nbformat
+
+# The engine built for baseline x86-64 (no AVX2, no FMA instructions) must
+# print the same numbers and write the same model files as the AVX2 build.
+check-portable: release
+	DNB_PORTABLE=1 swift build -c release --scratch-path .build-portable --product dnb
+	@[ -n "$(DNB_DATA)" ] || { echo "$(NO_MNIST) nothing to compare"; exit 0; }; \
+	dir=$$(mktemp -d) && notebook=$(CURDIR)/Tests/Fixtures/portable/same-bits.dnb && cd $$dir && \
+	$(CURDIR)/.build/release/dnb run $$notebook -p out=avx2 | sed -E 's/[0-9.]+s\b/T/g; s/avx2/OUT/g' > avx2.txt && \
+	$(CURDIR)/.build-portable/release/dnb run $$notebook -p out=base | sed -E 's/[0-9.]+s\b/T/g; s/base/OUT/g' > base.txt && \
+	diff avx2.txt base.txt && cmp avx2-a.safetensors base-a.safetensors && cmp avx2-b.safetensors base-b.safetensors && \
+	echo "check-portable: the baseline x86-64 engine printed and saved the same bits" && cat avx2.txt | grep -E "^test:"; \
+	status=$$?; rm -rf $$dir; exit $$status
 
 bench: release
 	.build/release/dnb-bench

@@ -13,8 +13,13 @@ let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 // the engine would stop with SIGILL: drop this line to build for one.
 // ENGINE_AVX2 lets the engine use AVX2 intrinsics (without the flag, LLVM
 // cannot lower them): drop both settings together.
+// DNB_PORTABLE=1 leaves both out: the baseline x86-64 build (SSE2, 4-lane
+// vectors, FMA through the C library) that `make check-portable` uses to show
+// the numbers do not depend on the instruction set.
 #if arch(x86_64)
-    let engineCPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"]), .define("ENGINE_AVX2")]
+    let engineCPU: [SwiftSetting] =
+        Context.environment["DNB_PORTABLE"] == "1"
+        ? [] : [.unsafeFlags(["-target-cpu", "haswell"]), .define("ENGINE_AVX2")]
 #else
     let engineCPU: [SwiftSetting] = []
 #endif
