@@ -73,10 +73,9 @@ enum Dense {
         let outputs = layer.outputs
         let kernel = parameters + layer.kernelOffset
         for r in rows {
-            let start = r == 0 ? 0 : x.rowEnds[r - 1]
             sumOfScaledRows(
-                count: x.rowEnds[r] - start, indices: x.columns + start, values: x.values + start, matrix: kernel,
-                stride: outputs, columns: outputs, into: output + r * outputs)
+                count: x.counts[r], indices: x.columns + r * x.stride, values: x.values + r * x.stride,
+                matrix: kernel, stride: outputs, columns: outputs, into: output + r * outputs)
         }
         if activate {
             layer.activation.forward(
@@ -85,22 +84,45 @@ enum Dense {
         }
     }
 
-    /// `kernelGradient` for a first layer fed `SparseRows` (built with
-    /// columns), rows `kernelRows` of dW: `dW[k,:]` is the chain over the
-    /// rows r where input k is non-zero, ascending r (a zero row of dW where
-    /// input k is zero in every row) — the dense chain without its zero terms.
+    /// `kernelGradient` for a first layer fed `SparseRows` (`rows` rows),
+    /// rows `kernelRows` of dW: `dW[k,:]` starts at +0 and takes, for each
+    /// batch row r in increasing order where input k is non-zero, one FMA
+    /// of x[r,k]·dz[r,:] — the dense chain without its zero terms.
     static func kernelGradient(
-        sparse x: SparseRows, layer: LayerPlan, outputGradient dz: UnsafePointer<Float>,
+        sparse x: SparseRows, rows: Int, layer: LayerPlan, outputGradient dz: UnsafePointer<Float>,
         gradients: UnsafeMutablePointer<Float>, kernelRows: Range<Int>
     ) {
-        precondition(x.hasColumns && x.width == layer.inputs, "sparse rows without columns")
+        precondition(x.width == layer.inputs, "sparse rows are \(x.width) wide, the layer takes \(layer.inputs)")
         let outputs = layer.outputs
         let dW = gradients + layer.kernelOffset
-        for k in kernelRows {
-            sumOfScaledRows(
-                count: Int(x.columnCounts[k]), indices: x.columnRows + k * x.capacity,
-                values: x.columnValues + k * x.capacity, matrix: dz, stride: outputs, columns: outputs,
-                into: dW + k * outputs)
+        (dW + kernelRows.lowerBound * outputs).update(repeating: 0, count: kernelRows.count * outputs)
+        for r in 0..<rows {
+            let columns = x.columns + r * x.stride
+            let values = x.values + r * x.stride
+            let count = x.counts[r]
+            var e = x.firstEntry(row: r, atLeast: kernelRows.lowerBound)
+            while e < count, Int(columns[e]) < kernelRows.upperBound {
+                addScaled(values[e], dz + r * outputs, into: dW + Int(columns[e]) * outputs, count: outputs)
+                e += 1
+            }
+        }
+    }
+
+    /// `out[j] = fma(a, x[j], out[j])` for j in 0..<count: each element its
+    /// own FMA, so the vector lanes and the scalar tail round alike.
+    @inline(__always)
+    static func addScaled(
+        _ a: Float, _ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        let scale = Lanes(repeating: a)
+        var j = 0
+        while count - j >= 8 {
+            Lanes.load(out, j).addingProduct(scale, .load(x, j)).store(out, j)
+            j += 8
+        }
+        while j < count {
+            out[j] = out[j].addingProduct(a, x[j])
+            j += 1
         }
     }
 

@@ -265,11 +265,21 @@ final class TrainingBuffers {
         return totals
     }
 
-    /// Backward after the step's forward, then one optimizer pass.
+    /// Backward after the step's forward, then one optimizer pass. The
+    /// first layer's kernel, most of the parameters, is updated chunk by
+    /// chunk as soon as its gradient is written, while it is in cache; the
+    /// rest after the backward. Each parameter gets the same update either way.
     private func update() {
-        workspace.backward(parameters: parameters, gradients: gradients)
         iterations += 1
-        optimizer.update(parameters: parameters, gradients: gradients, slots: slots, count: count, step: iterations)
+        let (optimizer, parameters, gradients, slots, count, step) =
+            (self.optimizer, self.parameters, self.gradients, self.slots, self.count, iterations)
+        let firstKernel = workspace.plan[0].kernelRange
+        workspace.backward(parameters: parameters, gradients: gradients) { range in
+            optimizer.update(parameters: parameters, gradients: gradients, slots: slots, count: count, range: range, step: step)
+        }
+        optimizer.update(
+            parameters: parameters, gradients: gradients, slots: slots, count: count, step: step,
+            elements: firstKernel.upperBound..<count)
     }
 
     /// Writes the working parameters and the optimizer state back to `model`.

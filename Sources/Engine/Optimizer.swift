@@ -84,20 +84,25 @@ public enum Optimizer: Equatable, Sendable {
     /// holds `slotCount` consecutive buffers of `count` values; `step` is
     /// the 1-based step number (Adam's `t`). Slot values below the smallest
     /// normal Float are flushed to zero (as under TensorFlow's FTZ).
+    /// `elements` (default all) limits the update to those parameters.
     func update(
         parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
-        slots: UnsafeMutablePointer<Float>?, count: Int, step: Int
+        slots: UnsafeMutablePointer<Float>?, count: Int, step: Int, elements: Range<Int>? = nil
     ) {
-        // Every element's update is independent: pieces of 8,192 (whole
-        // 8-lane chunks but the last) run on as many threads as are allowed.
-        ComputePool.shared.forEachPiece(of: count, piece: 8192, cost: 8) { range in
-            self.update(parameters: p, gradients: g, slots: slots, count: count, range: range, step: step)
+        // Every element's update is independent: pieces of 8,192 run on as
+        // many threads as are allowed.
+        let elements = elements ?? 0..<count
+        let start = elements.lowerBound
+        ComputePool.shared.forEachPiece(of: elements.count, piece: 8192, cost: 8) { range in
+            self.update(
+                parameters: p, gradients: g, slots: slots, count: count,
+                range: (start + range.lowerBound)..<(start + range.upperBound), step: step)
         }
     }
 
-    /// `update` of the elements `range` only; `range.lowerBound` is a
-    /// multiple of 8, and so is `range.upperBound` unless it is `count`.
-    private func update(
+    /// `update` of the elements `range` only, on the calling thread (each
+    /// element's update depends on nothing else, so any split gives the same bits).
+    func update(
         parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
         slots: UnsafeMutablePointer<Float>?, count: Int, range: Range<Int>, step: Int
     ) {

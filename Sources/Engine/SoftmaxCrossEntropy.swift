@@ -54,38 +54,48 @@ enum SoftmaxCrossEntropy {
     ) -> Totals {
         var totals = start
         for r in 0..<rows {
-            let row = z + r * classes
-            let y = Int(labels[r])
-            var m = -Float.infinity
-            for j in 0..<classes {
-                row[j] += bias[j]
-                m = max(m, row[j])
-            }
-            let shiftedTarget = row[y] - m
-            var s: Float = 0
-            for j in 0..<classes {
-                let e = ElementaryFunctions.exp(row[j] - m)
-                row[j] = e
-                s += e
-            }
-            let inverse = 1 / s
-            var best = 0
-            var bestValue = -Float.infinity
-            for j in 0..<classes {
-                let p = row[j] * inverse
-                row[j] = p
-                if p > bestValue {
-                    bestValue = p
-                    best = j
-                }
-            }
-            totals.loss += ElementaryFunctions.log(Double(s)) - Double(shiftedTarget)
-            if best == y { totals.correct += 1 }
-            if let scale = gradientScale {
-                row[y] -= 1
-                for j in 0..<classes { row[j] *= scale }
-            }
+            let row = rowLoss(
+                z + r * classes, bias: bias, label: Int(labels[r]), classes: classes, gradientScale: gradientScale)
+            totals.loss += row.loss
+            if row.correct { totals.correct += 1 }
         }
         return totals
+    }
+
+    /// `forwardLoss` of one row: its loss `log(s) − (z_y − m)` and whether
+    /// its argmax (the first maximum) is the label.
+    @inline(__always)
+    static func rowLoss(
+        _ row: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, label y: Int, classes: Int,
+        gradientScale: Float?
+    ) -> (loss: Double, correct: Bool) {
+        var m = -Float.infinity
+        for j in 0..<classes {
+            row[j] += bias[j]
+            m = max(m, row[j])
+        }
+        let shiftedTarget = row[y] - m
+        var s: Float = 0
+        for j in 0..<classes {
+            let e = ElementaryFunctions.exp(row[j] - m)
+            row[j] = e
+            s += e
+        }
+        let inverse = 1 / s
+        var best = 0
+        var bestValue = -Float.infinity
+        for j in 0..<classes {
+            let p = row[j] * inverse
+            row[j] = p
+            if p > bestValue {
+                bestValue = p
+                best = j
+            }
+        }
+        if let scale = gradientScale {
+            row[y] -= 1
+            for j in 0..<classes { row[j] *= scale }
+        }
+        return (ElementaryFunctions.log(Double(s)) - Double(shiftedTarget), best == y)
     }
 }

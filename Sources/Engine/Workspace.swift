@@ -9,18 +9,20 @@
 //   deltas[l]       capacity×O_l   dL/dz_l of hidden layers (training only)
 //   batch           capacity×I_0   rows gathered by index (training), or
 //                                  converted from pixels (any pass on pixels)
-//   sparse                         the pass's non-zero inputs, when few enough
+//   sparse                         the pass's non-zero inputs (wide first layers)
+//   rowLoss, rowCorrect  capacity  each row's loss and argmax hit
 //
-// Every pass first tries to read its input rows as `SparseRows` (at most
-// `SparseRows.maximumDensity` of the values non-zero, as for MNIST's
-// pixels); the first layer then works on the non-zeros only. A denser pass
-// uses the dense product (rows picked by index are gathered first). The
-// choice depends only on the pass's own rows, so results stay a function of
-// the data, the seed and the thread count.
-
-#if ENGINE_AVX2
-    import _Builtin_intrinsics.intel
-#endif
+// Threads (see ComputeThreads.swift). A forward runs as one parallel pass
+// over fixed chunks of 8 rows: each chunk gathers or converts its rows,
+// finds their non-zeros, and takes them through every layer and the loss;
+// the rows' losses are then summed in row order. A backward runs each
+// layer's kernel gradient over fixed chunks of 64 kernel rows (the first
+// layer's chunks may apply the optimizer to their rows straight away, while
+// they are in cache), and the small products on the caller.
+//
+// The first layer takes the sparse sums (non-zero inputs only) when a chunk's
+// rows are at most half non-zero; they give the dense product's bits, so
+// this choice, like the thread count, changes only the speed.
 
 final class Workspace {
     let plan: [LayerPlan]
@@ -34,13 +36,16 @@ final class Workspace {
     /// Input rows gathered by index or converted from pixels (training, or
     /// built for pixels).
     private let batch: UnsafeMutablePointer<Float>?
-    /// The non-zero inputs of the current pass; nil for narrow inputs.
+    /// The non-zero inputs of the current pass; nil when the first layer is
+    /// too narrow for the sparse sums to pay.
     let sparse: SparseRows?
-    /// What the last forward read: its dense rows, or nil when it used `sparse`.
-    private var denseInput: UnsafePointer<Float>?
-    /// Whether the last forward's first layer took the sparse sums.
-    var lastPassWasSparse: Bool { denseInput == nil && rowsInPass > 0 }
+    private let rowLoss: UnsafeMutablePointer<Double>
+    private let rowCorrect: UnsafeMutablePointer<Bool>
+    /// The dense rows the last forward read (the batch buffer or the caller's features).
+    private var input: UnsafePointer<Float>?
     private var rowsInPass = 0
+    /// Whether the last forward's rows, taken together, suit the sparse sums.
+    private(set) var lastPassWasSparse = false
 
     /// Rows of a pass, and rows of a kernel gradient, one task takes: fixed,
     /// so the work splits the same way whatever the thread count.
@@ -63,16 +68,15 @@ final class Workspace {
     }
 
     /// Floats one row costs: every layer's outputs, twice when training
-    /// (activations and deltas), plus the batch buffer's input row when
-    /// training or converting `pixels`; plus room for the row's non-zeros
-    /// (index and value: 2 per input at most `maximumDensity`, and the
-    /// column-major copy when training: 2 more).
+    /// (activations and deltas), the batch buffer's input row when training
+    /// or converting `pixels`, the row's non-zeros (index and value) when
+    /// the first layer may take them, and its loss.
     static func floatsPerRow(_ plan: [LayerPlan], training: Bool, pixels: Bool = false) -> Int {
         let outputs = plan.reduce(0) { $0 + $1.outputs }
         let inputs = plan.first?.inputs ?? 0
-        let sparse = usesSparse(plan) ? (training ? 3 : 1) * inputs : 0
+        let sparse = usesSparse(plan) ? SparseRows.floatsPerRow(width: inputs) : 0
         let batch = training || pixels ? inputs : 0
-        return (training ? 2 * outputs : outputs) + batch + sparse
+        return (training ? 2 * outputs : outputs) + batch + sparse + 3
     }
 
     /// Most rows that fit under `maximumFloats` (at least 1).
@@ -88,32 +92,19 @@ final class Workspace {
         precondition(capacity > 0 && !plan.isEmpty, "workspace needs rows and layers")
         self.plan = plan
         self.capacity = capacity
-        activations = plan.map { layer in
-            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: capacity * layer.outputs)
-            buffer.initialize(repeating: 0, count: capacity * layer.outputs)
+        func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
+            let buffer = UnsafeMutablePointer<T>.allocate(capacity: count)
+            buffer.initialize(repeating: value, count: count)
             return buffer
         }
-        deltas =
-            training
-            ? plan.dropLast().map { layer in
-                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: capacity * layer.outputs)
-                buffer.initialize(repeating: 0, count: capacity * layer.outputs)
-                return buffer
-            } : []
-        let kernelSize = training ? plan.dropFirst().map { $0.inputs * $0.outputs }.max() ?? 0 : 0
-        transposedKernel = .allocate(capacity: kernelSize)
-        transposedKernel.initialize(repeating: 0, count: kernelSize)
+        activations = plan.map { buffer(capacity * $0.outputs, Float(0)) }
+        deltas = training ? plan.dropLast().map { buffer(capacity * $0.outputs, Float(0)) } : []
+        transposedKernel = buffer(training ? plan.dropFirst().map { $0.inputs * $0.outputs }.max() ?? 0 : 0, Float(0))
         let width = plan[0].inputs
-        if training || pixels {
-            let batch = UnsafeMutablePointer<Float>.allocate(capacity: capacity * width)
-            batch.initialize(repeating: 0, count: capacity * width)
-            self.batch = batch
-        } else {
-            batch = nil
-        }
-        sparse =
-            sparseInput && Self.usesSparse(plan)
-            ? SparseRows(capacity: capacity, width: width, columns: training) : nil
+        batch = training || pixels ? buffer(capacity * width, Float(0)) : nil
+        sparse = sparseInput && Self.usesSparse(plan) ? SparseRows(capacity: capacity, width: width) : nil
+        rowLoss = buffer(capacity, 0.0)
+        rowCorrect = buffer(capacity, false)
     }
 
     deinit {
@@ -121,6 +112,8 @@ final class Workspace {
         for buffer in deltas { buffer.deallocate() }
         transposedKernel.deallocate()
         batch?.deallocate()
+        rowLoss.deallocate()
+        rowCorrect.deallocate()
     }
 
     /// The last layer's output: `rows × classes` probabilities after a
@@ -129,22 +122,19 @@ final class Workspace {
 
     /// Forward through every layer for `rows` rows of `input` (N×I_0).
     ///
-    /// Without `labels` the last layer ends in softmax and nothing is
+    /// Without `labels` the last layer ends in softmax and `start` is
     /// returned. With `labels` it ends in the fused softmax + cross-entropy,
-    /// returning summed loss and correct count; `gradientScale` (1/N for the
-    /// batch mean) then also leaves dL/dz of the last layer in place for
-    /// `backward`.
+    /// returning `start` plus the rows' summed loss (rows ascending) and
+    /// correct count; `gradientScale` (1/N for the batch mean) then also
+    /// leaves dL/dz of the last layer in place for `backward`.
     @discardableResult
     func forward(
         input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>,
         labels: UnsafePointer<UInt8>?, gradientScale: Float?, startingFrom start: SoftmaxCrossEntropy.Totals = .init()
     ) -> SoftmaxCrossEntropy.Totals {
-        precondition(rows > 0 && rows <= capacity, "rows exceed the workspace")
-        let width = plan[0].inputs
-        let isSparse = sparse?.load(rows: rows, row: { input + $0 * width }) ?? false
-        denseInput = isSparse ? nil : input
-        return forwardLayers(
-            rows: rows, parameters: parameters, labels: labels, gradientScale: gradientScale, startingFrom: start)
+        pass(
+            rows: rows, input: input, prepare: nil, parameters: parameters, labels: labels,
+            gradientScale: gradientScale, startingFrom: start)
     }
 
     /// `forward` on rows `first..<first + rows` of `inputs`: features are
@@ -162,12 +152,14 @@ final class Workspace {
                 input: x + first * width, rows: rows, parameters: parameters, labels: labels,
                 gradientScale: gradientScale, startingFrom: start)
         case .pixels(let p, let conversion):
-            precondition(rows > 0 && rows <= capacity, "rows exceed the workspace")
             guard let batch else { preconditionFailure("workspace was not built for pixels") }
-            conversion.convert(rows: rows, width: width, row: { p + (first + $0) * width }, into: batch)
-            return forward(
-                input: batch, rows: rows, parameters: parameters, labels: labels, gradientScale: gradientScale,
-                startingFrom: start)
+            return pass(
+                rows: rows, input: batch,
+                prepare: { chunk in
+                    conversion.convert(
+                        rows: chunk.count, width: width, row: { p + (first + chunk.lowerBound + $0) * width },
+                        into: batch + chunk.lowerBound * width)
+                }, parameters: parameters, labels: labels, gradientScale: gradientScale, startingFrom: start)
         }
     }
 
@@ -178,98 +170,128 @@ final class Workspace {
         gathering indices: UnsafePointer<Int>, from inputs: InputRows, rows: Int,
         parameters: UnsafePointer<Float>, labels: UnsafePointer<UInt8>, gradientScale: Float?
     ) -> SoftmaxCrossEntropy.Totals {
-        precondition(rows > 0 && rows <= capacity, "rows exceed the workspace")
         guard let batch else { preconditionFailure("workspace was not built for training") }
         let width = plan[0].inputs
-        // Copy first, then look for non-zeros in the copy: a plain copy keeps
-        // more of the rows' cache misses in flight than the scan would.
+        let prepare: (Range<Int>) -> Void
         switch inputs.source {
         case .features(let x):
-            for r in 0..<rows {
-                (batch + r * width).update(from: x + indices[r] * width, count: width)
+            prepare = { chunk in
+                for r in chunk { (batch + r * width).update(from: x + indices[r] * width, count: width) }
             }
         case .pixels(let p, let conversion):
-            conversion.convert(rows: rows, width: width, row: { p + indices[$0] * width }, into: batch)
+            prepare = { chunk in
+                conversion.convert(
+                    rows: chunk.count, width: width, row: { p + indices[chunk.lowerBound + $0] * width },
+                    into: batch + chunk.lowerBound * width)
+            }
         }
-        return forward(
-            input: batch, rows: rows, parameters: parameters, labels: labels, gradientScale: gradientScale)
+        return pass(
+            rows: rows, input: batch, prepare: prepare, parameters: parameters, labels: labels,
+            gradientScale: gradientScale, startingFrom: .init())
     }
 
-    /// The layers after the input was prepared (`denseInput`, or `sparse` when nil).
-    /// The dense first-layer input of this pass; only read on the dense path.
-    private var gatheredDenseInput: UnsafePointer<Float> {
-        guard let denseInput else { preconditionFailure("the dense path ran without a gathered input") }
-        return UnsafePointer(denseInput)
-    }
-
-    private func forwardLayers(
-        rows: Int, parameters: UnsafePointer<Float>, labels: UnsafePointer<UInt8>?, gradientScale: Float?,
-        startingFrom start: SoftmaxCrossEntropy.Totals
+    /// One forward: chunks of rows in parallel, each prepared (when
+    /// `prepare` is given), through every layer and the loss; then the
+    /// rows' losses summed in order.
+    private func pass(
+        rows: Int, input: UnsafePointer<Float>, prepare: ((Range<Int>) -> Void)?, parameters: UnsafePointer<Float>,
+        labels: UnsafePointer<UInt8>?, gradientScale: Float?, startingFrom start: SoftmaxCrossEntropy.Totals
     ) -> SoftmaxCrossEntropy.Totals {
+        precondition(rows > 0 && rows <= capacity, "rows exceed the workspace")
         rowsInPass = rows
+        self.input = input
+        let cost = plan.reduce(0) { $0 + $1.inputs * $1.outputs } / (sparse == nil ? 1 : 4)
+        ComputePool.shared.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: cost) { chunk in
+            prepare?(chunk)
+            self.forwardChunk(chunk, input: input, parameters: parameters, labels: labels, gradientScale: gradientScale)
+        }
+        if let sparse { lastPassWasSparse = sparse.isSparse(0..<rows) }
+        guard labels != nil else { return start }
+        var totals = start
+        for r in 0..<rows {
+            totals.loss += rowLoss[r]
+            if rowCorrect[r] { totals.correct += 1 }
+        }
+        return totals
+    }
+
+    /// Rows `chunk` through every layer, and the softmax (with the loss when `labels`).
+    private func forwardChunk(
+        _ chunk: Range<Int>, input: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
+        labels: UnsafePointer<UInt8>?, gradientScale: Float?
+    ) {
         let last = plan.count - 1
-        let pool = ComputePool.shared
+        let width = plan[0].inputs
+        var useSparse = false
+        if let sparse {
+            for r in chunk { sparse.load(row: r, from: input + r * width) }
+            useSparse = sparse.isSparse(chunk)
+        }
         for l in 0...last {
-            let output = activations[l]
-            let activate = l < last
             let layer = plan[l]
-            if l == 0, denseInput == nil, let sparse {
-                let cost = sparse.rows > 0 ? sparse.rowEnds[rows - 1] / rows * layer.outputs : 0
-                pool.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: cost) { range in
-                    Dense.forward(
-                        sparse: sparse, rows: range, layer: layer, parameters: parameters, output: output,
-                        activate: activate)
-                }
+            if l == 0, useSparse, let sparse {
+                Dense.forward(
+                    sparse: sparse, rows: chunk, layer: layer, parameters: parameters, output: activations[0],
+                    activate: l < last)
             } else {
-                let x = l == 0 ? gatheredDenseInput : UnsafePointer(activations[l - 1])
-                pool.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: layer.inputs * layer.outputs) { range in
-                    Dense.forward(
-                        input: x, rows: range, layer: layer, parameters: parameters, output: output,
-                        activate: activate)
-                }
+                Dense.forward(
+                    input: l == 0 ? input : UnsafePointer(activations[l - 1]), rows: chunk, layer: layer,
+                    parameters: parameters, output: activations[l], activate: l < last)
             }
         }
         let layer = plan[last]
-        let z = activations[last]
         let bias = parameters + layer.biasOffset
+        let z = activations[last] + chunk.lowerBound * layer.outputs
         guard let labels else {
-            SoftmaxCrossEntropy.forward(z, bias: bias, rows: rows, classes: layer.outputs)
-            return SoftmaxCrossEntropy.Totals()
+            SoftmaxCrossEntropy.forward(z, bias: bias, rows: chunk.count, classes: layer.outputs)
+            return
         }
-        return SoftmaxCrossEntropy.forwardLoss(
-            z, bias: bias, labels: labels, rows: rows, classes: layer.outputs, gradientScale: gradientScale,
-            startingFrom: start)
+        for r in chunk {
+            let row = SoftmaxCrossEntropy.rowLoss(
+                activations[last] + r * layer.outputs, bias: bias, label: Int(labels[r]), classes: layer.outputs,
+                gradientScale: gradientScale)
+            rowLoss[r] = row.loss
+            rowCorrect[r] = row.correct
+        }
     }
 
     /// Backward after a training `forward` (with labels and a gradient
     /// scale), on the same rows: writes every layer's dW and db into
     /// `gradients` (mirroring the parameter buffer). dx is skipped for the
-    /// first layer.
-    func backward(parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>) {
+    /// first layer. `firstKernelDone`, when given, is called with the
+    /// parameter indices of each chunk of the first layer's kernel as soon
+    /// as its gradient is written (before this returns, perhaps on another
+    /// thread): nothing later in the backward reads those parameters.
+    func backward(
+        parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
+        firstKernelDone: ((Range<Int>) -> Void)? = nil
+    ) {
         precondition(deltas.count == plan.count - 1, "workspace was not built for training")
         let rows = rowsInPass
-        precondition(rows > 0, "backward before forward")
+        guard rows > 0, let input else { preconditionFailure("backward before forward") }
         let pool = ComputePool.shared
         var l = plan.count - 1
         var dz = UnsafePointer(activations[l])
         while true {
             let layer = plan[l]
             let outputGradient = dz
-            if l == 0, denseInput == nil, let sparse {
-                let cost = sparse.rowEnds[rows - 1] / layer.inputs * layer.outputs
-                pool.forEachPiece(of: layer.inputs, piece: Self.kernelRowsPerPiece, cost: cost) { range in
+            let x = l > 0 ? UnsafePointer(activations[l - 1]) : input
+            let sparse = l == 0 && lastPassWasSparse ? self.sparse : nil
+            let done = l == 0 ? firstKernelDone : nil
+            let cost = rows * layer.outputs / (sparse == nil ? 1 : 4)
+            pool.forEachPiece(of: layer.inputs, piece: Self.kernelRowsPerPiece, cost: cost) { kernelRows in
+                if let sparse {
                     Dense.kernelGradient(
-                        sparse: sparse, layer: layer, outputGradient: outputGradient, gradients: gradients,
-                        kernelRows: range)
-                }
-            } else {
-                let x = l > 0 ? UnsafePointer(activations[l - 1]) : gatheredDenseInput
-                pool.forEachPiece(of: layer.inputs, piece: Self.kernelRowsPerPiece, cost: rows * layer.outputs) {
-                    range in
+                        sparse: sparse, rows: rows, layer: layer, outputGradient: outputGradient,
+                        gradients: gradients, kernelRows: kernelRows)
+                } else {
                     Dense.kernelGradient(
                         input: x, rows: rows, layer: layer, outputGradient: outputGradient, gradients: gradients,
-                        kernelRows: range)
+                        kernelRows: kernelRows)
                 }
+                done?(
+                    (layer.kernelOffset + kernelRows.lowerBound * layer.outputs)
+                        ..< (layer.kernelOffset + kernelRows.upperBound * layer.outputs))
             }
             Dense.biasGradient(dz, rows: rows, outputs: layer.outputs, into: gradients + layer.biasOffset)
             guard l > 0 else { break }
@@ -285,164 +307,5 @@ final class Workspace {
             plan[l].activation.backward(gradient: dx, output: activations[l], count: rows * plan[l].outputs)
             dz = UnsafePointer(dx)
         }
-    }
-}
-
-/// The non-zero values of one pass's input rows, row by row (for x·W) and,
-/// when built with columns, column by column (for xᵀ·dz).
-///
-/// Shapes: `N` rows (≤ capacity), `I` = width.
-///   rowEnds     N         row r's non-zeros are entries rowEnds[r-1]..<rowEnds[r]
-///   columns     ≤ limit   the input index k of each entry, increasing within a row
-///   values      ≤ limit   x[r,k] of each entry
-///   columnCounts I        how many rows have a non-zero input k
-///   columnRows  I×capacity  for input k, those rows in increasing order ...
-///   columnValues I×capacity ... and their values
-final class SparseRows {
-    /// Passes with more non-zeros than this fraction of their values use
-    /// the dense product (at this density the two take about as long).
-    static let maximumDensity = 0.5
-
-    let capacity: Int
-    let width: Int
-    /// Most non-zeros a pass may have to count as sparse.
-    let limit: Int
-    /// Rows of the current pass.
-    private(set) var rows = 0
-    let rowEnds: UnsafeMutablePointer<Int>
-    let columns: UnsafeMutablePointer<Int32>
-    let values: UnsafeMutablePointer<Float>
-    let hasColumns: Bool
-    let columnCounts: UnsafeMutablePointer<Int32>
-    let columnRows: UnsafeMutablePointer<Int32>
-    let columnValues: UnsafeMutablePointer<Float>
-
-    /// Room for `capacity` rows of `width` inputs; `columns` adds the column-major copy.
-    init(capacity: Int, width: Int, columns withColumns: Bool) {
-        self.capacity = capacity
-        self.width = width
-        limit = Int(Double(capacity * width) * Self.maximumDensity)
-        rowEnds = .allocate(capacity: capacity)
-        rowEnds.initialize(repeating: 0, count: capacity)
-        // 8 entries of slack: a chunk of 8 inputs is stored before the limit is checked.
-        columns = .allocate(capacity: limit + 8)
-        columns.initialize(repeating: 0, count: limit + 8)
-        values = .allocate(capacity: limit + 8)
-        values.initialize(repeating: 0, count: limit + 8)
-        hasColumns = withColumns
-        let columnEntries = withColumns ? width * capacity : 0
-        columnCounts = .allocate(capacity: withColumns ? width : 0)
-        columnCounts.initialize(repeating: 0, count: withColumns ? width : 0)
-        columnRows = .allocate(capacity: columnEntries)
-        columnRows.initialize(repeating: 0, count: columnEntries)
-        columnValues = .allocate(capacity: columnEntries)
-        columnValues.initialize(repeating: 0, count: columnEntries)
-    }
-
-    deinit {
-        rowEnds.deallocate()
-        columns.deallocate()
-        values.deallocate()
-        columnCounts.deallocate()
-        columnRows.deallocate()
-        columnValues.deallocate()
-    }
-
-    /// Reads the non-zeros of `rows` rows (`row(r)` points at row r's
-    /// `width` values). Returns false, leaving the pass unusable, as soon as
-    /// they pass `limit`. A value counts as non-zero when `x != 0` (so NaN
-    /// does, and -0 does not).
-    func load(rows: Int, row: (Int) -> UnsafePointer<Float>) -> Bool {
-        precondition(rows > 0 && rows <= capacity, "rows exceed the sparse buffers")
-        self.rows = 0
-        let whole = width - width % 8
-        var n = 0
-        let loaded = Self.packedLanes.withUnsafeBufferPointer { table -> Bool in
-            guard let table = table.baseAddress else { return false }
-            for r in 0..<rows {
-                let x = row(r)
-                // Eight inputs at a time without a branch per value (random
-                // zeros would mispredict): store all eight lanes packed left
-                // (non-zeros first; 8 entries of slack take the rest) and
-                // advance by the number of non-zeros.
-                var i = 0
-                while i < whole {
-                    let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-                    let bits = nonzeroLanes(v)
-                    let lanes = table[Int(bits)]
-                    UnsafeMutableRawPointer(columns + n).storeBytes(
-                        of: lanes &+ SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: i)), as: SIMD8<Int32>.self)
-                    UnsafeMutableRawPointer(values + n).storeBytes(of: packLeft(v, lanes), as: SIMD8<Float>.self)
-                    n += bits.nonzeroBitCount
-                    if n > limit { return false }
-                    i += 8
-                }
-                for k in whole..<width where x[k] != 0 {
-                    columns[n] = Int32(truncatingIfNeeded: k)
-                    values[n] = x[k]
-                    n += 1
-                    if n > limit { return false }
-                }
-                rowEnds[r] = n
-            }
-            return true
-        }
-        guard loaded else { return false }
-        self.rows = rows
-        if hasColumns { buildColumns() }
-        return true
-    }
-
-    /// For each 8-bit mask, the numbers of its set bits in increasing
-    /// order, then zeros: lanes[j] is where the j-th non-zero lane sits.
-    private static let packedLanes: [SIMD8<Int32>] = (0..<256).map { mask in
-        var lanes = SIMD8<Int32>()
-        var count = 0
-        for j in 0..<8 where mask & (1 << j) != 0 {
-            lanes[count] = Int32(j)
-            count += 1
-        }
-        return lanes
-    }
-
-    /// `v[lanes[j]]` in lane j.
-    @inline(__always)
-    private func packLeft(_ v: SIMD8<Float>, _ lanes: SIMD8<Int32>) -> SIMD8<Float> {
-        #if ENGINE_AVX2
-            return _mm256_permutevar8x32_ps(v, unsafeBitCast(lanes, to: SIMD4<Int64>.self))
-        #else
-            var packed = SIMD8<Float>()
-            for j in 0..<8 { packed[j] = v[Int(lanes[j])] }
-            return packed
-        #endif
-    }
-
-    /// The column-major copy of the current pass, rows in increasing order.
-    private func buildColumns() {
-        columnCounts.update(repeating: 0, count: width)
-        var start = 0
-        for r in 0..<rows {
-            let end = rowEnds[r]
-            for e in start..<end {
-                let k = Int(columns[e])
-                let slot = k * capacity + Int(columnCounts[k])
-                columnRows[slot] = Int32(truncatingIfNeeded: r)
-                columnValues[slot] = values[e]
-                columnCounts[k] += 1
-            }
-            start = end
-        }
-    }
-
-    /// Bit j set when lane j is non-zero (`!= 0`).
-    @inline(__always)
-    private func nonzeroLanes(_ v: SIMD8<Float>) -> UInt32 {
-        let mask = SIMD8<Int32>(repeating: 0).replacing(with: -1, where: v .!= SIMD8<Float>(repeating: 0))
-        #if ENGINE_AVX2
-            return UInt32(truncatingIfNeeded: _mm256_movemask_ps(unsafeBitCast(mask, to: SIMD8<Float>.self)))
-        #else
-            let bits = SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128)
-            return UInt32(truncatingIfNeeded: (mask & bits).wrappedSum())
-        #endif
     }
 }
