@@ -290,8 +290,8 @@ final class Workspace {
                         kernelRows: kernelRows)
                 }
                 done?(
-                    (layer.kernelOffset + kernelRows.lowerBound * layer.outputs)
-                        ..< (layer.kernelOffset + kernelRows.upperBound * layer.outputs))
+                    (layer.kernelOffset + kernelRows.lowerBound * layer.outputs)..<(layer.kernelOffset + kernelRows.upperBound
+                        * layer.outputs))
             }
             Dense.biasGradient(dz, rows: rows, outputs: layer.outputs, into: gradients + layer.biasOffset)
             guard l > 0 else { break }
