@@ -13,6 +13,7 @@
 // with `--child`), so each peak RSS belongs to one recipe; the whole
 // `dnb run notebooks/seed-b.dnb` is timed and measured the same way.
 
+import Engine
 import Foundation
 
 #if canImport(Glibc)
@@ -25,7 +26,7 @@ let usage = """
       --recipe    which recipe to train (default: all)
       --input     pixels: the engine scales each batch's rows as it gathers them (what dnb does);
                   features: a Float copy of the whole set first (the old way) (default: pixels)
-      --threads   OpenBLAS threads (default: 1; 2 never helped at batch 32 here)
+      --threads   engine threads (default: every core available; the numbers do not depend on it)
       --repeats   fits per recipe, from the same seed; the best and median are reported (default: 3)
       --data      MNIST folder or .npz (default: $DNB_DATA, ./data/mnist, ~/.keras/datasets/mnist.npz)
       --notebook  notebook to run with the dnb next to this executable, for its whole-run
@@ -33,8 +34,8 @@ let usage = """
       --json      also write the figures as JSON to FILE (for benchmarks/compare-keras.sh)
     """
 
-/// Machine's single-core peak (2 × 256-bit FMA at ~3.6 GHz; ../shared/PLATFORM.md).
-let peakPerCore = 117e9
+/// This machine's single-core peak, measured at start-up (AVX2 FMA chains).
+let peakPerCore = measuredPeakPerCore()
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("dnb-bench: \(message)\n".utf8))
@@ -44,7 +45,7 @@ func fail(_ message: String) -> Never {
 struct Options {
     var recipes = Recipe.all
     var input = InputForm.pixels
-    var threads = 1
+    var threads = availableCores()
     var repeats = 3
     var dataPath: String?
     var notebook: String? = FileManager.default.fileExists(atPath: "notebooks/seed-b.dnb") ? "notebooks/seed-b.dnb" : nil
@@ -170,7 +171,9 @@ func printTable(_ report: BenchReport, options: Options) {
     }
     row("GFLOP per fit (dense products)") { String(format: "%.1f", $0.flops / 1e9) }
     row("GFLOP/s, dense-equivalent") { String(format: "%.1f", $0.flops / $0.bestFit / 1e9) }
-    row("% of 1-core peak (117 GFLOP/s)") { String(format: "%.0f%%", 100 * $0.flops / $0.bestFit / peakPerCore) }
+    row("% of 1-core peak (\(String(format: "%.0f", peakPerCore / 1e9)) GFLOP/s)") {
+        String(format: "%.0f%%", 100 * $0.flops / $0.bestFit / peakPerCore)
+    }
     if threads > 1 {
         row("% of \(threads)-core peak") {
             String(format: "%.0f%%", 100 * $0.flops / $0.bestFit / (peakPerCore * Double(threads)))
@@ -187,7 +190,7 @@ func printTable(_ report: BenchReport, options: Options) {
     let labelWidth = rows.map(\.0.count).max() ?? 0
     let columnWidth = max(20, recipes.map(\.title.count).max() ?? 0) + 2
     func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
-    print("dnb-bench: OpenBLAS threads \(threads), load average \(report.loadAverage)")
+    print("dnb-bench: \(threads) threads, load average \(report.loadAverage)")
     print(pad("", labelWidth + 2) + recipes.map { pad($0.title, columnWidth) }.joined())
     for (label, values) in rows {
         print(pad(label, labelWidth + 2) + values.map { pad($0, columnWidth) }.joined())
