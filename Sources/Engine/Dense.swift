@@ -85,44 +85,41 @@ enum Dense {
     }
 
     /// `kernelGradient` for a first layer fed `SparseRows` (`rows` rows),
-    /// rows `kernelRows` of dW: `dW[k,:]` starts at +0 and takes, for each
-    /// batch row r in increasing order where input k is non-zero, one FMA
-    /// of x[r,k]·dz[r,:] — the dense chain without its zero terms.
+    /// rows `kernelRows` of dW: `dW[k,:]` is the chain over the batch rows r
+    /// where input k is non-zero, r ascending (from +0; zeros where input k
+    /// is zero in every row) — the dense chain without its zero terms.
+    ///
+    /// `scratch` has room for `kernelRows.count × rows` (row, value) pairs:
+    /// the chunk's non-zeros are first listed by input, rows in order, then
+    /// each dW row is summed in registers and stored once.
     static func kernelGradient(
         sparse x: SparseRows, rows: Int, layer: LayerPlan, outputGradient dz: UnsafePointer<Float>,
-        gradients: UnsafeMutablePointer<Float>, kernelRows: Range<Int>
+        gradients: UnsafeMutablePointer<Float>, kernelRows: Range<Int>,
+        scratch: (counts: UnsafeMutablePointer<Int>, rows: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Float>)
     ) {
         precondition(x.width == layer.inputs, "sparse rows are \(x.width) wide, the layer takes \(layer.inputs)")
         let outputs = layer.outputs
         let dW = gradients + layer.kernelOffset
-        (dW + kernelRows.lowerBound * outputs).update(repeating: 0, count: kernelRows.count * outputs)
+        let first = kernelRows.lowerBound
+        scratch.counts.update(repeating: 0, count: kernelRows.count)
         for r in 0..<rows {
             let columns = x.columns + r * x.stride
             let values = x.values + r * x.stride
             let count = x.counts[r]
-            var e = x.firstEntry(row: r, atLeast: kernelRows.lowerBound)
+            var e = x.firstEntry(row: r, atLeast: first)
             while e < count, Int(columns[e]) < kernelRows.upperBound {
-                addScaled(values[e], dz + r * outputs, into: dW + Int(columns[e]) * outputs, count: outputs)
+                let k = Int(columns[e]) - first
+                let slot = k * rows + scratch.counts[k]
+                scratch.rows[slot] = Int32(truncatingIfNeeded: r)
+                scratch.values[slot] = values[e]
+                scratch.counts[k] += 1
                 e += 1
             }
         }
-    }
-
-    /// `out[j] = fma(a, x[j], out[j])` for j in 0..<count: each element its
-    /// own FMA, so the vector lanes and the scalar tail round alike.
-    @inline(__always)
-    static func addScaled(
-        _ a: Float, _ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int
-    ) {
-        let scale = Lanes(repeating: a)
-        var j = 0
-        while count - j >= 8 {
-            Lanes.load(out, j).addingProduct(scale, .load(x, j)).store(out, j)
-            j += 8
-        }
-        while j < count {
-            out[j] = out[j].addingProduct(a, x[j])
-            j += 1
+        for k in 0..<kernelRows.count {
+            sumOfScaledRows(
+                count: scratch.counts[k], indices: scratch.rows + k * rows, values: scratch.values + k * rows,
+                matrix: dz, stride: outputs, columns: outputs, into: dW + (first + k) * outputs)
         }
     }
 

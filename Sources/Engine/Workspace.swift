@@ -39,6 +39,11 @@ final class Workspace {
     /// The non-zero inputs of the current pass; nil when the first layer is
     /// too narrow for the sparse sums to pay.
     let sparse: SparseRows?
+    /// Per kernel-row chunk of the first layer: its non-zeros listed by
+    /// input (training with sparse rows only; see `Dense.kernelGradient(sparse:)`).
+    private let listCounts: UnsafeMutablePointer<Int>
+    private let listRows: UnsafeMutablePointer<Int32>
+    private let listValues: UnsafeMutablePointer<Float>
     private let rowLoss: UnsafeMutablePointer<Double>
     private let rowCorrect: UnsafeMutablePointer<Bool>
     /// The dense rows the last forward read (the batch buffer or the caller's features).
@@ -74,7 +79,7 @@ final class Workspace {
     static func floatsPerRow(_ plan: [LayerPlan], training: Bool, pixels: Bool = false) -> Int {
         let outputs = plan.reduce(0) { $0 + $1.outputs }
         let inputs = plan.first?.inputs ?? 0
-        let sparse = usesSparse(plan) ? SparseRows.floatsPerRow(width: inputs) : 0
+        let sparse = usesSparse(plan) ? SparseRows.floatsPerRow(width: inputs) + (training ? 2 * inputs : 0) : 0
         let batch = training || pixels ? inputs : 0
         return (training ? 2 * outputs : outputs) + batch + sparse + 3
     }
@@ -103,6 +108,12 @@ final class Workspace {
         let width = plan[0].inputs
         batch = training || pixels ? buffer(capacity * width, Float(0)) : nil
         sparse = sparseInput && Self.usesSparse(plan) ? SparseRows(capacity: capacity, width: width) : nil
+        // One list per input of the first layer, room for every row: a chunk
+        // of kernel rows uses its own inputs' lists, so chunks never share one.
+        let lists = training && sparse != nil ? width * capacity : 0
+        listCounts = buffer(training && sparse != nil ? width : 0, 0)
+        listRows = buffer(lists, Int32(0))
+        listValues = buffer(lists, Float(0))
         rowLoss = buffer(capacity, 0.0)
         rowCorrect = buffer(capacity, false)
     }
@@ -112,6 +123,9 @@ final class Workspace {
         for buffer in deltas { buffer.deallocate() }
         transposedKernel.deallocate()
         batch?.deallocate()
+        listCounts.deallocate()
+        listRows.deallocate()
+        listValues.deallocate()
         rowLoss.deallocate()
         rowCorrect.deallocate()
     }
@@ -281,9 +295,13 @@ final class Workspace {
             let cost = rows * layer.outputs / (sparse == nil ? 1 : 4)
             pool.forEachPiece(of: layer.inputs, piece: Self.kernelRowsPerPiece, cost: cost) { kernelRows in
                 if let sparse {
+                    let lists = kernelRows.lowerBound * rows
                     Dense.kernelGradient(
                         sparse: sparse, rows: rows, layer: layer, outputGradient: outputGradient,
-                        gradients: gradients, kernelRows: kernelRows)
+                        gradients: gradients, kernelRows: kernelRows,
+                        scratch: (
+                            self.listCounts + kernelRows.lowerBound, self.listRows + lists, self.listValues + lists
+                        ))
                 } else {
                     Dense.kernelGradient(
                         input: x, rows: rows, layer: layer, outputGradient: outputGradient, gradients: gradients,
