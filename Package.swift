@@ -34,25 +34,30 @@ let package = Package(
         // Matrices, layers, training. Never prints, never touches files.
         .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: optimized + engineCPU),
         // Readers from bytes (IDX, gzip, NPY/NPZ, images), MNIST discovery, preprocessing.
-        .target(name: "Datasets", dependencies: ["CZlibSystem", "CStbImage"], swiftSettings: optimized),
+        .target(name: "Datasets", dependencies: ["CZlibSystem", "CStbImage", "HostIO"], swiftSettings: optimized),
         // gnuplot script text from numbers. Never launches a process.
         .target(name: "Plotting"),
+        // The one layer that touches the disk and runs processes: reading, atomic
+        // writing, gnuplot, the process runner; `Host` is what the interpreter sees.
+        .target(name: "HostIO", dependencies: ["Plotting"]),
         // Lexer, parser, command table, diagnostics. Knows no engine.
         .target(name: "Language"),
         // Session state and one handler per command.
-        .target(name: "Interpreter", dependencies: ["Engine", "Datasets", "Plotting", "Language"]),
+        .target(name: "Interpreter", dependencies: ["Engine", "Datasets", "Plotting", "Language", "HostIO"]),
         // libedit line reading, history, completion, Ctrl-C.
-        .target(name: "Terminal", dependencies: ["CEditLine", "Interpreter", "Language", "Datasets"]),
+        .target(name: "Terminal", dependencies: ["CEditLine", "Interpreter", "Language", "HostIO"]),
         // Argument parsing and exit codes only.
         .executableTarget(name: "dnb", dependencies: ["Interpreter", "Terminal", "Language"]),
         // Release-build benchmark of the seed A and seed B recipes (`make bench`); not a test.
-        .executableTarget(name: "dnb-bench", dependencies: ["Engine", "Datasets"], path: "Sources/Bench"),
+        .executableTarget(name: "dnb-bench", dependencies: ["Engine", "Datasets", "HostIO"], path: "Sources/Bench"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], exclude: ["Snapshots"]),
         .testTarget(name: "LanguageTests", dependencies: ["Language"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting"]),
-        .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
+        .testTarget(name: "HostIOTests", dependencies: ["HostIO", "Plotting"]),
+        .testTarget(
+            name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting", "HostIO"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "HostIO"]),
     ]
 )

@@ -1,3 +1,5 @@
+import HostIO
+
 /// Everything that can go wrong while finding, reading or preparing a data set.
 ///
 /// Errors are data: each case carries the file (or place) and what is wrong.
@@ -21,6 +23,17 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A file could not be written; `reason` is the system's.
     case unwritable(path: String, reason: String)
 
+    /// The file this error is about, as it was named to the reader (nil
+    /// for errors about no one file). Callers match it against the files
+    /// they passed, never against the message text.
+    public var file: String? {
+        switch self {
+        case .fileNotFound(let path), .unreadable(let path, _), .unwritable(let path, _): path
+        case .malformed(let file, _): file
+        case .notFound, .downloadFailed, .invalidArgument: nil
+        }
+    }
+
     /// The first line: where, and what is wrong.
     public var message: String {
         switch self {
@@ -35,8 +48,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "no MNIST data found in \(searched.joined(separator: ", "))"
         case .downloadFailed(let url, let reason, _):
             return "could not download \(url): \(reason)"
-        case .unwritable(_, let reason):
-            return reason
+        case .unwritable(let path, let reason):
+            return "cannot write \(path): \(reason)"
         case .invalidArgument(let name, let value, let expected):
             return "invalid \(name): expected \(expected). Received: \(name)=\(value)"
         }
@@ -57,4 +70,20 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         guard let hint else { return message }
         return "\(message)\nhint: \(hint)"
     }
+}
+
+extension DatasetError {
+    /// The same failure as a data-set error.
+    init(_ error: FileError) {
+        switch error {
+        case .fileNotFound(let path): self = .fileNotFound(path: path)
+        case .unreadable(let path, let reason): self = .unreadable(path: path, reason: reason)
+        case .unwritable(let path, let reason): self = .unwritable(path: path, reason: reason)
+        }
+    }
+}
+
+/// HostIO's `readFileBytes`, throwing `DatasetError` like every reader here.
+func readFileBytes(_ path: String) throws(DatasetError) -> [UInt8] {
+    do { return try HostIO.readFileBytes(path) } catch { throw DatasetError(error) }
 }

@@ -1,12 +1,12 @@
 import Testing
 
-@testable import Datasets
+@testable import Engine
 
-@Suite struct NormalizationTests {
+@Suite struct InputScalingTests {
     @Test func standardizingComputesPopulationStatistics() {
         // Feature 0 takes 0, 2, 4: mean 2, std sqrt(8/3). Feature 1 is always 10: std 1.
         let pixels: [UInt8] = [0, 10, 2, 10, 4, 10]
-        let normalization = Normalization.standardizing(pixels, width: 2)
+        let normalization = InputScaling.standardizing(pixels, width: 2)
         guard case .standardize(let mean, let std) = normalization else {
             Issue.record("expected .standardize")
             return
@@ -19,7 +19,7 @@ import Testing
 
     @Test func standardizedFeaturesHaveZeroMeanAndUnitVariance() {
         let set = Fixture.imageSet(count: 200, rows: 4, cols: 4)
-        guard case .standardize(let mean, let std) = Normalization.standardizing(set.pixels, width: 16) else {
+        guard case .standardize(let mean, let std) = InputScaling.standardizing(set.pixels, width: 16) else {
             Issue.record("expected .standardize")
             return
         }
@@ -35,6 +35,6 @@ import Testing
     }
 
     @Test func standardizingNoImagesIsTheIdentityStatistics() {
-        #expect(Normalization.standardizing([], width: 3) == .standardize(mean: [0, 0, 0], std: [1, 1, 1]))
+        #expect(InputScaling.standardizing([], width: 3) == .standardize(mean: [0, 0, 0], std: [1, 1, 1]))
     }
 }
