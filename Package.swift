@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(name: "dnb-bench", dependencies: ["Engine", "Datasets", "HostIO"], path: "Sources/Bench"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HostIO"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], exclude: ["Snapshots"]),
         .testTarget(name: "LanguageTests", dependencies: ["Language"]),
         .testTarget(name: "HostIOTests", dependencies: ["HostIO", "Plotting"]),

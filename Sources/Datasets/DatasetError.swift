@@ -84,6 +84,6 @@ extension DatasetError {
 }
 
 /// HostIO's `readFileBytes`, throwing `DatasetError` like every reader here.
-func readFileBytes(_ path: String) throws(DatasetError) -> [UInt8] {
+func readDataFile(_ path: String) throws(DatasetError) -> [UInt8] {
     do { return try HostIO.readFileBytes(path) } catch { throw DatasetError(error) }
 }

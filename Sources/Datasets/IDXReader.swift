@@ -161,7 +161,7 @@ struct IDXContents {
 ///   two files disagree on the number of images).
 public func readIDXPair(imagesPath: String, labelsPath: String) throws(DatasetError) -> ImageSet {
     try readIDXPair(
-        images: readFileBytes(imagesPath), imagesName: imagesPath, labels: readFileBytes(labelsPath), labelsName: labelsPath)
+        images: readDataFile(imagesPath), imagesName: imagesPath, labels: readDataFile(labelsPath), labelsName: labelsPath)
 }
 
 /// An IDX images file and its labels file, from bytes, as one set; errors

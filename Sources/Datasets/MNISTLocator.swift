@@ -97,7 +97,7 @@ public struct MNISTLocator: Sendable {
         case .missing:
             throw .notFound(searched: [place], hint: "\(path)\(shownResolved) does not exist; " + Self.expectedLayout)
         case .file:
-            let bytes = try readFileBytes(resolved)
+            let bytes = try readDataFile(resolved)
             let isZip = bytes.count >= 4 && bytes.littleEndianUInt32(at: 0) == 0x0403_4B50
             if !isZip, resolved.lowercased().contains("idx") {
                 throw .notFound(

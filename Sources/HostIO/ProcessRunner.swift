@@ -68,6 +68,9 @@ public struct ProcessError: Error, Equatable, Sendable, CustomStringConvertible 
 
 /// Runs `request` to its end (or its timeout).
 public func runProcess(_ request: ProcessRequest) throws(ProcessError) -> ProcessResult {
+    if request.executable.contains("/"), access(request.executable, X_OK) != 0 {
+        throw ProcessError(description: "cannot run \(request.executable): \(systemErrorText(errno))")
+    }
     let base =
         (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/dnb-process-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
     let paths = (input: base + ".stdin", output: request.outputPath ?? base + ".stdout", error: base + ".stderr")

@@ -16,9 +16,11 @@ enum BuildCommand {
             cross-entropy. Kernels start Glorot-uniform from the session seed, biases at zero.
             """,
         groups: [
-            ArgumentSpec("LAYER", .choice(["dense"])), ArgumentSpec("UNITS", .integer(1...1_000_000)),
+            ArgumentSpec("LAYER", .choice(["dense"]), noun: "layer type"),
+            ArgumentSpec("UNITS", .integer(1...1_000_000), noun: "units"),
             ArgumentSpec("ACTIVATION", .choice(activations), .optional, default: .text("linear")),
         ],
+        groupNoun: "layer",
         examples: ["build dense 128 relu, dense 10 softmax", "build dense 15 relu, dense 10 softmax"])
 
     static let entry = CommandEntry(spec: spec, handler: Session.build)

@@ -18,7 +18,9 @@ enum PredictCommand {
             picture, the 28x28 input the model saw and the probabilities. A folder laid out as
             DIR/<digit>/*.png also gets its accuracy.
             """,
-        subcommands: ["test", "train"].map { SubcommandSpec($0, [ArgumentSpec("N", .integer(0...Int.max))]) },
+        subcommands: ["test", "train"].map {
+            SubcommandSpec($0, [ArgumentSpec("N", .integer(0...Int.max), noun: "a sample number")])
+        },
         subcommandNoun: "sample set",
         arguments: [ArgumentSpec("FILE", .path)],
         examples: ["predict my-digit.png", "predict drawings/", "predict test 17"])

@@ -47,7 +47,7 @@ extension Session {
     }
 
     /// A notebook's text, read through `host`; refuses binary files and invalid UTF-8.
-    public static func readNotebook(_ path: String, host: any Host = LocalHost()) throws(Diagnostic) -> String {
+    public static func readNotebook(_ path: String, host: any HostServices = LocalHost()) throws(Diagnostic) -> String {
         let bytes: [UInt8]
         do {
             bytes = try host.read(path)

@@ -36,7 +36,7 @@ enum ShowCommand {
         }
 
         private func count(default value: Int) -> ArgumentSpec {
-            ArgumentSpec("N", .integer(1...maxGridImages), .optional, default: .integer(value))
+            ArgumentSpec("N", .integer(1...maxGridImages), .optional, default: .integer(value), noun: "the number of digits")
         }
     }
 }

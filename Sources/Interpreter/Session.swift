@@ -23,7 +23,7 @@ public final class Session {
     let environment: Environment
     var state = SessionState()
     /// Every file read or written and every process run goes through here.
-    let host: any Host
+    let host: any HostServices
     /// Where output events go (the console, or a test's collector).
     let sink: (OutputEvent) -> Void
     /// Polled between batches: true when the user pressed Ctrl-C.
@@ -36,7 +36,7 @@ public final class Session {
     public var wantsPreviews = false
 
     public init(
-        environment: Environment, host: any Host = LocalHost(), isInterrupted: @escaping () -> Bool = { false },
+        environment: Environment, host: any HostServices = LocalHost(), isInterrupted: @escaping () -> Bool = { false },
         emit: @escaping (OutputEvent) -> Void
     ) {
         self.environment = environment

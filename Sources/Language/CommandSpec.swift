@@ -168,12 +168,18 @@ public struct ArgumentSpec: Equatable, Sendable {
     public var presence: Presence
     /// The value a handler sees when an optional word is left out.
     public var defaultValue: OptionValue?
+    /// What the word is called in errors ("activation", "units"); default: `name` in lower case.
+    public var noun: String
 
-    public init(_ name: String, _ kind: ValueKind, _ presence: Presence = .required, default value: OptionValue? = nil) {
+    public init(
+        _ name: String, _ kind: ValueKind, _ presence: Presence = .required, default value: OptionValue? = nil,
+        noun: String? = nil
+    ) {
         self.name = name
         self.kind = kind
         self.presence = presence
         self.defaultValue = value
+        self.noun = noun ?? name.lowercased()
     }
 }
 
@@ -213,6 +219,8 @@ public struct CommandSpec: Equatable, Sendable {
     public var arguments: [ArgumentSpec]
     /// Comma-separated groups of words, each read with these specs (`build`).
     public var groups: [ArgumentSpec]?
+    /// What one group is called in errors ("layer").
+    public var groupNoun: String
     public var options: [OptionSpec]
     /// Any `name=value` is accepted as text (`param`).
     public var acceptsAnyOption: Bool
@@ -221,7 +229,8 @@ public struct CommandSpec: Equatable, Sendable {
     public init(
         name: String, usage: String, summary: String, details: String = "", subcommands: [SubcommandSpec] = [],
         defaultSubcommand: String? = nil, subcommandNoun: String = "form", arguments: [ArgumentSpec] = [],
-        groups: [ArgumentSpec]? = nil, options: [OptionSpec] = [], acceptsAnyOption: Bool = false, examples: [String] = []
+        groups: [ArgumentSpec]? = nil, groupNoun: String = "group", options: [OptionSpec] = [], acceptsAnyOption: Bool = false,
+        examples: [String] = []
     ) {
         self.name = name
         self.usage = usage
@@ -232,6 +241,7 @@ public struct CommandSpec: Equatable, Sendable {
         self.subcommandNoun = subcommandNoun
         self.arguments = arguments
         self.groups = groups
+        self.groupNoun = groupNoun
         self.options = options
         self.acceptsAnyOption = acceptsAnyOption
         self.examples = examples

@@ -90,7 +90,7 @@ extension CommandSpec {
                 guard !group.isEmpty else {
                     let commas = command.items.filter { if case .comma = $0 { true } else { false } }
                     let span = index > 0 && index - 1 < commas.count ? commas[index - 1].span : command.verb.span
-                    throw Diagnostic("expected a layer such as `\(examples.first ?? name)` — \(usageNote)", at: span)
+                    throw Diagnostic("expected a \(groupNoun) such as `\(examples.first ?? name)` — \(usageNote)", at: span)
                 }
                 invocation.groups.append(try bindArguments(group, groupSpecs, after: group[0], form: nil, verbs: verbs))
             }
@@ -145,20 +145,27 @@ extension CommandSpec {
         _ words: [Word], _ specs: [ArgumentSpec], after anchor: Word, form: String?, verbs: [String]
     ) throws(Diagnostic) -> [Invocation.Argument] {
         if words.count > specs.count {
-            throw Diagnostic("unexpected '\(words[specs.count].text)' — usage: \(usage)", at: words[specs.count].span)
+            let extra = words[specs.count]
+            if groups != nil {
+                throw Diagnostic(
+                    "unexpected '\(extra.text)' — separate \(groupNoun)s with a comma: \(examples.first ?? usage)",
+                    at: extra.span)
+            }
+            throw Diagnostic("unexpected '\(extra.text)' — usage: \(usage)", at: extra.span)
         }
         for (index, spec) in specs.enumerated() where index >= words.count {
             let missing =
                 spec.presence == .required || (spec.presence == .withPrevious && index == words.count && index > 0)
             guard missing else { continue }
-            throw Diagnostic("`\(form ?? name)` needs \(spec.name) — usage: \(usage)", at: (words.last ?? anchor).span)
+            let what = spec.noun == spec.name.lowercased() ? spec.name : "\(spec.name) (\(spec.noun))"
+            throw Diagnostic("`\(form ?? name)` needs \(what) — usage: \(usage)", at: (words.last ?? anchor).span)
         }
         var bound: [Invocation.Argument] = []
         for (word, spec) in zip(words, specs) {
             bound.append(
                 Invocation.Argument(
                     name: spec.name, word: word,
-                    value: try Self.value(word.text, as: spec.kind, named: spec.name, at: word.span, verbs: verbs)))
+                    value: try Self.argumentValue(word, spec, verbs: verbs)))
         }
         return bound
     }
@@ -196,6 +203,29 @@ extension CommandSpec {
             names.isEmpty
             ? "'\(place)' takes no options" : "'\(place)' takes: " + names.map { "\($0)=" }.joined(separator: " ")
         return Diagnostic("unknown option '\(key)' — \(takes)", at: option.key.span, notes: notes)
+    }
+
+    /// A positional word checked against its kind, with errors that name it by its noun.
+    static func argumentValue(_ word: Word, _ spec: ArgumentSpec, verbs: [String]) throws(Diagnostic) -> OptionValue {
+        switch spec.kind {
+        case .choice(let words) where !words.contains(word.text.lowercased()):
+            var notes: [String] = []
+            if let guess = closestMatch(to: word.text.lowercased(), among: words) {
+                notes.append("note: did you mean '\(guess)'?")
+            }
+            throw Diagnostic(
+                "unknown \(spec.noun) '\(word.text)' — expected one of: \(words.joined(separator: ", "))", at: word.span,
+                notes: notes)
+        case .integer:
+            do {
+                return try value(word.text, as: spec.kind, named: spec.noun, at: word.span, verbs: verbs)
+            } catch {
+                throw Diagnostic(
+                    "\(spec.noun) must be \(spec.kind.expectation). Received: \(word.text)", at: word.span)
+            }
+        default:
+            return try value(word.text, as: spec.kind, named: spec.noun, at: word.span, verbs: verbs)
+        }
     }
 
     /// A written value checked against its kind.

@@ -6,7 +6,7 @@ import Foundation
 import Plotting
 import Testing
 
-@testable import Interpreter
+@testable import HostIO
 
 private let installed = GnuplotRenderer()
 
@@ -30,9 +30,9 @@ private func lossScript(_ name: String = "loss") throws -> GnuplotScript {
         let fake = directory + "/gnuplot"
         _ = FileManager.default.createFile(
             atPath: fake, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
-        #expect(GnuplotRenderer.findExecutable("gnuplot", in: "/nonexistent:" + directory) == fake)
-        #expect(GnuplotRenderer.findExecutable("gnuplot", in: "/nonexistent") == nil)
-        #expect(GnuplotRenderer.findExecutable("gnuplot", in: "") == nil)
+        #expect(findExecutable("gnuplot", in: "/nonexistent:" + directory) == fake)
+        #expect(findExecutable("gnuplot", in: "/nonexistent") == nil)
+        #expect(findExecutable("gnuplot", in: "") == nil)
         #expect(GnuplotRenderer(searchPath: "/nonexistent").gnuplotPath == nil)
     }
 

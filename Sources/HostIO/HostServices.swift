@@ -3,7 +3,7 @@ import Plotting
 /// Everything the interpreter and its front ends do to the machine: read and
 /// write files, look at paths, render plots with gnuplot. `LocalHost` is the
 /// real one; a test hands the session a fake that records or fails on demand.
-public protocol Host: Sendable {
+public protocol HostServices: Sendable {
     /// A whole regular file.
     func read(_ path: String) throws(FileError) -> [UInt8]
     /// Replaces `path` atomically (temporary file and rename; see `writeFileAtomically`).
@@ -20,7 +20,7 @@ public protocol Host: Sendable {
     func preview(_ script: GnuplotScript) -> GnuplotPreviewResult
 }
 
-extension Host {
+extension HostServices {
     /// `write` with a new file's mode 0644, creating missing folders.
     public func write(_ bytes: [UInt8], to path: String) throws(FileError) {
         try write(bytes, to: path, newFileMode: 0o644, creatingFolders: true)
@@ -28,7 +28,7 @@ extension Host {
 }
 
 /// The machine dnb runs on.
-public struct LocalHost: Host {
+public struct LocalHost: HostServices {
     public let renderer: GnuplotRenderer
 
     public init(renderer: GnuplotRenderer = GnuplotRenderer()) {
