@@ -1,6 +1,6 @@
-import Foundation
+import Plotting
 
-/// Number formats used in everything dnb prints, so outputs stay diffable.
+/// The shapes of numbers dnb prints (all through `NumberFormat`), so outputs stay diffable.
 enum Formatting {
     /// 101770 → "101,770".
     static func grouped(_ value: Int) -> String {
@@ -14,18 +14,14 @@ enum Formatting {
     }
 
     /// Fixed decimals, e.g. fixed(0.97531, 4) → "0.9753".
-    static func fixed(_ value: Double, _ decimals: Int) -> String {
-        if value.isNaN { return "nan" }
-        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
-        return String(format: "%.\(decimals)f", value)
-    }
+    static func fixed(_ value: Double, _ decimals: Int) -> String { NumberFormat.fixed(value, decimals) }
 
     /// Seconds for humans: "0.31s", "12.4s", "2m05s".
     static func seconds(_ value: Double) -> String {
-        if value < 10 { return String(format: "%.2fs", value) }
-        if value < 60 { return String(format: "%.1fs", value) }
+        if value < 10 { return fixed(value, 2) + "s" }
+        if value < 60 { return fixed(value, 1) + "s" }
         let whole = Int(value.rounded())
-        return String(format: "%dm%02ds", whole / 60, whole % 60)
+        return "\(whole / 60)m" + (whole % 60 < 10 ? "0" : "") + "\(whole % 60)s"
     }
 
     /// 406080 → "396.56 KB" (Keras's summary uses 1024-based units).
@@ -37,7 +33,7 @@ enum Formatting {
             amount /= 1024
             unit += 1
         }
-        return String(format: "%.2f %@", amount, units[unit])
+        return fixed(amount, 2) + " " + units[unit]
     }
 
     /// Left-aligned columns separated by two spaces; numbers right-aligned.

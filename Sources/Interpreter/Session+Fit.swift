@@ -49,18 +49,21 @@ enum FitCommand {
     /// Keras's default.
     static let defaultOptimizer: any OptimizerChoice.Type = RMSpropChoice.self
 
-    static let epochs = Option.integer("epochs", 1...100_000, default: 1, "passes over the training data")
-    static let batch = Option.integer("batch", 1...1_000_000, default: 32, "samples per gradient step")
-    static let validation = Option.number("validation", 0...0.99, default: 0, "fraction held out for validation")
-    static let optimizer = Option<String?>.word(
-        "optimizer", .choice(optimizers.map { $0.name }), defaultNote: "rmsprop as in Keras, or the model's current one",
-        "the update rule")
-    static let learningRate = Option<Double?>.number(
-        "lr", 0...10, exclusiveLower: true, defaultNote: "0.01 sgd, 0.001 adam and rmsprop", "learning rate")
-    static let momentum = Option.number("momentum", 0...0.9999, default: 0, "sgd and rmsprop momentum")
-    static let nesterov = Option.boolean("nesterov", default: false, "Nesterov momentum (sgd)")
-    static let shuffle = Option.boolean("shuffle", default: true, "reshuffle the training data every epoch")
-    static let seed = Option<Int?>.integer("seed", 0...Int.max, defaultNote: "the session seed, see set seed=N", "shuffling seed")
+    static let epochs = Option("epochs", .integer(1...100_000), default: 1, "passes over the training data")
+    static let batch = Option("batch", .integer(1...1_000_000), default: 32, "samples per gradient step")
+    static let validation = Option(
+        "validation", .number(0...0.99, exclusiveLower: false), default: 0.0, "fraction held out for validation")
+    static let optimizer = Option<String?>(
+        "optimizer", .choice(optimizers.map { $0.name }), default: nil,
+        note: "rmsprop as in Keras, or the model's current one", "the update rule")
+    static let learningRate = Option<Double?>(
+        "lr", .number(0...10, exclusiveLower: true), default: nil, note: "0.01 sgd, 0.001 adam and rmsprop",
+        "learning rate")
+    static let momentum = Option("momentum", .number(0...0.9999, exclusiveLower: false), default: 0.0, "sgd and rmsprop momentum")
+    static let nesterov = Option("nesterov", .boolean, default: false, "Nesterov momentum (sgd)")
+    static let shuffle = Option("shuffle", .boolean, default: true, "reshuffle the training data every epoch")
+    static let seed = Option<Int?>(
+        "seed", .integer(0...Int.max), default: nil, note: "the session seed, see set seed=N", "shuffling seed")
 
     static let spec = CommandSpec(
         name: "fit",

@@ -4,7 +4,7 @@ import Language
 
 /// `load mnist|idx|npz|model`: its declaration and its handler.
 enum LoadCommand {
-    static let path = Option<String?>.word("path", .path, "folder of IDX files, or an .npz file (load mnist)")
+    static let path = Option<String?>("path", .path, default: nil, "folder of IDX files, or an .npz file (load mnist)")
 
     static let spec = CommandSpec(
         name: "load",

@@ -4,11 +4,11 @@ import Language
 /// `set seed=N plots=DIR format=png|svg threads=N`: its declaration; the
 /// defaults here are the settings a session starts with.
 enum SetCommand {
-    static let seed = Option.integer("seed", 0...Int.max, default: 1, "seeds weight initialisation and shuffling")
-    static let plots = Option.word("plots", .path, default: "plots", "folder for plot scripts and images")
-    static let format = Option.word("format", .choice(["png", "svg"]), default: "png", "image format of plots")
-    static let threads = Option.integer(
-        "threads", 1...256, default: 1, "threads for matrix products (1 is fastest for these small products)")
+    static let seed = Option("seed", .integer(0...Int.max), default: 1, "seeds weight initialisation and shuffling")
+    static let plots = Option("plots", .path, default: "plots", "folder for plot scripts and images")
+    static let format = Option("format", .choice(["png", "svg"]), default: "png", "image format of plots")
+    static let threads = Option(
+        "threads", .integer(1...256), default: 1, "threads for matrix products (1 is fastest for these small products)")
 
     static let spec = CommandSpec(
         name: "set",

@@ -74,84 +74,68 @@ public struct OptionSpec: Equatable, Sendable {
     public var defaultText: String? { defaultNote ?? defaultValue?.display }
 }
 
-/// A typed handle on one option: the table lists its `spec`, and a handler
-/// reads `invocation[option]` as a `Value` with the default already applied.
-public struct Option<Value>: Sendable {
+/// A Swift type an option's value is read as: `Int`, `Double`, `Bool`,
+/// `String`, or an optional of one (no default: the handler decides).
+public protocol OptionType: Sendable {
+    init?(option value: OptionValue)
+    var optionValue: OptionValue? { get }
+}
+
+extension Int: OptionType {
+    public init?(option value: OptionValue) {
+        guard case .integer(let given) = value else { return nil }
+        self = given
+    }
+    public var optionValue: OptionValue? { .integer(self) }
+}
+
+extension Double: OptionType {
+    public init?(option value: OptionValue) {
+        guard case .number(let given) = value else { return nil }
+        self = given
+    }
+    public var optionValue: OptionValue? { .number(self) }
+}
+
+extension Bool: OptionType {
+    public init?(option value: OptionValue) {
+        guard case .boolean(let given) = value else { return nil }
+        self = given
+    }
+    public var optionValue: OptionValue? { .boolean(self) }
+}
+
+extension String: OptionType {
+    public init?(option value: OptionValue) {
+        guard case .text(let given) = value else { return nil }
+        self = given
+    }
+    public var optionValue: OptionValue? { .text(self) }
+}
+
+extension Optional: OptionType where Wrapped: OptionType {
+    public init?(option value: OptionValue) { self = Wrapped(option: value) }
+    public var optionValue: OptionValue? { self?.optionValue }
+}
+
+/// A typed handle on one option, declared once with its type, range,
+/// default and help: the table lists its `spec`, and a handler reads
+/// `invocation[option]` as a `Value` with the default already applied.
+public struct Option<Value: OptionType>: Sendable {
     public let spec: OptionSpec
-    let read: @Sendable (OptionValue?) -> Value
+    /// The value when the option is not given.
+    public let defaultValue: Value
+
+    /// `defaultNote` says in `help` how a default the handler decides (a nil `Value`) is chosen.
+    public init(_ name: String, _ kind: ValueKind, default value: Value, note defaultNote: String? = nil, _ summary: String) {
+        spec = OptionSpec(
+            name: name, kind: kind, defaultValue: value.optionValue, defaultNote: defaultNote, summary: summary)
+        defaultValue = value
+    }
 
     public var name: String { spec.name }
-}
 
-extension Option where Value == Int {
-    public static func integer(_ name: String, _ range: ClosedRange<Int>, default value: Int, _ summary: String) -> Self {
-        Self(spec: OptionSpec(name: name, kind: .integer(range), defaultValue: .integer(value), summary: summary)) {
-            if case .integer(let given)? = $0 { given } else { value }
-        }
-    }
-    /// The typed default, e.g. for a setting's initial value.
-    public var defaultValue: Int { read(nil) }
-}
-
-extension Option where Value == Int? {
-    public static func integer(_ name: String, _ range: ClosedRange<Int>, defaultNote: String, _ summary: String) -> Self {
-        Self(spec: OptionSpec(name: name, kind: .integer(range), defaultNote: defaultNote, summary: summary)) {
-            if case .integer(let given)? = $0 { given } else { nil }
-        }
-    }
-}
-
-extension Option where Value == Double {
-    public static func number(
-        _ name: String, _ range: ClosedRange<Double>, exclusiveLower: Bool = false, default value: Double, _ summary: String
-    ) -> Self {
-        Self(
-            spec: OptionSpec(
-                name: name, kind: .number(range, exclusiveLower: exclusiveLower), defaultValue: .number(value),
-                summary: summary)
-        ) {
-            if case .number(let given)? = $0 { given } else { value }
-        }
-    }
-}
-
-extension Option where Value == Double? {
-    public static func number(
-        _ name: String, _ range: ClosedRange<Double>, exclusiveLower: Bool = false, defaultNote: String, _ summary: String
-    ) -> Self {
-        Self(
-            spec: OptionSpec(
-                name: name, kind: .number(range, exclusiveLower: exclusiveLower), defaultNote: defaultNote, summary: summary)
-        ) {
-            if case .number(let given)? = $0 { given } else { nil }
-        }
-    }
-}
-
-extension Option where Value == Bool {
-    public static func boolean(_ name: String, default value: Bool, _ summary: String) -> Self {
-        Self(spec: OptionSpec(name: name, kind: .boolean, defaultValue: .boolean(value), summary: summary)) {
-            if case .boolean(let given)? = $0 { given } else { value }
-        }
-    }
-}
-
-extension Option where Value == String {
-    /// One of `words` (given in lower case), or a path or text for `.path`/`.text`.
-    public static func word(_ name: String, _ kind: ValueKind, default value: String, _ summary: String) -> Self {
-        Self(spec: OptionSpec(name: name, kind: kind, defaultValue: .text(value), summary: summary)) {
-            if case .text(let given)? = $0 { given } else { value }
-        }
-    }
-    public var defaultValue: String { read(nil) }
-}
-
-extension Option where Value == String? {
-    public static func word(_ name: String, _ kind: ValueKind, defaultNote: String? = nil, _ summary: String) -> Self {
-        Self(spec: OptionSpec(name: name, kind: kind, defaultNote: defaultNote, summary: summary)) {
-            if case .text(let given)? = $0 { given } else { nil }
-        }
-    }
+    func read(_ given: OptionValue?) -> Value { given.flatMap { Value(option: $0) } ?? defaultValue }
 }
 
 /// A positional word: `FILE` in `load model FILE`, `N` in `show predictions N`.

@@ -86,6 +86,7 @@ extension CommandSpec {
             argumentDefaults: [:])
         let usageNote = "usage: \(usage)"
         if let groupSpecs = groups {
+            try bindOptions(command, form: nil, into: &invocation)
             for (index, group) in command.groups.enumerated() {
                 guard !group.isEmpty else {
                     let commas = command.items.filter { if case .comma = $0 { true } else { false } }
@@ -118,16 +119,16 @@ extension CommandSpec {
                 }
             }
             invocation.subcommand = form?.name
+            // Options first: an unknown one is the likelier mistake, and needs no other word to be right.
+            try bindOptions(command, form: form, into: &invocation)
             let place = form.map { "\(name) \($0.name)" } ?? name
             invocation.arguments = try bindArguments(
                 words, argumentSpecs, after: invocation.subcommandWord ?? command.verb, form: place, verbs: verbs)
             for spec in argumentSpecs where invocation.argument(spec.name) == nil {
                 if let value = spec.defaultValue { invocation.argumentDefaults[spec.name] = value }
             }
-            try bindOptions(command, form: form, into: &invocation)
             return invocation
         }
-        try bindOptions(command, form: nil, into: &invocation)
         return invocation
     }
 

@@ -4,10 +4,11 @@ import Testing
 
 /// A small table in the shape of dnb's: sub-words with arity, typed options with defaults.
 enum Sample {
-    static let epochs = Option.integer("epochs", 1...100, default: 1, "passes")
-    static let lr = Option<Double?>.number("lr", 0...10, exclusiveLower: true, defaultNote: "per optimizer", "rate")
-    static let optimizer = Option.word("optimizer", .choice(["sgd", "adam"]), default: "sgd", "rule")
-    static let path = Option<String?>.word("path", .path, "where")
+    static let epochs = Option("epochs", .integer(1...100), default: 1, "passes")
+    static let lr = Option<Double?>(
+        "lr", .number(0...10, exclusiveLower: true), default: nil, note: "per optimizer", "rate")
+    static let optimizer = Option("optimizer", .choice(["sgd", "adam"]), default: "sgd", "rule")
+    static let path = Option<String?>("path", .path, default: nil, "where")
 
     static let fit = CommandSpec(
         name: "fit", usage: "fit [epochs=N]", summary: "", options: [epochs.spec, lr.spec, optimizer.spec])
