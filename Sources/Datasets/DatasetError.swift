@@ -17,9 +17,6 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFound(searched: [String], hint: String)
     /// Downloading `url` failed; `hint` lists where the files may be placed instead.
     case downloadFailed(url: String, reason: String, hint: String)
-    /// An argument is out of range, echoed back Keras-style:
-    /// `name` = `value` received, `expected` says what is allowed.
-    case invalidArgument(name: String, value: String, expected: String)
     /// A file could not be written; `reason` is the system's.
     case unwritable(path: String, reason: String)
 
@@ -30,7 +27,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .fileNotFound(let path), .unreadable(let path, _), .unwritable(let path, _): path
         case .malformed(let file, _): file
-        case .notFound, .downloadFailed, .invalidArgument: nil
+        case .notFound, .downloadFailed: nil
         }
     }
 
@@ -50,8 +47,6 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "could not download \(url): \(reason)"
         case .unwritable(let path, let reason):
             return "cannot write \(path): \(reason)"
-        case .invalidArgument(let name, let value, let expected):
-            return "invalid \(name): expected \(expected). Received: \(name)=\(value)"
         }
     }
 
@@ -60,7 +55,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .notFound(_, let hint), .downloadFailed(_, _, let hint):
             return hint.isEmpty ? nil : hint
-        case .fileNotFound, .unreadable, .malformed, .invalidArgument, .unwritable:
+        case .fileNotFound, .unreadable, .malformed, .unwritable:
             return nil
         }
     }
