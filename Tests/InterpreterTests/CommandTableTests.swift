@@ -211,3 +211,14 @@ import Testing
         #expect(!rendered.contains(harness.directory))
     }
 }
+
+@Test func oneRendererServesBatchThePromptAndJupyter() throws {
+    let harness = try Harness()
+    let inBatch = try #require(harness.session.run(source: "\nfit epohcs=3", file: "nb.dnb"))
+    #expect(inBatch.rendered.hasPrefix("nb.dnb:2:5: error: unknown option 'epohcs'"))
+    let atPrompt = try #require(harness.session.run(source: "fit epohcs=3", file: nil))
+    #expect(atPrompt.rendered.hasPrefix("error: unknown option 'epohcs'"))
+    let jupyter = atPrompt.jupyterError
+    #expect(jupyter.ename == "DnbError" && jupyter.evalue.hasPrefix("unknown option 'epohcs'"))
+    #expect(jupyter.traceback == atPrompt.rendered.split(separator: "\n").map(String.init))
+}
