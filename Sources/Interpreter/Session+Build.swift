@@ -1,5 +1,6 @@
 import Engine
 import Language
+import Plotting
 
 /// `build dense 128 relu, dense 10 softmax`: its declaration and its handler.
 enum BuildCommand {
@@ -48,7 +49,7 @@ extension Session {
         state.lastValidationFraction = 0
         let shape = ([String(architecture.inputWidth)] + layers.map { "\($0.units) \($0.activation.rawValue)" })
             .joined(separator: " → ")
-        emit(.text("built \(shape): \(Formatting.grouped(architecture.parameterCount)) parameters"))
+        emit(.text("built \(shape): \(NumberFormat.grouped(architecture.parameterCount)) parameters"))
         return .done
     }
 

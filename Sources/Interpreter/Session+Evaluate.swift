@@ -1,6 +1,7 @@
 import Datasets
 import Engine
 import Language
+import Plotting
 
 /// `evaluate [test|validation|train] [batch=N]`: its declaration and its handler.
 enum EvaluateCommand {
@@ -41,8 +42,8 @@ extension Session {
         }
         emit(
             .text(
-                "\(split): loss \(Formatting.fixed(result.loss, 4)) - accuracy \(Formatting.fixed(result.accuracy, 4))"
-                    + " (\(Formatting.grouped(examples.count)) samples)"))
+                "\(split): loss \(NumberFormat.fixed(result.loss, 4)) - accuracy \(NumberFormat.fixed(result.accuracy, 4))"
+                    + " (\(NumberFormat.grouped(examples.count)) samples)"))
         return .done
     }
 

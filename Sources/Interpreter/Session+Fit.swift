@@ -1,5 +1,6 @@
 import Engine
 import Language
+import Plotting
 
 /// One optimizer `fit optimizer=NAME` offers: its name, its default learning
 /// rate, which of fit's optimizer options it takes, and the engine's update
@@ -193,10 +194,10 @@ extension Session {
     /// `Epoch 1/10 - 1500/1500 - 0.31s - loss: 0.2876 - accuracy: 0.9183 - val_loss: ... - val_accuracy: ...`
     static func epochLine(_ metrics: EpochMetrics) -> String {
         var line =
-            "Epoch \(metrics.epoch)/\(metrics.epochs) - \(metrics.steps)/\(metrics.steps) - \(Formatting.seconds(metrics.seconds))"
-            + " - loss: \(Formatting.fixed(metrics.loss, 4)) - accuracy: \(Formatting.fixed(metrics.accuracy, 4))"
+            "Epoch \(metrics.epoch)/\(metrics.epochs) - \(metrics.steps)/\(metrics.steps) - \(NumberFormat.seconds(metrics.seconds))"
+            + " - loss: \(NumberFormat.fixed(metrics.loss, 4)) - accuracy: \(NumberFormat.fixed(metrics.accuracy, 4))"
         if let loss = metrics.validationLoss, let accuracy = metrics.validationAccuracy {
-            line += " - val_loss: \(Formatting.fixed(loss, 4)) - val_accuracy: \(Formatting.fixed(accuracy, 4))"
+            line += " - val_loss: \(NumberFormat.fixed(loss, 4)) - val_accuracy: \(NumberFormat.fixed(accuracy, 4))"
         }
         return line
     }
@@ -211,7 +212,7 @@ extension Session {
         let stepWidth = String(progress.steps).count
         let step = String(repeating: " ", count: max(0, stepWidth - String(progress.step).count)) + String(progress.step)
         return "Epoch \(progress.epoch)/\(progress.epochs)  \(step)/\(progress.steps) [\(bar)] "
-            + "\(Formatting.seconds(progress.elapsed)) - loss: \(Formatting.fixed(progress.loss, 4))"
-            + " - accuracy: \(Formatting.fixed(progress.accuracy, 4))"
+            + "\(NumberFormat.seconds(progress.elapsed)) - loss: \(NumberFormat.fixed(progress.loss, 4))"
+            + " - accuracy: \(NumberFormat.fixed(progress.accuracy, 4))"
     }
 }

@@ -1,4 +1,5 @@
 import Language
+import Plotting
 
 /// `help [COMMAND]`: its declaration and its handler; both texts come from the table.
 enum HelpCommand {
@@ -25,7 +26,7 @@ extension Session {
     static func overview() -> String {
         let rows = CommandTable.specs.map { ["  " + $0.name, $0.summary] }
         return
-            (["commands (help COMMAND for details):"] + [Formatting.table(rows)]
+            (["commands (help COMMAND for details):"] + [textTable(rows)]
             + [
                 "", "one command per line; `#` starts a comment; a trailing `\\` continues the line.",
                 "at the prompt: Tab completes, Up and Ctrl-R recall, Ctrl-C stops a command, quit or Ctrl-D leaves.",
@@ -42,7 +43,7 @@ extension Session {
                 let facts = (option.defaultText.map { ["default \($0)"] } ?? []) + [option.kind.expectation]
                 return ["  \(option.name)=", "\(option.summary) (\(facts.joined(separator: "; ")))"]
             }
-            lines.append(Formatting.table(rows))
+            lines.append(textTable(rows))
         }
         if !spec.examples.isEmpty {
             lines += ["", "example\(spec.examples.count > 1 ? "s" : ""):"] + spec.examples.map { "  " + $0 }

@@ -1,6 +1,7 @@
 import Datasets
 import Engine
 import Language
+import Plotting
 
 /// `load mnist|idx|npz|model`: its declaration and its handler.
 enum LoadCommand {
@@ -89,8 +90,8 @@ extension Session {
         let train = loaded.train
         emit(
             .text(
-                "loaded \(Formatting.grouped(train.count)) training and \(Formatting.grouped(loaded.test.count)) test images, "
-                    + "\(train.rows)x\(train.cols), from \(loaded.origin) in \(Formatting.seconds(seconds))"))
+                "loaded \(NumberFormat.grouped(train.count)) training and \(NumberFormat.grouped(loaded.test.count)) test images, "
+                    + "\(train.rows)x\(train.cols), from \(loaded.origin) in \(NumberFormat.seconds(seconds))"))
         return .done
     }
 
@@ -109,9 +110,9 @@ extension Session {
         let megabytes = Double(received) / 1_048_576
         if let total, total > 0 {
             let percent = Int(Double(received) * 100 / Double(total))
-            return "downloading mnist.npz: \(percent)% (\(Formatting.fixed(megabytes, 1)) MB)"
+            return "downloading mnist.npz: \(percent)% (\(NumberFormat.fixed(megabytes, 1)) MB)"
         }
-        return "downloading mnist.npz: \(Formatting.fixed(megabytes, 1)) MB"
+        return "downloading mnist.npz: \(NumberFormat.fixed(megabytes, 1)) MB"
     }
 }
 

@@ -1,5 +1,6 @@
 import Engine
 import Language
+import Plotting
 
 /// `save model FILE` and `load model FILE`: the model as a safetensors file
 /// (see Engine/ModelFile.swift for the format), written atomically.
@@ -8,10 +9,10 @@ extension Session {
         let model = try requireModel(for: invocation)
         var metadata = ["data": state.data?.origin ?? ""]
         if let last = state.history.last {
-            metadata["loss"] = Formatting.fixed(last.loss, 4)
-            metadata["accuracy"] = Formatting.fixed(last.accuracy, 4)
-            if let value = last.validationLoss { metadata["val_loss"] = Formatting.fixed(value, 4) }
-            if let value = last.validationAccuracy { metadata["val_accuracy"] = Formatting.fixed(value, 4) }
+            metadata["loss"] = NumberFormat.fixed(last.loss, 4)
+            metadata["accuracy"] = NumberFormat.fixed(last.accuracy, 4)
+            if let value = last.validationLoss { metadata["val_loss"] = NumberFormat.fixed(value, 4) }
+            if let value = last.validationAccuracy { metadata["val_accuracy"] = NumberFormat.fixed(value, 4) }
         }
         let epochs = model.optimizerState?.completedEpochs ?? 0
         let bytes: [UInt8]
@@ -23,8 +24,8 @@ extension Session {
         try write(bytes, to: file)
         emit(
             .text(
-                "saved the model (\(model.architecture.widths), \(Formatting.grouped(model.architecture.parameterCount)) parameters, "
-                    + "\(epochs) epoch(s) trained) to \(file.text) (\(Formatting.bytes(bytes.count)))"))
+                "saved the model (\(model.architecture.widths), \(NumberFormat.grouped(model.architecture.parameterCount)) parameters, "
+                    + "\(epochs) epoch(s) trained) to \(file.text) (\(NumberFormat.bytes(bytes.count)))"))
     }
 
     func loadModel(from file: Word, invocation: Invocation) throws(Diagnostic) {
@@ -43,12 +44,12 @@ extension Session {
         state.history = []
         let optimizer =
             model.optimizerState.map { state in
-                ", \(state.optimizer.name) after \(Formatting.grouped(state.iterations)) steps"
+                ", \(state.optimizer.name) after \(NumberFormat.grouped(state.iterations)) steps"
             } ?? ""
         emit(
             .text(
                 "loaded the model from \(file.text): \(model.architecture.widths), "
-                    + "\(Formatting.grouped(model.architecture.parameterCount)) parameters, "
+                    + "\(NumberFormat.grouped(model.architecture.parameterCount)) parameters, "
                     + "\(decoded.epochs) epoch(s) trained\(optimizer); inputs \(decoded.inputScaling.name)d"))
         if let scaling = state.data?.scaling, scaling != state.modelScaling {
             emit(

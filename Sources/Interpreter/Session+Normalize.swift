@@ -1,5 +1,6 @@
 import Engine
 import Language
+import Plotting
 
 /// `normalize [scale|standardize]`: its declaration and its handler.
 enum NormalizeCommand {
@@ -27,7 +28,7 @@ extension Session {
         let standardize = invocation.subcommand == "standardize"
         data.scaling = standardize ? InputScaling.standardizing(data.train.pixels, width: width) : .scale
         state.data = data
-        let sets = "\(Formatting.grouped(data.train.count)) training and \(Formatting.grouped(data.test.count)) test images"
+        let sets = "\(NumberFormat.grouped(data.train.count)) training and \(NumberFormat.grouped(data.test.count)) test images"
         if standardize {
             emit(.text("standardized \(sets) to \(width) features (per-pixel mean and standard deviation of the training set)"))
         } else {

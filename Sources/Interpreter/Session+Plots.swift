@@ -57,7 +57,7 @@ extension Session {
         let wrong = (0..<data.test.count).filter { predictions.classes[$0] != Int(data.test.labels[$0]) }
         let ranked = wrong.sorted { predictions.confidence[$0] > predictions.confidence[$1] }.prefix(count)
         guard !ranked.isEmpty else {
-            emit(.text("no mistakes on the \(Formatting.grouped(data.test.count)) test digits"))
+            emit(.text("no mistakes on the \(NumberFormat.grouped(data.test.count)) test digits"))
             return
         }
         let images = ranked.map { index in
@@ -72,7 +72,7 @@ extension Session {
         }
         emit(
             .text(
-                "\(Formatting.grouped(wrong.count)) of \(Formatting.grouped(data.test.count)) test digits are wrong; "
+                "\(NumberFormat.grouped(wrong.count)) of \(NumberFormat.grouped(data.test.count)) test digits are wrong; "
                     + "showing the \(images.count) most confident"))
         try publish(
             script, preview: wantsPreviews ? try? blockCharacterImage(Array(images.prefix(8))) : nil, invocation: invocation)
@@ -89,7 +89,7 @@ extension Session {
         }
         var rows = [["true\\pred"] + (0..<classes).map(String.init)]
         for (truth, row) in counts.enumerated() { rows.append([String(truth)] + row.map(String.init)) }
-        emit(.text(Formatting.table(rows, rightAligned: Set(0...classes))))
+        emit(.text(textTable(rows, rightAligned: Set(0...classes))))
         let script = try plotting(invocation, name: "confusion") { output throws(PlottingError) in
             try confusionHeatmap(counts: counts, title: "confusion matrix (test set)", output: output)
         }

@@ -132,14 +132,14 @@ extension Session {
         let mistakes = labelled.filter { predicted[$0] != files[$0].truth }
         for index in files.indices where files[index].truth == nil || mistakes.contains(index) {
             let truth = files[index].truth.map { " (true \($0))" } ?? ""
-            let confidence = Formatting.fixed(Double(probabilities[index][predicted[index]]), 4)
+            let confidence = NumberFormat.fixed(Double(probabilities[index][predicted[index]]), 4)
             lines.append("\(files[index].shown): \(predicted[index])\(truth), probability \(confidence)")
         }
         var summary = "predicted \(files.count) picture(s) in \(folder.text)"
         if !labelled.isEmpty {
             let right = labelled.count - mistakes.count
             summary +=
-                ": accuracy \(Formatting.fixed(Double(right) / Double(labelled.count), 4)) (\(right)/\(labelled.count) right"
+                ": accuracy \(NumberFormat.fixed(Double(right) / Double(labelled.count), 4)) (\(right)/\(labelled.count) right"
                 + (mistakes.isEmpty ? ")" : ", mistakes below)")
         }
         if !ignoredFolders.isEmpty {
@@ -200,7 +200,7 @@ extension Session {
         let size = host.size(of: path)
         guard size <= Self.maximumPictureBytes else {
             throw Diagnostic(
-                "\(shown) is \(Formatting.bytes(size)): too large for a picture of a digit (at most \(Formatting.bytes(Self.maximumPictureBytes)))",
+                "\(shown) is \(NumberFormat.bytes(size)): too large for a picture of a digit (at most \(NumberFormat.bytes(Self.maximumPictureBytes)))",
                 at: span)
         }
         let bytes: [UInt8]
@@ -235,7 +235,7 @@ extension Session {
     /// `predicted 7 — 7 0.9931, 1 0.0042, 2 0.0011` (and `, true 7` for a labelled sample).
     static func describe(_ probabilities: [Float], truth: Int?) -> String {
         let top = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(3)
-        let ranked = top.map { "\($0) \(Formatting.fixed(Double(probabilities[$0]), 4))" }.joined(separator: ", ")
+        let ranked = top.map { "\($0) \(NumberFormat.fixed(Double(probabilities[$0]), 4))" }.joined(separator: ", ")
         let verdict = truth.map { best(probabilities) == $0 ? " (true \($0), right)" : " (true \($0), wrong)" } ?? ""
         return "predicted \(best(probabilities))\(verdict) — top 3: \(ranked)"
     }

@@ -66,12 +66,12 @@ extension Session {
             let counts = set.classCounts.map(String.init)
             rows.append(
                 [
-                    name, Formatting.grouped(set.count), "\(set.rows)x\(set.cols)",
+                    name, NumberFormat.grouped(set.count), "\(set.rows)x\(set.cols)",
                     set.count == 0 ? "-" : "\(range.min)–\(range.max)",
                 ]
                     + (counts.count == 10 ? counts : [String](repeating: "-", count: 10)))
         }
-        lines.append(Formatting.table(rows, rightAligned: Set([1] + Array(4...13))))
+        lines.append(textTable(rows, rightAligned: Set([1] + Array(4...13))))
         switch data.scaling {
         case nil: lines.append("features: not normalized yet (run `normalize`)")
         case .scale?: lines.append("features: \(data.width) per image, scaled to [0, 1] (x / 255)")
@@ -88,10 +88,10 @@ extension Session {
         for (index, layer) in architecture.layers.enumerated() {
             let name = index == 0 ? "dense (Dense)" : "dense_\(index) (Dense)"
             let count = inputs * layer.units + layer.units
-            rows.append([name, "(None, \(layer.units))", Formatting.grouped(count), layer.activation.rawValue])
+            rows.append([name, "(None, \(layer.units))", NumberFormat.grouped(count), layer.activation.rawValue])
             inputs = layer.units
         }
-        let table = Formatting.table(rows, rightAligned: [2])
+        let table = textTable(rows, rightAligned: [2])
         let width = table.split(separator: "\n").map(\.count).max() ?? 40
         let rule = String(repeating: "─", count: width)
         var lines = table.split(separator: "\n").map(String.init)
@@ -99,14 +99,14 @@ extension Session {
         let total = architecture.parameterCount
         let optimizer =
             model.optimizerState.map { state in
-                "optimizer: \(state.optimizer.name), \(Formatting.grouped(state.iterations)) steps taken"
+                "optimizer: \(state.optimizer.name), \(NumberFormat.grouped(state.iterations)) steps taken"
             } ?? "optimizer: none yet (the first fit sets it)"
         return
             (["Model: \"sequential\" (\(state.modelOrigin)), input (None, \(architecture.inputWidth))", rule]
             + lines + [
                 rule,
-                "Total params: \(Formatting.grouped(total)) (\(Formatting.bytes(total * 4)))",
-                "Trainable params: \(Formatting.grouped(total)) (\(Formatting.bytes(total * 4)))",
+                "Total params: \(NumberFormat.grouped(total)) (\(NumberFormat.bytes(total * 4)))",
+                "Trainable params: \(NumberFormat.grouped(total)) (\(NumberFormat.bytes(total * 4)))",
                 "Non-trainable params: 0 (0.00 B)",
                 optimizer,
             ]).joined(separator: "\n")
@@ -119,12 +119,12 @@ extension Session {
         var rows = [["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "time"]]
         for (index, metrics) in state.history.enumerated() {
             rows.append([
-                String(index + 1), Formatting.fixed(metrics.loss, 4), Formatting.fixed(metrics.accuracy, 4),
-                metrics.validationLoss.map { Formatting.fixed($0, 4) } ?? "-",
-                metrics.validationAccuracy.map { Formatting.fixed($0, 4) } ?? "-",
-                Formatting.seconds(metrics.seconds),
+                String(index + 1), NumberFormat.fixed(metrics.loss, 4), NumberFormat.fixed(metrics.accuracy, 4),
+                metrics.validationLoss.map { NumberFormat.fixed($0, 4) } ?? "-",
+                metrics.validationAccuracy.map { NumberFormat.fixed($0, 4) } ?? "-",
+                NumberFormat.seconds(metrics.seconds),
             ])
         }
-        return Formatting.table(rows, rightAligned: [0, 1, 2, 3, 4, 5])
+        return textTable(rows, rightAligned: [0, 1, 2, 3, 4, 5])
     }
 }

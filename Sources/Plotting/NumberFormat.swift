@@ -28,6 +28,37 @@ public enum NumberFormat {
         return text == "-0" ? "0" : text
     }
 
+    /// 101770 → "101,770".
+    public static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(character)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
+    /// Seconds for humans: "0.31s", "12.4s", "2m05s".
+    public static func seconds(_ value: Double) -> String {
+        if value < 10 { return fixed(value, 2) + "s" }
+        if value < 60 { return fixed(value, 1) + "s" }
+        let whole = Int(value.rounded())
+        return "\(whole / 60)m" + (whole % 60 < 10 ? "0" : "") + "\(whole % 60)s"
+    }
+
+    /// 406080 → "396.56 KB" (Keras's summary uses 1024-based units).
+    public static func bytes(_ value: Int) -> String {
+        let units = ["B", "KB", "MB", "GB"]
+        var amount = Double(value)
+        var unit = 0
+        while amount >= 1024, unit < units.count - 1 {
+            amount /= 1024
+            unit += 1
+        }
+        return fixed(amount, 2) + " " + units[unit]
+    }
+
     private static func printf(_ format: String, _ arguments: any CVarArg...) -> String {
         var buffer = [CChar](repeating: 0, count: 64)
         while true {

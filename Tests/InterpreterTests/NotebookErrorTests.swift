@@ -1,4 +1,5 @@
 import Foundation
+import Plotting
 import Testing
 
 @testable import Interpreter
@@ -137,8 +138,8 @@ import Testing
     }
 
     @Test func nanIsShownAsKerasShowsIt() {
-        #expect(Formatting.fixed(.nan, 4) == "nan")
-        #expect(Formatting.fixed(-.infinity, 4) == "-inf")
+        #expect(NumberFormat.fixed(.nan, 4) == "nan")
+        #expect(NumberFormat.fixed(-.infinity, 4) == "-inf")
     }
 
     @Test func aLearningRateTooSmallForFloatIsRefusedAtItsValue() throws {
