@@ -15,7 +15,7 @@ enum EvaluateCommand {
             test is the test set; validation is the part held out by the last fit's validation=;
             train is the whole training set, held-out part included (as Keras's evaluate(x_train, y_train)).
             """,
-        subcommands: ["test", "validation", "train"].map { SubcommandSpec($0, options: nil) },
+        subcommands: ["test", "validation", "train"].map { SubcommandSpec($0) },
         defaultSubcommand: "test", subcommandNoun: "split",
         options: [batch.spec],
         examples: ["evaluate", "evaluate validation"])

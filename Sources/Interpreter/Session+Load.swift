@@ -27,9 +27,9 @@ enum LoadCommand {
                 [
                     ArgumentSpec("IMAGES", .path), ArgumentSpec("LABELS", .path),
                     ArgumentSpec("TEST_IMAGES", .path, .optional), ArgumentSpec("TEST_LABELS", .path, .withPrevious),
-                ]),
-            SubcommandSpec(Form.npz.rawValue, [ArgumentSpec("FILE", .path)]),
-            SubcommandSpec(Form.model.rawValue, [ArgumentSpec("FILE", .path)]),
+                ], options: []),
+            SubcommandSpec(Form.npz.rawValue, [ArgumentSpec("FILE", .path)], options: []),
+            SubcommandSpec(Form.model.rawValue, [ArgumentSpec("FILE", .path)], options: []),
         ],
         subcommandNoun: "data kind",
         options: [path.spec],

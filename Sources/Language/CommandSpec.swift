@@ -175,7 +175,7 @@ public struct SubcommandSpec: Equatable, Sendable {
     /// The options this form accepts; nil: every option of the command.
     public var options: [String]?
 
-    public init(_ name: String, _ arguments: [ArgumentSpec] = [], options: [String]? = []) {
+    public init(_ name: String, _ arguments: [ArgumentSpec] = [], options: [String]? = nil) {
         self.name = name
         self.arguments = arguments
         self.options = options

@@ -192,8 +192,9 @@ extension CommandSpec {
     /// An option this form does not take: where it goes instead, or the nearest name.
     private func misplaced(_ option: OptionArgument, accepted: [OptionSpec], form: SubcommandSpec?) -> Diagnostic {
         let key = option.key.text
-        if options.contains(where: { $0.name == key }) {
-            let homes = subcommands.filter { $0.options?.contains(key) ?? true }.map { "`\(name) \($0.name)`" }
+        var homes = subcommands.filter { $0.options?.contains(key) ?? true }.map { "`\(name) \($0.name)`" }
+        if !arguments.isEmpty { homes.append("`\(([name] + arguments.map(\.name)).joined(separator: " "))`") }
+        if options.contains(where: { $0.name == key }), !homes.isEmpty {
             return Diagnostic("\(key)= goes with \(homes.joined(separator: " or "))", at: option.key.span)
         }
         let names = accepted.map(\.name)

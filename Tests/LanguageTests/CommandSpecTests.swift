@@ -21,7 +21,7 @@ enum Sample {
                 [
                     ArgumentSpec("IMAGES", .path), ArgumentSpec("LABELS", .path),
                     ArgumentSpec("TEST_IMAGES", .path, .optional), ArgumentSpec("TEST_LABELS", .path, .withPrevious),
-                ]),
+                ], options: []),
         ], subcommandNoun: "data kind", options: [path.spec])
     static let show = CommandSpec(
         name: "show", usage: "show data|predictions [N]", summary: "",
