@@ -1,4 +1,4 @@
-import Foundation
+import HostIO
 import Interpreter
 import Language
 
@@ -12,12 +12,8 @@ public struct Completer: Sendable {
     public init(parameterNames: [String] = []) {
         self.parameterNames = parameterNames
         self.listDirectory = { path in
-            let manager = FileManager.default
-            let entries = (try? manager.contentsOfDirectory(atPath: path.isEmpty ? "." : path)) ?? []
-            return entries.sorted().map { name in
-                var isDirectory: ObjCBool = false
-                _ = manager.fileExists(atPath: (path.isEmpty ? "" : path) + name, isDirectory: &isDirectory)
-                return (name, isDirectory.boolValue)
+            listFolder(path.isEmpty ? "." : path).map { name in
+                (name, fileKind((path.isEmpty ? "" : path) + name) == .directory)
             }
         }
     }
