@@ -33,16 +33,16 @@ let package = Package(
 
         // Matrices, layers, training. Never prints, never touches files.
         .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: optimized + engineCPU),
-        // Readers from bytes (IDX, gzip, NPY/NPZ, images), MNIST discovery, preprocessing.
+        // Readers from bytes (IDX, gzip, NPY/NPZ, images), MNIST discovery and download.
         .target(name: "Datasets", dependencies: ["CZlibSystem", "CStbImage", "HostIO"], swiftSettings: optimized),
-        // gnuplot script text from numbers. Never launches a process.
+        // gnuplot script text from numbers, and the one number formatter. Never launches a process.
         .target(name: "Plotting"),
         // The one layer that touches the disk and runs processes: reading, atomic
         // writing, gnuplot, the process runner; `Host` is what the interpreter sees.
         .target(name: "HostIO", dependencies: ["Plotting"]),
-        // Lexer, parser, command table, diagnostics. Knows no engine.
+        // Lexer, parser, diagnostics, the command declaration and its checking. Knows no engine.
         .target(name: "Language"),
-        // Session state and one handler per command.
+        // Session state, and one declaration and handler per command.
         .target(name: "Interpreter", dependencies: ["Engine", "Datasets", "Plotting", "Language", "HostIO"]),
         // libedit line reading, history, completion, Ctrl-C.
         .target(name: "Terminal", dependencies: ["CEditLine", "Interpreter", "Language", "HostIO"]),
