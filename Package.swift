@@ -38,7 +38,7 @@ let package = Package(
         // gnuplot script text from numbers, and the one number formatter. Never launches a process.
         .target(name: "Plotting"),
         // The one layer that touches the disk and runs processes: reading, atomic
-        // writing, gnuplot, the process runner; `Host` is what the interpreter sees.
+        // writing, gnuplot, the process runner; `HostServices` is what the interpreter sees.
         .target(name: "HostIO", dependencies: ["Plotting"]),
         // Lexer, parser, diagnostics, the command declaration and its checking. Knows no engine.
         .target(name: "Language"),
