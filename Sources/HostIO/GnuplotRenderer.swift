@@ -19,22 +19,6 @@ public enum GnuplotRenderResult: Sendable, Equatable {
     case failed(script: String?, message: String)
 }
 
-extension GnuplotRenderResult: CustomStringConvertible {
-    /// One line (or gnuplot's message) for the user.
-    public var description: String {
-        switch self {
-        case .rendered(_, let image):
-            return "wrote \(image)"
-        case .scriptOnly(let script):
-            return "gnuplot not installed — render with: gnuplot \(script)"
-        case .failed(let script?, let message):
-            return "gnuplot could not render \(script): \(message)"
-        case .failed(nil, let message):
-            return message
-        }
-    }
-}
-
 /// A terminal preview's text, or why there is none.
 public enum GnuplotPreviewResult: Sendable, Equatable {
     /// The chart as text, without the form feed gnuplot puts first.
