@@ -222,3 +222,18 @@ import Testing
     #expect(jupyter.ename == "DnbError" && jupyter.evalue.hasPrefix("unknown option 'epohcs'"))
     #expect(jupyter.traceback == atPrompt.rendered.split(separator: "\n").map(String.init))
 }
+
+/// Odd words in every position of every command: each line fails or runs, never crashes.
+@Test(arguments: CommandTable.verbs)
+func oddWordsAnywhereNeverCrash(verb: String) throws {
+    let harness = try Harness()
+    try writeBarFixtures(harness, train: 40, test: 10)
+    #expect(harness.run(ModelAndPredictTests.trainOnBars.replacingOccurrences(of: "batch=20", with: "batch=8")) == nil)
+    let odd = ["", "x", "0", "-1", "99999999999999999999", ",", ", ,", "a=b", "n=", "\"\"", "dense", "1e999", "nan", "ü"]
+    for first in odd {
+        for second in odd {
+            _ = harness.run("\(verb) \(first) \(second)")
+        }
+    }
+    #expect(harness.run("evaluate") == nil, "the session still works after \(odd.count * odd.count) odd lines")
+}
