@@ -46,41 +46,4 @@ extension Session {
                     + " (\(NumberFormat.grouped(examples.count)) samples)"))
         return .done
     }
-
-    /// A split's images and labels, as the engine reads them: the pixels
-    /// themselves, converted with the session's normalization as batches are gathered.
-    func examples(_ split: String, for invocation: Invocation) throws(Diagnostic) -> Examples {
-        let data = try requireData(for: invocation)
-        let set = split == "test" ? data.test : data.train
-        guard set.count > 0 else {
-            throw Diagnostic("the \(split) set is empty (load idx with a test pair, or load mnist)", at: invocation.wholeSpan)
-        }
-        let all = try examples(of: set, in: data, for: invocation)
-        guard split == "validation" else { return all }
-        guard state.lastValidationFraction > 0 else {
-            throw Diagnostic("no validation split: fit with validation=0.2 first (or evaluate test)", at: invocation.wholeSpan)
-        }
-        do throws(EngineError) {
-            if let validation = try all.splitForValidation(state.lastValidationFraction).validation { return validation }
-            throw .invalidArgument("no validation rows")
-        } catch {
-            throw Diagnostic(error.description, at: invocation.verb.span)
-        }
-    }
-
-    /// All of `set`, normalized as the model's inputs were when it was
-    /// trained (or as its file says); for a model not trained yet, as
-    /// `normalize` said. `fit` passes `forTraining` to use the data's.
-    func examples(
-        of set: ImageSet, in data: LoadedData, for invocation: Invocation, forTraining: Bool = false
-    ) throws(Diagnostic) -> Examples {
-        guard let scaling = (forTraining ? nil : state.modelScaling) ?? data.scaling else {
-            throw Diagnostic("the data is not normalized yet: run `normalize` first (Keras: x / 255.0)", at: invocation.verb.span)
-        }
-        do {
-            return try Examples(pixels: set.pixels, labels: set.labels, width: data.width, scaling: scaling)
-        } catch {
-            throw Diagnostic(error.description, at: invocation.verb.span)
-        }
-    }
 }
