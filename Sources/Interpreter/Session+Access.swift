@@ -15,13 +15,18 @@ extension Session {
         return data
     }
 
-    /// The model, for reading; `fit` trains `state.model` through `ModelValue.forTraining()`.
+    /// The model, for reading; `fit` trains its own copy (see `modelValue(for:)`).
     func requireModel(for invocation: Invocation) throws(Diagnostic) -> Model {
-        guard let model = state.model?.model else {
+        try modelValue(for: invocation).model
+    }
+
+    /// The model as a value: training it (`ModelValue.forTraining()`) leaves the session's untouched.
+    func modelValue(for invocation: Invocation) throws(Diagnostic) -> ModelValue {
+        guard let value = state.model else {
             throw Diagnostic(
                 "no model yet: run `build dense 128 relu, dense 10 softmax` first", at: invocation.verb.span)
         }
-        return model
+        return value
     }
 
     /// A path as the user wrote it, resolved against the working directory.

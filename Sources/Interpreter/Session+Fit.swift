@@ -89,8 +89,7 @@ extension Session {
     /// session's only when training ends: stopped by Ctrl-C, it keeps the
     /// epochs it finished.
     func fit(_ invocation: Invocation) throws(Diagnostic) -> Outcome {
-        _ = try requireModel(for: invocation)
-        guard var value = state.model else { return .done }
+        var value = try modelValue(for: invocation)
         let data = try requireData(for: invocation)
         guard value.model.architecture.inputWidth == data.width else {
             throw Diagnostic(
