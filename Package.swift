@@ -37,28 +37,34 @@ let package = Package(
 
         // Matrices, layers, training, with the order of every sum its own. Never prints, never touches files.
         .target(name: "Engine", swiftSettings: optimized + engineCPU),
-        // Readers from bytes (IDX, gzip, NPY/NPZ, images), MNIST discovery, preprocessing.
-        .target(name: "Datasets", dependencies: ["CZlibSystem", "CStbImage"], swiftSettings: optimized),
-        // gnuplot script text from numbers. Never launches a process.
+        // Readers from bytes (IDX, gzip, NPY/NPZ, images), MNIST discovery and download.
+        .target(name: "Datasets", dependencies: ["CZlibSystem", "CStbImage", "HostIO"], swiftSettings: optimized),
+        // gnuplot script text from numbers, and the one number formatter. Never launches a process.
         .target(name: "Plotting"),
-        // Lexer, parser, command table, diagnostics. Knows no engine.
+        // The one layer that touches the disk and runs processes: reading, atomic
+        // writing, gnuplot, the process runner; `HostServices` is what the interpreter sees.
+        .target(name: "HostIO", dependencies: ["Plotting"]),
+        // Lexer, parser, diagnostics, the command declaration and its checking. Knows no engine.
         .target(name: "Language"),
-        // Session state and one handler per command.
-        .target(name: "Interpreter", dependencies: ["Engine", "Datasets", "Plotting", "Language"]),
+        // Session state, and one declaration and handler per command.
+        .target(name: "Interpreter", dependencies: ["Engine", "Datasets", "Plotting", "Language", "HostIO"]),
         // libedit line reading, history, completion, Ctrl-C.
-        .target(name: "Terminal", dependencies: ["CEditLine", "Interpreter", "Language", "Datasets"]),
+        .target(name: "Terminal", dependencies: ["CEditLine", "Interpreter", "Language", "HostIO"]),
         // Argument parsing and exit codes only.
         .executableTarget(name: "dnb", dependencies: ["Interpreter", "Terminal", "Language"]),
         // Release-build benchmark of the seed A and seed B recipes (`make bench`); not a test.
         // Built for the engine's CPU level too, so its FMA peak measures what the engine can issue.
         .executableTarget(
-            name: "dnb-bench", dependencies: ["Engine", "Datasets"], path: "Sources/Bench", swiftSettings: engineCPU),
+            name: "dnb-bench", dependencies: ["Engine", "Datasets", "HostIO"], path: "Sources/Bench",
+            swiftSettings: engineCPU),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HostIO"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], exclude: ["Snapshots"]),
         .testTarget(name: "LanguageTests", dependencies: ["Language"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting"]),
-        .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
+        .testTarget(name: "HostIOTests", dependencies: ["HostIO", "Plotting"]),
+        .testTarget(
+            name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting", "HostIO"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "HostIO"]),
     ]
 )

@@ -1,45 +1,18 @@
-// Running a program as a child and measuring it from outside: wall time and
-// the child's own peak RSS (`wait4`'s rusage, the figure `/usr/bin/time -v`
-// prints as "Maximum resident set size").
+// Running a program as a child and measuring it from outside, through
+// HostIO's one process runner: wall time and the child's own peak RSS
+// (`wait4`'s rusage, the figure `/usr/bin/time -v` prints as "Maximum
+// resident set size").
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// How a child process ended and what it cost.
-struct ChildOutcome {
-    var status: Int32
-    var seconds: Double
-    var peakRSS: Int
-}
+import Foundation
+import HostIO
 
 /// Runs `arguments` (the first is the program's path), with stdout sent to
-/// `stdoutPath` when given, and waits for it.
-func runChild(_ arguments: [String], stdoutPath: String? = nil) throws -> ChildOutcome {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    if let stdoutPath {
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    }
-    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
-    argv.append(nil)
-    defer { for pointer in argv { free(pointer) } }
-    var pid: pid_t = 0
-    let start = now()
-    let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
-    guard spawned == 0 else {
-        throw BenchError.message("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
-    }
-    var status: Int32 = 0
-    var usage = rusage()
-    while wait4(pid, &status, 0, &usage) < 0 {
-        guard errno == EINTR else { throw BenchError.message("wait4 failed: \(String(cString: strerror(errno)))") }
-    }
-    let seconds = now() - start
-    // WIFEXITED / WEXITSTATUS by hand (Glibc's macros do not import).
-    let exitCode: Int32 = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return ChildOutcome(status: exitCode, seconds: seconds, peakRSS: Int(usage.ru_maxrss) * 1024)
+/// `stdoutPath` when given (else relayed), and waits for it.
+func runChild(_ arguments: [String], stdoutPath: String? = nil) throws -> ProcessResult {
+    let result = try runProcess(ProcessRequest(arguments[0], Array(arguments.dropFirst()), outputPath: stdoutPath))
+    FileHandle.standardOutput.write(Data(result.standardOutput))
+    FileHandle.standardError.write(Data(result.standardError))
+    return result
 }
 
 /// This executable's own path (/proc/self/exe).

@@ -5,7 +5,7 @@
 // (`fit(_:validationSplit:)`). With `--input pixels` (the default, what the
 // interpreter does) the engine converts rows to x / 255 as it gathers each
 // batch; `--input features` first makes the whole Float copy
-// (`Normalization.scale.apply`), as the interpreter used to.
+// (x / 255 up front), as the interpreter used to.
 
 import Datasets
 import Engine
@@ -62,7 +62,7 @@ enum BenchError: Error, CustomStringConvertible {
 enum InputForm: String, CaseIterable {
     /// `Examples(pixels:labels:width:scaling: .scale)`: rows converted per batch.
     case pixels
-    /// `Examples(features:labels:width:)` from `Normalization.scale.apply`: a Float copy of the set.
+    /// `Examples(features:labels:width:)` from x / 255 up front: a Float copy of the set.
     case features
 }
 

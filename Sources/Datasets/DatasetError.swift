@@ -1,3 +1,5 @@
+import HostIO
+
 /// Everything that can go wrong while finding, reading or preparing a data set.
 ///
 /// Errors are data: each case carries the file (or place) and what is wrong.
@@ -15,11 +17,19 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFound(searched: [String], hint: String)
     /// Downloading `url` failed; `hint` lists where the files may be placed instead.
     case downloadFailed(url: String, reason: String, hint: String)
-    /// An argument is out of range, echoed back Keras-style:
-    /// `name` = `value` received, `expected` says what is allowed.
-    case invalidArgument(name: String, value: String, expected: String)
     /// A file could not be written; `reason` is the system's.
     case unwritable(path: String, reason: String)
+
+    /// The file this error is about, as it was named to the reader (nil
+    /// for errors about no one file). Callers match it against the files
+    /// they passed, never against the message text.
+    public var file: String? {
+        switch self {
+        case .fileNotFound(let path), .unreadable(let path, _), .unwritable(let path, _): path
+        case .malformed(let file, _): file
+        case .notFound, .downloadFailed: nil
+        }
+    }
 
     /// The first line: where, and what is wrong.
     public var message: String {
@@ -35,10 +45,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "no MNIST data found in \(searched.joined(separator: ", "))"
         case .downloadFailed(let url, let reason, _):
             return "could not download \(url): \(reason)"
-        case .unwritable(_, let reason):
-            return reason
-        case .invalidArgument(let name, let value, let expected):
-            return "invalid \(name): expected \(expected). Received: \(name)=\(value)"
+        case .unwritable(let path, let reason):
+            return "cannot write \(path): \(reason)"
         }
     }
 
@@ -47,7 +55,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .notFound(_, let hint), .downloadFailed(_, _, let hint):
             return hint.isEmpty ? nil : hint
-        case .fileNotFound, .unreadable, .malformed, .invalidArgument, .unwritable:
+        case .fileNotFound, .unreadable, .malformed, .unwritable:
             return nil
         }
     }
@@ -57,4 +65,20 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         guard let hint else { return message }
         return "\(message)\nhint: \(hint)"
     }
+}
+
+extension DatasetError {
+    /// The same failure as a data-set error.
+    init(_ error: FileError) {
+        switch error {
+        case .fileNotFound(let path): self = .fileNotFound(path: path)
+        case .unreadable(let path, let reason): self = .unreadable(path: path, reason: reason)
+        case .unwritable(let path, let reason): self = .unwritable(path: path, reason: reason)
+        }
+    }
+}
+
+/// HostIO's `readFileBytes`, throwing `DatasetError` like every reader here.
+func readDataFile(_ path: String) throws(DatasetError) -> [UInt8] {
+    do { return try HostIO.readFileBytes(path) } catch { throw DatasetError(error) }
 }

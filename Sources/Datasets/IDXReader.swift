@@ -160,12 +160,21 @@ struct IDXContents {
 /// - Throws: `.fileNotFound`, `.unreadable`, or `.malformed` (also when the
 ///   two files disagree on the number of images).
 public func readIDXPair(imagesPath: String, labelsPath: String) throws(DatasetError) -> ImageSet {
-    let images = try readIDXImages(readFileBytes(imagesPath), name: imagesPath)
-    let labels = try readIDXLabels(readFileBytes(labelsPath), name: labelsPath)
+    try readIDXPair(
+        images: readDataFile(imagesPath), imagesName: imagesPath, labels: readDataFile(labelsPath), labelsName: labelsPath)
+}
+
+/// An IDX images file and its labels file, from bytes, as one set; errors
+/// name the file at fault as `imagesName` or `labelsName` (see `DatasetError.file`).
+public func readIDXPair(
+    images: [UInt8], imagesName: String, labels: [UInt8], labelsName: String
+) throws(DatasetError) -> ImageSet {
+    let images = try readIDXImages(images, name: imagesName)
+    let labels = try readIDXLabels(labels, name: labelsName)
     guard images.count == labels.count else {
         throw .malformed(
-            file: labelsPath,
-            reason: "has \(labels.count) labels, but \(imagesPath) has \(images.count) images")
+            file: labelsName,
+            reason: "has \(labels.count) labels, but \(imagesName) has \(images.count) images")
     }
     return ImageSet(rows: images.rows, cols: images.cols, pixels: images.pixels, labels: labels)
 }

@@ -51,40 +51,6 @@ public struct ImageSet: Sendable, Equatable {
             return (low, high)
         }
     }
-
-    /// The first `count - n` images, and the last `n`.
-    ///
-    /// Keras's `validation_split`: the validation set is the **last**
-    /// `validationFraction` of the arrays, taken before any shuffling, with
-    /// `split_at = floor(count * (1 - validationFraction))`; 60000 × 0.2 gives
-    /// 48,000 training and 12,000 validation images. A fraction of 0 gives an
-    /// empty validation set.
-    ///
-    /// - Throws: `.invalidArgument` when the fraction is outside [0, 1), or
-    ///   (like Keras) when a non-zero fraction leaves either part empty.
-    public func split(validationFraction: Double) throws(DatasetError) -> (train: ImageSet, validation: ImageSet) {
-        guard validationFraction >= 0, validationFraction < 1 else {
-            throw .invalidArgument(
-                name: "validation_split", value: "\(validationFraction)",
-                expected: "a fraction in [0, 1)")
-        }
-        let splitAt = Int((Double(count) * (1.0 - validationFraction)).rounded(.down))
-        if validationFraction > 0, splitAt == 0 || splitAt == count {
-            throw .invalidArgument(
-                name: "validation_split", value: "\(validationFraction)",
-                expected: "a fraction that leaves at least one training and one validation "
-                    + "image out of \(count)")
-        }
-        return (subset(0..<splitAt), subset(splitAt..<count))
-    }
-
-    /// The images and labels with indices in `range`, in order.
-    func subset(_ range: Range<Int>) -> ImageSet {
-        ImageSet(
-            rows: rows, cols: cols,
-            pixels: Array(pixels[range.lowerBound * width..<range.upperBound * width]),
-            labels: Array(labels[range]))
-    }
 }
 
 /// MNIST's two splits and where they came from.

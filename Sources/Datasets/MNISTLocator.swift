@@ -2,6 +2,8 @@
 // ./data/mnist/, then ~/.keras/datasets/mnist.npz; only when none of them
 // exists, a download of Keras's mnist.npz into ~/.keras/datasets/.
 
+import HostIO
+
 /// Where `load mnist` looks, in order: path=, DNB_DATA, ./data/mnist/,
 /// ~/.keras/datasets/mnist.npz, then download.
 ///
@@ -95,7 +97,7 @@ public struct MNISTLocator: Sendable {
         case .missing:
             throw .notFound(searched: [place], hint: "\(path)\(shownResolved) does not exist; " + Self.expectedLayout)
         case .file:
-            let bytes = try readFileBytes(resolved)
+            let bytes = try readDataFile(resolved)
             let isZip = bytes.count >= 4 && bytes.littleEndianUInt32(at: 0) == 0x0403_4B50
             if !isZip, resolved.lowercased().contains("idx") {
                 throw .notFound(
@@ -231,11 +233,4 @@ public struct MNISTLocator: Sendable {
         if path.hasPrefix("/") { return path }
         return joinPath(currentDirectory, path)
     }
-}
-
-/// `folder` + "/" + `name`, without doubling a trailing slash.
-func joinPath(_ folder: String, _ name: String) -> String {
-    if folder.isEmpty { return name }
-    if name.isEmpty { return folder }
-    return folder.hasSuffix("/") ? folder + name : folder + "/" + name
 }

@@ -28,7 +28,7 @@ public func readMNISTNPZ(_ bytes: [UInt8], name: String) throws(DatasetError) ->
 ///
 /// - Throws: `.fileNotFound`, `.unreadable`, or `.malformed` as `readMNISTNPZ`.
 public func readNPZFile(_ path: String) throws(DatasetError) -> TrainTestData {
-    try readMNISTNPZ(readFileBytes(path), name: path)
+    try readMNISTNPZ(readDataFile(path), name: path)
 }
 
 /// One split from two arrays of an archive, checking their counts agree.

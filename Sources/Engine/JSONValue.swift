@@ -1,5 +1,5 @@
-// A small, strict JSON value (RFC 8259) for the model file's header, so the
-// engine needs neither Foundation nor a package for it.
+// A small, strict JSON value (RFC 8259): dnb's one JSON path, for the model
+// file's header and the Jupyter reports, so neither needs Foundation for it.
 
 /// A JSON document: parsed strictly from UTF-8 bytes and serialised compactly.
 ///
@@ -11,7 +11,7 @@
 /// control characters in strings, bad escapes, lone surrogates, leading
 /// zeros, `NaN`/`Infinity`, duplicate object keys, and nesting deeper than
 /// ``maximumDepth``.
-enum JSONValue: Equatable, Sendable {
+public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     /// The number's literal text as written in the document.
@@ -22,9 +22,14 @@ enum JSONValue: Equatable, Sendable {
     case object([Member])
 
     /// One `"key": value` pair of an object.
-    struct Member: Equatable, Sendable {
-        var key: String
-        var value: JSONValue
+    public struct Member: Equatable, Sendable {
+        public var key: String
+        public var value: JSONValue
+
+        public init(key: String, value: JSONValue) {
+            self.key = key
+            self.value = value
+        }
     }
 
     /// Where and why parsing stopped.
@@ -71,13 +76,13 @@ enum JSONValue: Equatable, Sendable {
     }
 
     /// A number value for an integer.
-    static func number(_ value: Int) -> JSONValue { .number("\(value)") }
+    public static func number(_ value: Int) -> JSONValue { .number("\(value)") }
 
     // MARK: - Serialising
 
     /// Compact JSON text: no spaces, members in order, strings escaped
     /// (quote, backslash and control characters; other characters as UTF-8).
-    var serialized: String {
+    public var serialized: String {
         var out = ""
         write(to: &out)
         return out

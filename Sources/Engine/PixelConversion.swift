@@ -4,8 +4,8 @@
 //   p  N×I  UInt8 pixels (each row anywhere: rows are picked by index)
 //   x  N×I  Float features, row-major
 //
-// This is the one place pixels become features (the datasets module's
-// `Normalization` only says which transform), with the exact arithmetic of
+// This is the one place pixels become features (`InputScaling` only says
+// which transform), with the exact arithmetic of
 // Keras's preprocessing, so training from pixels gives the same bits as
 // training from Float features converted up front:
 //   .scale        x = Float(p) / 255            (Keras's x / 255.0: a division)

@@ -1,30 +1,35 @@
 import Language
 
-/// One row of the command table: the verb's syntax and help, and the
-/// handler that runs it.
+/// What a handler gives back when it succeeds. A handler never reports
+/// through session fields: what `save session` keeps and a failure inside a
+/// replayed notebook come back here, and `Session.execute` decides.
+struct Outcome {
+    /// What `save session` keeps instead of the command as typed (a `fit`
+    /// stopped by Ctrl-C keeps the epochs it finished).
+    var recordedSource: String?
+    /// A command of a notebook replayed by `run` failed, at its own place.
+    var nestedFailure: Failure?
+
+    static let done = Outcome()
+}
+
+/// One row of the command table: the command's whole declaration (its
+/// sub-words, positional words and typed options, with help) and its handler.
 // The table is immutable and holds only specs and unbound method references.
 struct CommandEntry: @unchecked Sendable {
     var spec: CommandSpec
-    var handler: (Session) -> (Command) throws(Diagnostic) -> Void
+    var handler: (Session) -> (Invocation) throws(Diagnostic) -> Outcome
     /// Whether a successful run is kept for `save session` (help and save are not).
     var isRecorded = true
 }
 
-/// Every command dnb knows. Parsing, `help` and tab completion all read this table.
+/// Every command dnb knows. Parsing, validation, defaults, `help` and tab
+/// completion all read this table.
 public enum CommandTable {
     static let entries: [CommandEntry] = [
-        CommandEntry(spec: CommandSpecs.load, handler: Session.load),
-        CommandEntry(spec: CommandSpecs.normalize, handler: Session.normalize),
-        CommandEntry(spec: CommandSpecs.build, handler: Session.build),
-        CommandEntry(spec: CommandSpecs.fit, handler: Session.fit),
-        CommandEntry(spec: CommandSpecs.evaluate, handler: Session.evaluate),
-        CommandEntry(spec: CommandSpecs.show, handler: Session.show),
-        CommandEntry(spec: CommandSpecs.predict, handler: Session.predict),
-        CommandEntry(spec: CommandSpecs.save, handler: Session.save, isRecorded: false),
-        CommandEntry(spec: CommandSpecs.param, handler: Session.param),
-        CommandEntry(spec: CommandSpecs.set, handler: Session.set),
-        CommandEntry(spec: CommandSpecs.run, handler: Session.runNotebook),
-        CommandEntry(spec: CommandSpecs.help, handler: Session.help, isRecorded: false),
+        LoadCommand.entry, NormalizeCommand.entry, BuildCommand.entry, FitCommand.entry, EvaluateCommand.entry,
+        ShowCommand.entry, PredictCommand.entry, SaveCommand.entry, ParamCommand.entry, SetCommand.entry,
+        RunCommand.entry, HelpCommand.entry,
     ]
 
     /// The specs in table order, for help and completion.

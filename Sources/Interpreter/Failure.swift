@@ -17,6 +17,16 @@ public struct Failure: Error, Sendable {
         self.interrupted = interrupted
     }
 
-    /// The one rendering of an error the user sees.
+    /// The one rendering of an error the user sees: `FILE:LINE:COL: error: ...`
+    /// with the line and a caret in batch, the same without the file at the prompt.
     public var rendered: String { diagnostic.rendered(file: file, sourceLines: sourceLines) }
+
+    /// The same error as a Jupyter kernel's `error` message: `ename`, `evalue`
+    /// (the message) and `traceback` (the rendered lines).
+    public var jupyterError: (ename: String, evalue: String, traceback: [String]) {
+        (
+            interrupted ? "KeyboardInterrupt" : "DnbError", diagnostic.message,
+            rendered.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        )
+    }
 }

@@ -1,4 +1,6 @@
+import Engine
 import Foundation
+import HostIO
 import Language
 
 /// `dnb run NB.dnb --report out.md|out.ipynb`: the replayed notebook as a
@@ -74,51 +76,58 @@ public struct NotebookReport {
     /// A Jupyter notebook (nbformat 4): a markdown cell per run of comments,
     /// a code cell per command with its text output and its plots as image
     /// outputs (PNG embedded base64, SVG as text).
-    public func ipynb(workingDirectory: String) -> [UInt8] {
-        var jsonCells: [[String: Any]] = []
+    public func ipynb(workingDirectory: String, host: any HostServices = LocalHost()) -> [UInt8] {
+        func object(_ pairs: KeyValuePairs<String, JSONValue>) -> JSONValue {
+            .object(pairs.map { JSONValue.Member(key: $0.key, value: $0.value) })
+        }
+        func lines(_ text: String) -> JSONValue { .array(Self.sourceLines(text).map(JSONValue.string)) }
+        var jsonCells: [JSONValue] = []
         var count = 0
         for cell in cells {
             switch cell {
             case .prose(let text):
-                jsonCells.append(["cell_type": "markdown", "metadata": [String: Any](), "source": Self.sourceLines(text)])
+                jsonCells.append(object(["cell_type": .string("markdown"), "metadata": object([:]), "source": lines(text)]))
             case .command(let source, let output, let images, let error):
                 count += 1
-                var outputs: [[String: Any]] = []
+                var outputs: [JSONValue] = []
                 if !output.isEmpty {
-                    outputs.append([
-                        "output_type": "stream", "name": "stdout",
-                        "text": Self.sourceLines(output.joined(separator: "\n") + "\n"),
-                    ])
+                    outputs.append(
+                        object([
+                            "output_type": .string("stream"), "name": .string("stdout"),
+                            "text": lines(output.joined(separator: "\n") + "\n"),
+                        ]))
                 }
                 for image in images {
-                    guard let data = FileManager.default.contents(atPath: Self.absolute(image, in: workingDirectory))
-                    else { continue }
-                    let bundle: [String: Any] =
+                    guard let data = try? host.read(Self.absolute(image, in: workingDirectory)) else { continue }
+                    let bundle =
                         image.hasSuffix(".svg")
-                        ? ["image/svg+xml": String(decoding: data, as: UTF8.self), "text/plain": [image]]
-                        : ["image/png": data.base64EncodedString(), "text/plain": [image]]
-                    outputs.append(["output_type": "display_data", "data": bundle, "metadata": [String: Any]()])
+                        ? object(["image/svg+xml": .string(String(decoding: data, as: UTF8.self)), "text/plain": lines(image)])
+                        : object(["image/png": .string(Data(data).base64EncodedString()), "text/plain": lines(image)])
+                    outputs.append(object(["output_type": .string("display_data"), "data": bundle, "metadata": object([:])]))
                 }
                 if let error {
-                    outputs.append(["output_type": "stream", "name": "stderr", "text": Self.sourceLines(error + "\n")])
+                    outputs.append(
+                        object(["output_type": .string("stream"), "name": .string("stderr"), "text": lines(error + "\n")]))
                 }
-                jsonCells.append([
-                    "cell_type": "code", "execution_count": count, "metadata": [String: Any](),
-                    "source": Self.sourceLines(source), "outputs": outputs,
-                ])
+                jsonCells.append(
+                    object([
+                        "cell_type": .string("code"), "execution_count": .number(count), "metadata": object([:]),
+                        "source": lines(source), "outputs": .array(outputs),
+                    ]))
             }
         }
-        let notebook: [String: Any] = [
-            "nbformat": 4, "nbformat_minor": 4,
-            "metadata": [
-                "kernelspec": ["name": "dnb", "display_name": "dnb", "language": "dnb"],
-                "language_info": ["name": "dnb", "file_extension": ".dnb"],
-                "title": title,
-            ],
-            "cells": jsonCells,
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: notebook, options: [.prettyPrinted, .sortedKeys])) ?? Data()
-        return Array(data) + [0x0A]
+        let notebook = object([
+            "nbformat": .number(4), "nbformat_minor": .number(4),
+            "metadata": object([
+                "kernelspec": object([
+                    "name": .string("dnb"), "display_name": .string("dnb"), "language": .string("dnb"),
+                ]),
+                "language_info": object(["name": .string("dnb"), "file_extension": .string(".dnb")]),
+                "title": .string(title),
+            ]),
+            "cells": .array(jsonCells),
+        ])
+        return Array(notebook.serialized.utf8) + [0x0A]
     }
 
     /// Jupyter's multi-line strings: a list of lines, each but the last ending in "\n".

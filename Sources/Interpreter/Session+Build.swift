@@ -1,70 +1,74 @@
 import Engine
 import Language
+import Plotting
+
+/// `build dense 128 relu, dense 10 softmax`: its declaration and its handler.
+enum BuildCommand {
+    /// The engine's activations, in the order help lists them.
+    static let activations = ["relu", "sigmoid", "tanh", "softmax", "linear"].filter { Activation(rawValue: $0) != nil }
+
+    static let spec = CommandSpec(
+        name: "build",
+        usage: "build dense UNITS ACTIVATION, dense UNITS ACTIVATION ...",
+        summary: "a sequential network of dense layers; the input width comes from the data",
+        details: """
+            Each comma-separated layer is `dense UNITS [ACTIVATION]` (activation: relu, sigmoid, tanh,
+            softmax, linear; default linear). The last layer must be softmax: the loss is categorical
+            cross-entropy. Kernels start Glorot-uniform from the session seed, biases at zero.
+            """,
+        groups: [
+            ArgumentSpec("LAYER", .choice(["dense"]), noun: "layer type"),
+            ArgumentSpec("UNITS", .integer(1...1_000_000), noun: "units"),
+            ArgumentSpec("ACTIVATION", .choice(activations), .optional, default: .text("linear")),
+        ],
+        groupNoun: "layer",
+        examples: ["build dense 128 relu, dense 10 softmax", "build dense 15 relu, dense 10 softmax"])
+
+    static let entry = CommandEntry(spec: spec, handler: Session.build)
+}
 
 extension Session {
-    /// `build dense 128 relu, dense 10 softmax`.
-    func build(_ command: Command) throws(Diagnostic) {
-        _ = try options(command)
-        var layers: [DenseSpec] = []
-        for group in command.groups {
-            layers.append(try denseLayer(group, in: command))
+    func build(_ invocation: Invocation) throws(Diagnostic) -> Outcome {
+        let layers = invocation.groups.map { group in
+            DenseSpec(
+                units: group.count > 1 ? group[1].intValue : 1,
+                activation: group.count > 2 ? Activation(rawValue: group[2].textValue) ?? .linear : .linear)
         }
-        let data = try requireData(for: command)
+        let data = try requireData(for: invocation)
         let architecture = Architecture(inputWidth: data.width, layers: layers)
         let model: Model
         do {
             model = try Model(architecture: architecture, seed: state.settings.seed)
         } catch {
-            throw Diagnostic(error.description, at: offendingLayerSpan(layers, command) ?? wholeSpan(command))
+            throw Diagnostic(error.description, at: offendingLayerSpan(layers, invocation) ?? invocation.wholeSpan)
         }
-        state.model = model
+        state.model = ModelValue(model)
         state.modelOrigin = "built"
         state.history = []
-        state.modelNormalization = nil
+        state.modelScaling = nil
         state.lastValidationFraction = 0
         let shape = ([String(architecture.inputWidth)] + layers.map { "\($0.units) \($0.activation.rawValue)" })
             .joined(separator: " → ")
-        emit(.text("built \(shape): \(Formatting.grouped(architecture.parameterCount)) parameters"))
+        emit(.text("built \(shape): \(NumberFormat.grouped(architecture.parameterCount)) parameters"))
+        return .done
     }
 
     /// The layer an architecture error is about: a last layer that is not
     /// softmax, or a hidden one that is.
-    private func offendingLayerSpan(_ layers: [DenseSpec], _ command: Command) -> SourceSpan? {
-        let groups = command.groups
+    private func offendingLayerSpan(_ layers: [DenseSpec], _ invocation: Invocation) -> SourceSpan? {
+        let groups = invocation.groups
         guard groups.count == layers.count, let last = layers.last else { return nil }
         let index =
             last.activation != .softmax
             ? layers.count - 1 : layers.dropLast().firstIndex { $0.activation == .softmax }
-        guard let index, let first = groups[index].first, let end = groups[index].last else { return nil }
+        guard let index, let first = groups[index].first?.word, let end = groups[index].last?.word else { return nil }
         return SourceSpan(start: first.span.start, length: end.span.start.column + end.span.length - first.span.start.column)
     }
+}
 
-    /// One comma-separated group: `dense UNITS [ACTIVATION]`.
-    private func denseLayer(_ group: [Word], in command: Command) throws(Diagnostic) -> DenseSpec {
-        let usage = CommandSpecs.build.usage
-        guard let kindWord = group.first else {
-            let span = command.items.first { if case .comma = $0 { true } else { false } }?.span ?? command.verb.span
-            throw Diagnostic("expected a layer such as `dense 128 relu` — usage: \(usage)", at: span)
-        }
-        _ = try choose(kindWord, from: CommandSpecs.build.subcommands, what: "layer type")
-        guard group.count >= 2 else {
-            throw Diagnostic("dense needs a number of units, as in `dense 128 relu`", at: kindWord.span)
-        }
-        let unitsWord = group[1]
-        guard let units = Int(unitsWord.text), units >= 1, units <= 1_000_000 else {
-            throw Diagnostic(
-                "units must be a whole number from 1 to 1000000. Received: units=\(unitsWord.text)", at: unitsWord.span)
-        }
-        var activation = Activation.linear
-        if group.count >= 3 {
-            let name = try choose(group[2], from: CommandSpecs.activations, what: "activation")
-            activation = Activation(rawValue: name) ?? .linear
-        }
-        if group.count > 3 {
-            throw Diagnostic(
-                "unexpected '\(group[3].text)' — separate layers with a comma: dense 128 relu, dense 10 softmax",
-                at: group[3].span)
-        }
-        return DenseSpec(units: units, activation: activation)
-    }
+extension Invocation.Argument {
+    /// The checked whole number (the table declared this word `.integer`).
+    var intValue: Int { if case .integer(let value) = value { value } else { 0 } }
+    /// The checked word (the table declared it `.choice`, `.path` or `.text`).
+    var textValue: String { if case .text(let value) = value { value } else { word.text } }
 }

@@ -1,44 +1,128 @@
 import Engine
 import Language
+import Plotting
+
+/// One optimizer `fit optimizer=NAME` offers: its name, its default learning
+/// rate, which of fit's optimizer options it takes, and the engine's update
+/// rule it becomes. A new optimizer is one more type and one line in
+/// `FitCommand.optimizers`.
+protocol OptimizerChoice {
+    static var name: String { get }
+    static var defaultLearningRate: Float { get }
+    /// fit's options besides lr= that this optimizer reads.
+    static var options: [String] { get }
+    static func make(learningRate: Float, _ invocation: Invocation) -> Optimizer
+}
+
+/// Gradient descent, optionally with (Nesterov) momentum; Keras's lr 0.01.
+struct SGDChoice: OptimizerChoice {
+    static let name = "sgd"
+    static let defaultLearningRate: Float = 0.01
+    static let options = [FitCommand.momentum.name, FitCommand.nesterov.name]
+    static func make(learningRate: Float, _ invocation: Invocation) -> Optimizer {
+        .sgd(
+            learningRate: learningRate, momentum: Float(invocation[FitCommand.momentum]),
+            nesterov: invocation[FitCommand.nesterov])
+    }
+}
+
+/// Adam with Keras's β₁ 0.9, β₂ 0.999, ε 1e-7 and lr 0.001.
+struct AdamChoice: OptimizerChoice {
+    static let name = "adam"
+    static let defaultLearningRate: Float = 0.001
+    static let options: [String] = []
+    static func make(learningRate: Float, _ invocation: Invocation) -> Optimizer { .adam(learningRate: learningRate) }
+}
+
+/// RMSprop (Keras's default optimizer) with ρ 0.9 and lr 0.001.
+struct RMSpropChoice: OptimizerChoice {
+    static let name = "rmsprop"
+    static let defaultLearningRate: Float = 0.001
+    static let options = [FitCommand.momentum.name]
+    static func make(learningRate: Float, _ invocation: Invocation) -> Optimizer {
+        .rmsprop(learningRate: learningRate, momentum: Float(invocation[FitCommand.momentum]))
+    }
+}
+
+/// `fit epochs=10 batch=32 validation=0.2 optimizer=adam ...`: its declaration.
+enum FitCommand {
+    static let optimizers: [any OptimizerChoice.Type] = [SGDChoice.self, AdamChoice.self, RMSpropChoice.self]
+    /// Keras's default.
+    static let defaultOptimizer: any OptimizerChoice.Type = RMSpropChoice.self
+
+    static let epochs = Option("epochs", .integer(1...100_000), default: 1, "passes over the training data")
+    static let batch = Option("batch", .integer(1...1_000_000), default: 32, "samples per gradient step")
+    static let validation = Option(
+        "validation", .number(0...0.99, exclusiveLower: false), default: 0.0, "fraction held out for validation")
+    static let optimizer = Option<String?>(
+        "optimizer", .choice(optimizers.map { $0.name }), default: nil,
+        note: "rmsprop as in Keras, or the model's current one", "the update rule")
+    static let learningRate = Option<Double?>(
+        "lr", .number(0...10, exclusiveLower: true), default: nil, note: "0.01 sgd, 0.001 adam and rmsprop",
+        "learning rate")
+    static let momentum = Option("momentum", .number(0...0.9999, exclusiveLower: false), default: 0.0, "sgd and rmsprop momentum")
+    static let nesterov = Option("nesterov", .boolean, default: false, "Nesterov momentum (sgd)")
+    static let shuffle = Option("shuffle", .boolean, default: true, "reshuffle the training data every epoch")
+    static let seed = Option<Int?>(
+        "seed", .integer(0...Int.max), default: nil, note: "the session seed, see set seed=N", "shuffling seed")
+
+    static let spec = CommandSpec(
+        name: "fit",
+        usage: "fit [epochs=N] [batch=N] [validation=F] [optimizer=adam|sgd|rmsprop] [lr=F] ...",
+        summary: "train the model, with a progress line per epoch",
+        details: """
+            validation=F holds out the last fraction F of the training data before shuffling (Keras's
+            validation_split). The training data is reshuffled every epoch from the seed. A second fit
+            continues from the current weights and optimizer state. Ctrl-C stops after the current batch.
+            """,
+        options: [
+            epochs.spec, batch.spec, validation.spec, optimizer.spec, learningRate.spec, momentum.spec, nesterov.spec,
+            shuffle.spec, seed.spec,
+        ],
+        examples: ["fit epochs=10 batch=32 validation=0.2 optimizer=adam", "fit epochs=5 optimizer=sgd lr=0.1 momentum=0.9"])
+
+    static let entry = CommandEntry(spec: spec, handler: Session.fit)
+}
 
 extension Session {
-    /// `fit epochs=10 batch=32 validation=0.2 optimizer=adam ...`.
-    func fit(_ command: Command) throws(Diagnostic) {
-        _ = try expectWords(command, atMost: 0, usage: CommandSpecs.fit.usage)
-        let options = try self.options(command)
-        let model = try requireModel(for: command)
-        let data = try requireData(for: command)
-        guard model.architecture.inputWidth == data.width else {
+    /// Trains a copy of the model (see `ModelValue`), which becomes the
+    /// session's only when training ends: stopped by Ctrl-C, it keeps the
+    /// epochs it finished.
+    func fit(_ invocation: Invocation) throws(Diagnostic) -> Outcome {
+        var value = try modelValue(for: invocation)
+        let data = try requireData(for: invocation)
+        guard value.model.architecture.inputWidth == data.width else {
             throw Diagnostic(
-                "the model takes \(model.architecture.inputWidth) features but the data has \(data.width): build a new model",
-                at: command.verb.span)
+                "the model takes \(value.model.architecture.inputWidth) features but the data has \(data.width): build a new model",
+                at: invocation.verb.span)
         }
-        let optimizer = try chooseOptimizer(options, current: model.optimizerState?.optimizer, command: command)
-        let fraction = options.number("validation") ?? 0
+        let optimizer = try chooseOptimizer(invocation, current: value.model.optimizerState?.optimizer)
+        let fraction = invocation[FitCommand.validation]
         // Keras's validation_split, as views of the same pixels: nothing is copied.
-        let all = try examples(of: data.train, in: data, for: command, forTraining: true)
+        let all = try examples(of: data.train, in: data, for: invocation, forTraining: true)
         let training: Examples
         let validation: Examples?
         do {
             (training, validation) = try all.splitForValidation(fraction)
         } catch {
-            throw Diagnostic(error.description, at: options.span("validation") ?? command.verb.span)
+            throw Diagnostic(error.description, at: invocation.span(of: FitCommand.validation) ?? invocation.verb.span)
         }
         let configuration = FitConfiguration(
-            epochs: options.integer("epochs") ?? 1, batchSize: options.integer("batch") ?? 32,
-            shuffle: options.boolean("shuffle") ?? true,
-            seed: options.integer("seed").map { UInt64($0) } ?? state.settings.seed)
-
-        // As in Keras, a new learning rate for the same optimizer keeps its
-        // moments and step count; another kind (or other slots) starts afresh.
-        let previousOptimizer = model.optimizerState?.optimizer
-        if let current = previousOptimizer, current.name == optimizer.name, current.slotCount == optimizer.slotCount {
-            model.optimizerState?.optimizer = optimizer
-        }
+            epochs: invocation[FitCommand.epochs], batchSize: invocation[FitCommand.batch],
+            shuffle: invocation[FitCommand.shuffle],
+            seed: invocation[FitCommand.seed].map { UInt64($0) } ?? state.settings.seed)
         let isInterrupted = self.isInterrupted
         var lastDrawn = -1.0
         let result: FitResult
         do {
+            let model = try value.forTraining()
+            // As in Keras, a new learning rate for the same optimizer keeps its
+            // moments and step count; another kind (or other slots) starts afresh.
+            if let current = model.optimizerState?.optimizer, current.name == optimizer.name,
+                current.slotCount == optimizer.slotCount
+            {
+                model.optimizerState?.optimizer = optimizer
+            }
             result = try model.fit(
                 training, validation: validation, optimizer: optimizer, configuration: configuration,
                 onBatch: { progress in
@@ -54,19 +138,19 @@ extension Session {
                     self.emit(.text(Self.epochLine(metrics)))
                 })
         } catch {
-            if let previousOptimizer { model.optimizerState?.optimizer = previousOptimizer }
-            throw Diagnostic(error.description, at: command.verb.span)
+            throw Diagnostic(error.description, at: invocation.verb.span)
         }
+        state.model = value
         state.history += result.epochs
-        state.modelNormalization = data.normalization
+        state.modelScaling = data.scaling
         state.lastValidationFraction = fraction
-        if let stopped = result.stoppedAt {
-            recordedSource = Self.replayableFit(command, finishedEpochs: result.epochs.count, stopped: stopped)
-            emit(
-                .text(
-                    "stopped by Ctrl-C at epoch \(stopped.epoch)/\(configuration.epochs), step \(stopped.step): "
-                        + "the weights are kept, and the history has \(result.epochs.count) finished epoch(s) more"))
-        }
+        guard let stopped = result.stoppedAt else { return .done }
+        emit(
+            .text(
+                "stopped by Ctrl-C at epoch \(stopped.epoch)/\(configuration.epochs), step \(stopped.step): "
+                    + "the weights are kept, and the history has \(result.epochs.count) finished epoch(s) more"))
+        return Outcome(
+            recordedSource: Self.replayableFit(invocation.command, finishedEpochs: result.epochs.count, stopped: stopped))
     }
 
     /// A stopped fit is saved as the epochs it finished, with a comment: the
@@ -74,58 +158,45 @@ extension Session {
     static func replayableFit(_ command: Command, finishedEpochs: Int, stopped: (epoch: Int, step: Int)) -> String {
         let note = "# stopped by Ctrl-C at epoch \(stopped.epoch), step \(stopped.step); "
         guard finishedEpochs > 0 else { return note + "no epoch finished, so nothing to replay" }
-        var options = command.options.filter { $0.key.text != "epochs" }.map { option in
+        var options = command.options.filter { $0.key.text != FitCommand.epochs.name }.map { option in
             let value = option.value.text
             return "\(option.key.text)=" + (value.contains(" ") || value.isEmpty ? "\"\(value)\"" : value)
         }
-        options.insert("epochs=\(finishedEpochs)", at: 0)
+        options.insert("\(FitCommand.epochs.name)=\(finishedEpochs)", at: 0)
         return note + "replaying the \(finishedEpochs) finished epoch(s) only\n"
             + (["fit"] + options).joined(separator: " ")
     }
 
-    private func chooseOptimizer(
-        _ options: OptionValues, current: Optimizer?, command: Command
-    ) throws(Diagnostic) -> Optimizer {
-        let name = options.text("optimizer") ?? current?.name ?? "rmsprop"
-        let learningRate = options.number("lr").map { Float($0) }
+    /// The optimizer=, with its options; without new settings, the current
+    /// optimizer (so its state carries on).
+    private func chooseOptimizer(_ invocation: Invocation, current: Optimizer?) throws(Diagnostic) -> Optimizer {
+        let name = invocation[FitCommand.optimizer] ?? current?.name ?? FitCommand.defaultOptimizer.name
+        guard let choice = FitCommand.optimizers.first(where: { $0.name == name }) else {
+            throw Diagnostic("unknown optimizer '\(name)'", at: invocation.verb.span)
+        }
+        let learningRate = invocation[FitCommand.learningRate].map { Float($0) }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
             throw Diagnostic(
-                "lr=\(options.number("lr") ?? 0) is too small for 32-bit weights (smallest: \(Float.leastNormalMagnitude))",
-                at: options.span("lr") ?? command.verb.span)
+                "lr=\(invocation[FitCommand.learningRate] ?? 0) is too small for 32-bit weights (smallest: \(Float.leastNormalMagnitude))",
+                at: invocation.span(of: FitCommand.learningRate) ?? invocation.verb.span)
         }
-        let momentum = Float(options.number("momentum") ?? 0)
-        if options.has("nesterov"), name != "sgd" {
-            throw Diagnostic("nesterov= goes with optimizer=sgd", at: options.span("nesterov") ?? command.verb.span)
+        for option in [FitCommand.momentum.name, FitCommand.nesterov.name] where !choice.options.contains(option) {
+            guard let given = invocation.command.option(option) else { continue }
+            let homes = FitCommand.optimizers.filter { $0.options.contains(option) }.map { "optimizer=\($0.name)" }
+            throw Diagnostic("\(option)= goes with \(homes.joined(separator: " or "))", at: given.key.span)
         }
-        if options.has("momentum"), name == "adam" {
-            throw Diagnostic(
-                "adam has no momentum= (its beta1 plays that part); use sgd or rmsprop",
-                at: options.span("momentum") ?? command.verb.span)
-        }
-        // Without new settings, keep the current optimizer so its state carries on.
-        if let current, current.name == name, learningRate == nil, !options.has("momentum"),
-            !options.has("nesterov")
-        {
-            return current
-        }
-        switch name {
-        case "sgd":
-            return .sgd(
-                learningRate: learningRate ?? 0.01, momentum: momentum, nesterov: options.boolean("nesterov") ?? false)
-        case "adam":
-            return .adam(learningRate: learningRate ?? 0.001)
-        default:
-            return .rmsprop(learningRate: learningRate ?? 0.001, momentum: momentum)
-        }
+        let changesSettings = learningRate != nil || invocation.has(FitCommand.momentum) || invocation.has(FitCommand.nesterov)
+        if let current, current.name == name, !changesSettings { return current }
+        return choice.make(learningRate: learningRate ?? choice.defaultLearningRate, invocation)
     }
 
     /// `Epoch 1/10 - 1500/1500 - 0.31s - loss: 0.2876 - accuracy: 0.9183 - val_loss: ... - val_accuracy: ...`
     static func epochLine(_ metrics: EpochMetrics) -> String {
         var line =
-            "Epoch \(metrics.epoch)/\(metrics.epochs) - \(metrics.steps)/\(metrics.steps) - \(Formatting.seconds(metrics.seconds))"
-            + " - loss: \(Formatting.fixed(metrics.loss, 4)) - accuracy: \(Formatting.fixed(metrics.accuracy, 4))"
+            "Epoch \(metrics.epoch)/\(metrics.epochs) - \(metrics.steps)/\(metrics.steps) - \(NumberFormat.seconds(metrics.seconds))"
+            + " - loss: \(NumberFormat.fixed(metrics.loss, 4)) - accuracy: \(NumberFormat.fixed(metrics.accuracy, 4))"
         if let loss = metrics.validationLoss, let accuracy = metrics.validationAccuracy {
-            line += " - val_loss: \(Formatting.fixed(loss, 4)) - val_accuracy: \(Formatting.fixed(accuracy, 4))"
+            line += " - val_loss: \(NumberFormat.fixed(loss, 4)) - val_accuracy: \(NumberFormat.fixed(accuracy, 4))"
         }
         return line
     }
@@ -140,7 +211,7 @@ extension Session {
         let stepWidth = String(progress.steps).count
         let step = String(repeating: " ", count: max(0, stepWidth - String(progress.step).count)) + String(progress.step)
         return "Epoch \(progress.epoch)/\(progress.epochs)  \(step)/\(progress.steps) [\(bar)] "
-            + "\(Formatting.seconds(progress.elapsed)) - loss: \(Formatting.fixed(progress.loss, 4))"
-            + " - accuracy: \(Formatting.fixed(progress.accuracy, 4))"
+            + "\(NumberFormat.seconds(progress.elapsed)) - loss: \(NumberFormat.fixed(progress.loss, 4))"
+            + " - accuracy: \(NumberFormat.fixed(progress.accuracy, 4))"
     }
 }

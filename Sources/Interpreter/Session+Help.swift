@@ -1,23 +1,32 @@
 import Language
+import Plotting
+
+/// `help [COMMAND]`: its declaration and its handler; both texts come from the table.
+enum HelpCommand {
+    static let spec = CommandSpec(
+        name: "help",
+        usage: "help [COMMAND]",
+        summary: "list commands, or explain one",
+        arguments: [ArgumentSpec("COMMAND", .command, .optional)],
+        examples: ["help", "help fit"])
+
+    static let entry = CommandEntry(spec: spec, handler: Session.help, isRecorded: false)
+}
 
 extension Session {
-    /// `help` lists every command from the table; `help VERB` explains one.
-    func help(_ command: Command) throws(Diagnostic) {
-        let words = try expectWords(command, atMost: 1, usage: CommandSpecs.help.usage)
-        _ = try options(command)
-        guard let verbWord = words.first else {
+    func help(_ invocation: Invocation) throws(Diagnostic) -> Outcome {
+        if let verb = invocation.argument("COMMAND")?.textValue, let spec = CommandTable.spec(named: verb) {
+            emit(.text(Self.details(of: spec)))
+        } else {
             emit(.text(Self.overview()))
-            return
         }
-        let verb = try choose(verbWord, from: CommandTable.verbs, what: "command")
-        guard let spec = CommandTable.spec(named: verb) else { return }
-        emit(.text(Self.details(of: spec)))
+        return .done
     }
 
     static func overview() -> String {
         let rows = CommandTable.specs.map { ["  " + $0.name, $0.summary] }
         return
-            (["commands (help COMMAND for details):"] + [Formatting.table(rows)]
+            (["commands (help COMMAND for details):"] + [textTable(rows)]
             + [
                 "", "one command per line; `#` starts a comment; a trailing `\\` continues the line.",
                 "at the prompt: Tab completes, Up and Ctrl-R recall, Ctrl-C stops a command, quit or Ctrl-D leaves.",
@@ -31,10 +40,10 @@ extension Session {
         if !spec.options.isEmpty {
             lines += ["", "options:"]
             let rows = spec.options.map { option in
-                let facts = (option.defaultValue.map { ["default \($0)"] } ?? []) + [option.kind.expectation]
+                let facts = (option.defaultText.map { ["default \($0)"] } ?? []) + [option.kind.expectation]
                 return ["  \(option.name)=", "\(option.summary) (\(facts.joined(separator: "; ")))"]
             }
-            lines.append(Formatting.table(rows))
+            lines.append(textTable(rows))
         }
         if !spec.examples.isEmpty {
             lines += ["", "example\(spec.examples.count > 1 ? "s" : ""):"] + spec.examples.map { "  " + $0 }

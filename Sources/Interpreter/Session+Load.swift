@@ -1,37 +1,60 @@
 import Datasets
+import Engine
 import Language
+import Plotting
+
+/// `load mnist|idx|npz|model`: its declaration and its handler.
+enum LoadCommand {
+    static let path = Option<String?>("path", .path, default: nil, "folder of IDX files, or an .npz file (load mnist)")
+
+    static let spec = CommandSpec(
+        name: "load",
+        usage: "load mnist [path=DIR_OR_NPZ] | load idx IMAGES LABELS [IMAGES LABELS] | load npz FILE | load model FILE",
+        summary: "read MNIST, other data of the same shape, or a saved model",
+        details: """
+            load mnist looks, in order, at path=, $DNB_DATA, ./data/mnist/ and ~/.keras/datasets/mnist.npz
+            (a folder of the four IDX files, gzipped or not, or a Keras mnist.npz); only when all are
+            absent does it download Keras's mnist.npz into ~/.keras/datasets/.
+            load idx reads IDX image and label files (training pair, then an optional test pair);
+            load npz reads an archive with x_train, y_train, x_test and y_test.
+            load model reads a model saved by `save model` (weights, architecture, normalization and
+            optimizer state), so `fit` resumes where it stopped and `predict` works at once.
+            """,
+        subcommands: [
+            SubcommandSpec(Form.mnist.rawValue, options: [path.name]),
+            SubcommandSpec(
+                Form.idx.rawValue,
+                [
+                    ArgumentSpec("IMAGES", .path), ArgumentSpec("LABELS", .path),
+                    ArgumentSpec("TEST_IMAGES", .path, .optional), ArgumentSpec("TEST_LABELS", .path, .withPrevious),
+                ], options: []),
+            SubcommandSpec(Form.npz.rawValue, [ArgumentSpec("FILE", .path)], options: []),
+            SubcommandSpec(Form.model.rawValue, [ArgumentSpec("FILE", .path)], options: []),
+        ],
+        subcommandNoun: "data kind",
+        options: [path.spec],
+        examples: ["load mnist", "load mnist path=data/mnist.npz", "load idx train-images.gz train-labels.gz"])
+
+    static let entry = CommandEntry(spec: spec, handler: Session.load)
+
+    enum Form: String {
+        case mnist, idx, npz, model
+    }
+}
 
 extension Session {
-    /// `load mnist [path=...]`, `load idx IMAGES LABELS [IMAGES LABELS]`, `load npz FILE`.
-    func load(_ command: Command) throws(Diagnostic) {
-        let usage = CommandSpecs.load.usage
-        let words = command.words
-        guard let kindWord = words.first else {
-            throw Diagnostic("load what? usage: \(usage)", at: command.verb.span)
-        }
-        let kind = try choose(kindWord, from: CommandSpecs.load.subcommands, what: "data kind")
-        if kind == "model" {
-            let files = Array(try expectWords(command, atMost: 2, usage: usage).dropFirst())
-            guard let file = files.first else {
-                throw Diagnostic("load model needs a file: load model FILE", at: wholeSpan(command))
-            }
-            if let path = command.option("path") {
-                throw Diagnostic("path= goes with `load mnist`", at: path.key.span)
-            }
-            try loadModel(from: file, command: command)
-            return
-        }
-        let options = try self.options(command)
-        if kind != "mnist", let path = command.option("path") {
-            throw Diagnostic("path= goes with `load mnist`; give the files after `load \(kind)`", at: path.key.span)
-        }
+    func load(_ invocation: Invocation) throws(Diagnostic) -> Outcome {
+        let files = invocation.arguments.map(\.word)
+        let form = try invocation.form(LoadCommand.Form.self)
         let started = ContinuousClock.now
         let loaded: (train: ImageSet, test: ImageSet, origin: String)
-        switch kind {
-        case "mnist":
-            _ = try expectWords(command, atMost: 1, usage: usage)
+        switch form {
+        case .model:
+            try loadModel(from: files[0], invocation: invocation)
+            return .done
+        case .mnist:
             let locator = MNISTLocator(
-                explicitPath: options.text("path").map(resolve), environment: environment.variables,
+                explicitPath: invocation[LoadCommand.path].map(resolve), environment: environment.variables,
                 currentDirectory: environment.currentDirectory, homeDirectory: environment.homeDirectory)
             do {
                 let data = try locator.load { received, total in
@@ -39,15 +62,9 @@ extension Session {
                 }
                 loaded = (data.train, data.test, data.origin)
             } catch {
-                throw Diagnostic(error.description, at: command.option("path")?.value.span ?? wholeSpan(command))
+                throw Diagnostic(error.description, at: invocation.span(of: LoadCommand.path) ?? invocation.wholeSpan)
             }
-        case "idx":
-            let files = Array(try expectWords(command, atMost: 5, usage: usage).dropFirst())
-            guard files.count == 2 || files.count == 4 else {
-                throw Diagnostic(
-                    "load idx takes a training pair (IMAGES LABELS) and optionally a test pair; got \(files.count) file(s)",
-                    at: wholeSpan(command))
-            }
+        case .idx:
             let train = try readPair(files[0], files[1])
             let test =
                 files.count == 4
@@ -58,16 +75,13 @@ extension Session {
                     at: files[2].span)
             }
             loaded = (train, test, files.map(\.text).joined(separator: ", "))
-        default:  // npz
-            let files = Array(try expectWords(command, atMost: 2, usage: usage).dropFirst())
-            guard let file = files.first else {
-                throw Diagnostic("load npz needs a file: load npz FILE.npz", at: wholeSpan(command))
-            }
+        case .npz:
+            let bytes = try read(files[0])
             do {
-                let data = try readNPZFile(resolve(file.text))
-                loaded = (data.train, data.test, file.text + " (npz)")
+                let data = try readMNISTNPZ(bytes, name: files[0].text)
+                loaded = (data.train, data.test, data.origin)
             } catch {
-                throw Diagnostic(error.description.replacingOccurrences(of: resolve(file.text), with: file.text), at: file.span)
+                throw Diagnostic(error.description, at: files[0].span)
             }
         }
         let seconds = (ContinuousClock.now - started).seconds
@@ -76,26 +90,19 @@ extension Session {
         let train = loaded.train
         emit(
             .text(
-                "loaded \(Formatting.grouped(train.count)) training and \(Formatting.grouped(loaded.test.count)) test images, "
-                    + "\(train.rows)x\(train.cols), from \(loaded.origin) in \(Formatting.seconds(seconds))"))
+                "loaded \(NumberFormat.grouped(train.count)) training and \(NumberFormat.grouped(loaded.test.count)) test images, "
+                    + "\(train.rows)x\(train.cols), from \(loaded.origin) in \(NumberFormat.seconds(seconds))"))
+        return .done
     }
 
+    /// An images file and its labels; the error points at the file it is about.
     private func readPair(_ images: Word, _ labels: Word) throws(Diagnostic) -> ImageSet {
+        let imageBytes = try read(images)
+        let labelBytes = try read(labels)
         do {
-            return try readIDXPair(imagesPath: resolve(images.text), labelsPath: resolve(labels.text))
+            return try readIDXPair(images: imageBytes, imagesName: images.text, labels: labelBytes, labelsName: labels.text)
         } catch {
-            // Point at whichever file the message names, as the user typed it.
-            let imagesPath = resolve(images.text)
-            let labelsPath = resolve(labels.text)
-            let text = error.description
-            let labelsAt = text.range(of: labelsPath)?.lowerBound
-            let imagesAt = text.range(of: imagesPath)?.lowerBound
-            let span =
-                labelsAt.map { labelsAt in imagesAt.map { labelsAt < $0 } ?? true } ?? false
-                ? labels.span : images.span
-            let message = error.description.replacingOccurrences(of: imagesPath, with: images.text)
-                .replacingOccurrences(of: labelsPath, with: labels.text)
-            throw Diagnostic(message, at: span)
+            throw Diagnostic(error.description, at: error.file == labels.text ? labels.span : images.span)
         }
     }
 
@@ -103,9 +110,9 @@ extension Session {
         let megabytes = Double(received) / 1_048_576
         if let total, total > 0 {
             let percent = Int(Double(received) * 100 / Double(total))
-            return "downloading mnist.npz: \(percent)% (\(Formatting.fixed(megabytes, 1)) MB)"
+            return "downloading mnist.npz: \(percent)% (\(NumberFormat.fixed(megabytes, 1)) MB)"
         }
-        return "downloading mnist.npz: \(Formatting.fixed(megabytes, 1)) MB"
+        return "downloading mnist.npz: \(NumberFormat.fixed(megabytes, 1)) MB"
     }
 }
 

@@ -1,53 +1,65 @@
 import Datasets
 import Engine
-import Foundation
+import HostIO
 import Language
 import Plotting
 
-/// `predict FILE`, `predict DIR`, `predict test N`, `predict train N`.
+/// `predict FILE`, `predict DIR`, `predict test N`, `predict train N`: its declaration.
+enum PredictCommand {
+    static let spec = CommandSpec(
+        name: "predict",
+        usage: "predict FILE | predict DIR | predict test N | predict train N",
+        summary: "the digit in a picture (PNG, JPEG, BMP, GIF, PGM/PPM), a folder of them, or a data sample",
+        details: """
+            A picture is prepared as MNIST's digits were: transparency over white, grey, inverted when
+            the ink is dark on light paper, cropped to the ink, scaled so the longer side is 20 pixels,
+            centred by its centre of mass in 28x28; thin strokes on big canvases are thickened. It prints
+            the prediction with the top-3 probabilities and writes PLOTS/predict-NAME.png with the
+            picture, the 28x28 input the model saw and the probabilities. A folder laid out as
+            DIR/<digit>/*.png also gets its accuracy.
+            """,
+        subcommands: ["test", "train"].map {
+            SubcommandSpec($0, [ArgumentSpec("N", .integer(0...Int.max), noun: "a sample number")])
+        },
+        subcommandNoun: "sample set",
+        arguments: [ArgumentSpec("FILE", .path)],
+        examples: ["predict my-digit.png", "predict drawings/", "predict test 17"])
+
+    static let entry = CommandEntry(spec: spec, handler: Session.predict)
+}
+
 extension Session {
     /// Pictures larger than this are refused before they are read.
     static let maximumPictureBytes = 64 << 20
 
-    func predict(_ command: Command) throws(Diagnostic) {
-        let usage = CommandSpecs.predict.usage
-        let words = try expectWords(command, atMost: 2, usage: usage)
-        _ = try options(command)
-        guard let first = words.first else {
-            throw Diagnostic("predict what? usage: \(usage)", at: command.verb.span)
-        }
-        let model = try requireModel(for: command)
+    func predict(_ invocation: Invocation) throws(Diagnostic) -> Outcome {
+        let model = try requireModel(for: invocation)
         guard model.architecture.inputWidth == DigitPicture.side * DigitPicture.side else {
             throw Diagnostic(
-                "predict reads 28x28 digits; this model takes \(model.architecture.inputWidth) features", at: command.verb.span)
+                "predict reads 28x28 digits; this model takes \(model.architecture.inputWidth) features",
+                at: invocation.verb.span)
         }
-        let lowered = first.text.lowercased()
-        if (lowered == "test" || lowered == "train"), !FileManager.default.fileExists(atPath: resolve(first.text)) {
-            guard words.count == 2 else {
-                throw Diagnostic("predict \(lowered) needs a sample number, as in `predict \(lowered) 17`", at: first.span)
-            }
-            try predictSample(split: lowered, indexWord: words[1], model: model, command: command)
-            return
+        if let split = invocation.subcommand, let index = invocation.argument("N") {
+            try predictSample(split: split, indexWord: index.word, index: index.intValue, model: model, invocation: invocation)
+            return .done
         }
-        if words.count == 2 {
-            throw Diagnostic("unexpected '\(words[1].text)' — usage: \(usage)", at: words[1].span)
+        guard let file = invocation.argument("FILE")?.word else { return .done }
+        switch host.kind(of: resolve(file.text)) {
+        case .missing:
+            throw Diagnostic("no such file or folder: \(file.text)", at: file.span)
+        case .directory:
+            try predictFolder(file, model: model, invocation: invocation)
+        case .file, .other:
+            try predictPicture(file, model: model, invocation: invocation)
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: resolve(first.text), isDirectory: &isDirectory) else {
-            throw Diagnostic("no such file or folder: \(first.text)", at: first.span)
-        }
-        if isDirectory.boolValue {
-            try predictFolder(first, model: model, command: command)
-        } else {
-            try predictPicture(first, model: model, command: command)
-        }
+        return .done
     }
 
     // MARK: - One picture
 
-    private func predictPicture(_ file: Word, model: Model, command: Command) throws(Diagnostic) {
+    private func predictPicture(_ file: Word, model: Model, invocation: Invocation) throws(Diagnostic) {
         let picture = try readPicture(resolve(file.text), shownAs: file.text, span: file.span)
-        let probabilities = try classify([picture.pixels], model: model, command: command)[0]
+        let probabilities = try classify([picture.pixels], model: model, invocation: invocation)[0]
         emit(.text(Self.describe(probabilities, truth: nil)))
         var notes: [String] = []
         if picture.inverted { notes.append("inverted (dark ink on light paper)") }
@@ -61,36 +73,31 @@ extension Session {
             pixels: picture.preview.brightness.map { Float($0) / 255 })
         let input = picture.pixels.map { Float($0) / 255 }
         // The extension stays in the name, so d.png and d.jpg do not overwrite each other's plot.
-        let stem = Self.plotStem(URL(fileURLWithPath: file.text).lastPathComponent)
-        let script = try plotting(command, name: "predict-\(stem)") { output throws(PlottingError) in
+        let stem = Self.plotStem(Self.lastComponent(file.text))
+        let script = try plotting(invocation, name: "predict-\(stem)") { output throws(PlottingError) in
             try predictionPanel(
                 original: original, input: input, probabilities: probabilities.map(Double.init),
                 title: file.text, output: output)
         }
         let preview = wantsPreviews ? try? blockCharacterImage(input) : nil
-        try publish(script, preview: preview, command: command)
+        try publish(script, preview: preview, invocation: invocation)
     }
 
     // MARK: - A folder
 
     /// Every picture in DIR (and in DIR/<digit>/ folders, whose name is the truth).
-    private func predictFolder(_ folder: Word, model: Model, command: Command) throws(Diagnostic) {
+    private func predictFolder(_ folder: Word, model: Model, invocation: Invocation) throws(Diagnostic) {
         let root = resolve(folder.text)
         var files: [(path: String, shown: String, truth: Int?)] = []
         var ignoredFolders: [String] = []
-        let manager = FileManager.default
-        let entries = ((try? manager.contentsOfDirectory(atPath: root)) ?? []).sorted()
-        for entry in entries where !entry.hasPrefix(".") {
+        for entry in host.list(root) where !entry.hasPrefix(".") {
             let path = root + "/" + entry
-            var isDirectory: ObjCBool = false
-            manager.fileExists(atPath: path, isDirectory: &isDirectory)
-            if isDirectory.boolValue {
+            if host.kind(of: path) == .directory {
                 guard entry.count == 1, let digit = Int(entry) else {
                     ignoredFolders.append(entry)
                     continue
                 }
-                let inner = ((try? manager.contentsOfDirectory(atPath: path)) ?? []).sorted()
-                for name in inner where Self.isPicture(name) {
+                for name in host.list(path) where Self.isPicture(name) {
                     files.append((path + "/" + name, folder.text + "/" + entry + "/" + name, digit))
                 }
             } else if Self.isPicture(entry) {
@@ -118,21 +125,21 @@ extension Session {
             throw Diagnostic("no readable pictures in \(folder.text)", at: folder.span, notes: skipped)
         }
         files = readable
-        let probabilities = try classify(pictures.map(\.pixels), model: model, command: command)
+        let probabilities = try classify(pictures.map(\.pixels), model: model, invocation: invocation)
         let predicted = probabilities.map(Self.best)
         var lines: [String] = []
         let labelled = files.indices.filter { files[$0].truth != nil }
         let mistakes = labelled.filter { predicted[$0] != files[$0].truth }
         for index in files.indices where files[index].truth == nil || mistakes.contains(index) {
             let truth = files[index].truth.map { " (true \($0))" } ?? ""
-            let confidence = Formatting.fixed(Double(probabilities[index][predicted[index]]), 4)
+            let confidence = NumberFormat.fixed(Double(probabilities[index][predicted[index]]), 4)
             lines.append("\(files[index].shown): \(predicted[index])\(truth), probability \(confidence)")
         }
         var summary = "predicted \(files.count) picture(s) in \(folder.text)"
         if !labelled.isEmpty {
             let right = labelled.count - mistakes.count
             summary +=
-                ": accuracy \(Formatting.fixed(Double(right) / Double(labelled.count), 4)) (\(right)/\(labelled.count) right"
+                ": accuracy \(NumberFormat.fixed(Double(right) / Double(labelled.count), 4)) (\(right)/\(labelled.count) right"
                 + (mistakes.isEmpty ? ")" : ", mistakes below)")
         }
         if !ignoredFolders.isEmpty {
@@ -149,70 +156,75 @@ extension Session {
                     ?? "\(predicted[index])",
                 isMistake: files[index].truth.map { predicted[index] != $0 } ?? false)
         }
-        let stem = Self.plotStem(URL(fileURLWithPath: folder.text).lastPathComponent)
-        let script = try plotting(command, name: "predict-\(stem)") { output throws(PlottingError) in
+        let stem = Self.plotStem(Self.lastComponent(folder.text))
+        let script = try plotting(invocation, name: "predict-\(stem)") { output throws(PlottingError) in
             try digitGrid(title: "\(folder.text): the inputs the model saw, with its predictions", images: images, output: output)
         }
-        try publish(script, preview: nil, command: command)
+        try publish(script, preview: nil, invocation: invocation)
     }
 
     // MARK: - A sample of the loaded data
 
-    private func predictSample(split: String, indexWord: Word, model: Model, command: Command) throws(Diagnostic) {
-        let data = try requireData(for: command)
+    private func predictSample(
+        split: String, indexWord: Word, index: Int, model: Model, invocation: Invocation
+    ) throws(Diagnostic) {
+        let data = try requireData(for: invocation)
         let set = split == "test" ? data.test : data.train
-        guard let index = Int(indexWord.text), index >= 0, index < set.count else {
+        guard index < set.count else {
             throw Diagnostic(
                 "the \(split) set has samples 0 to \(max(0, set.count - 1)). Received: \(indexWord.text)", at: indexWord.span)
         }
-        let examples = try examples(split, for: command)
+        let examples = try examples(split, for: invocation)
         let width = examples.width
         let probabilities: [Float]
         do {
             probabilities = try model.predict(try examples.rows(index..<(index + 1)))
         } catch {
-            throw Diagnostic(error.description, at: command.verb.span)
+            throw Diagnostic(error.description, at: invocation.verb.span)
         }
         let truth = Int(set.labels[index])
         emit(.text("\(split) sample \(index): " + Self.describe(probabilities, truth: truth)))
         let input = set.pixels[(index * width)..<((index + 1) * width)].map { Float($0) / 255 }
         let original = GrayImage(width: set.cols, height: set.rows, pixels: input.map { 1 - $0 })
-        let script = try plotting(command, name: "predict-\(split)-\(index)") { output throws(PlottingError) in
+        let script = try plotting(invocation, name: "predict-\(split)-\(index)") { output throws(PlottingError) in
             try predictionPanel(
                 original: original, input: input, probabilities: probabilities.map(Double.init),
                 title: "\(split) sample \(index) (true \(truth))", output: output)
         }
-        try publish(script, preview: wantsPreviews ? try? blockCharacterImage(input) : nil, command: command)
+        try publish(script, preview: wantsPreviews ? try? blockCharacterImage(input) : nil, invocation: invocation)
     }
 
     // MARK: - Shared pieces
 
     private func readPicture(_ path: String, shownAs shown: String, span: SourceSpan) throws(Diagnostic) -> DigitPicture {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let size = host.size(of: path)
         guard size <= Self.maximumPictureBytes else {
             throw Diagnostic(
-                "\(shown) is \(Formatting.bytes(size)): too large for a picture of a digit (at most \(Formatting.bytes(Self.maximumPictureBytes)))",
+                "\(shown) is \(NumberFormat.bytes(size)): too large for a picture of a digit (at most \(NumberFormat.bytes(Self.maximumPictureBytes)))",
                 at: span)
         }
+        let bytes: [UInt8]
         do {
-            return try DigitPicture(decoding: try readFileBytes(path), name: shown)
-        } catch let error as DatasetError {
-            throw Diagnostic(error.description.replacingOccurrences(of: path, with: shown), at: span)
+            bytes = try host.read(path)
         } catch {
-            throw Diagnostic("\(error)", at: span)
+            throw Diagnostic(error.message(naming: shown), at: span)
+        }
+        do {
+            return try DigitPicture(decoding: bytes, name: shown)
+        } catch {
+            throw Diagnostic(error.description, at: span)
         }
     }
 
     /// Class probabilities for 28x28 pictures, normalized as the model's training data was.
-    private func classify(_ pictures: [[UInt8]], model: Model, command: Command) throws(Diagnostic) -> [[Float]] {
-        let normalization = inputNormalization
+    private func classify(_ pictures: [[UInt8]], model: Model, invocation: Invocation) throws(Diagnostic) -> [[Float]] {
         let classes = model.classes
         do {
             let flat = try model.predict(
-                pixels: pictures.flatMap { $0 }, count: pictures.count, scaling: Self.scaling(normalization))
+                pixels: pictures.flatMap { $0 }, count: pictures.count, scaling: inputScaling)
             return (0..<pictures.count).map { Array(flat[($0 * classes)..<(($0 + 1) * classes)]) }
         } catch {
-            throw Diagnostic(error.description, at: command.verb.span)
+            throw Diagnostic(error.description, at: invocation.verb.span)
         }
     }
 
@@ -223,13 +235,20 @@ extension Session {
     /// `predicted 7 — 7 0.9931, 1 0.0042, 2 0.0011` (and `, true 7` for a labelled sample).
     static func describe(_ probabilities: [Float], truth: Int?) -> String {
         let top = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(3)
-        let ranked = top.map { "\($0) \(Formatting.fixed(Double(probabilities[$0]), 4))" }.joined(separator: ", ")
+        let ranked = top.map { "\($0) \(NumberFormat.fixed(Double(probabilities[$0]), 4))" }.joined(separator: ", ")
         let verdict = truth.map { best(probabilities) == $0 ? " (true \($0), right)" : " (true \($0), wrong)" } ?? ""
         return "predicted \(best(probabilities))\(verdict) — top 3: \(ranked)"
     }
 
     static func isPicture(_ name: String) -> Bool {
-        DigitPicture.fileExtensions.contains(URL(fileURLWithPath: name).pathExtension.lowercased())
+        let last = lastComponent(name)
+        guard let dot = last.lastIndex(of: "."), dot != last.startIndex else { return false }
+        return DigitPicture.fileExtensions.contains(last[last.index(after: dot)...].lowercased())
+    }
+
+    /// `a/b/c.png` → `c.png`; trailing slashes are ignored.
+    static func lastComponent(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
     }
 
     /// A plot name from a file name: letters, digits, `_` and `-` only.

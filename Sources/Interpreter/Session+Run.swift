@@ -1,60 +1,64 @@
 import Datasets
-import Engine
+import HostIO
 import Language
+
+/// `run FILE.dnb`: its declaration and its handler.
+enum RunCommand {
+    static let spec = CommandSpec(
+        name: "run",
+        usage: "run FILE.dnb",
+        summary: "replay another notebook inside this session",
+        arguments: [ArgumentSpec("FILE", .path)],
+        examples: ["run notebooks/seed-a.dnb"])
+
+    static let entry = CommandEntry(spec: spec, handler: Session.runNotebook)
+}
 
 extension Session {
     /// Notebooks may `run` each other, but not endlessly.
     static let maximumRunDepth = 8
 
-    /// `run FILE.dnb`: replays another notebook in this session. An error
-    /// inside it is reported at its own file, line and column.
-    func runNotebook(_ command: Command) throws(Diagnostic) {
-        let words = try expectWords(command, atMost: 1, usage: CommandSpecs.run.usage)
-        _ = try options(command)
-        guard let fileWord = words.first else {
-            throw Diagnostic("run needs a notebook: run FILE.dnb", at: command.verb.span)
-        }
-        let path = resolve(fileWord.text)
+    /// Replays another notebook in this session. An error inside it is
+    /// reported at its own file, line and column, and (as for any failed
+    /// command) `execute` puts the session back as it was before `run`.
+    func runNotebook(_ invocation: Invocation) throws(Diagnostic) -> Outcome {
+        guard let fileWord = invocation.argument("FILE")?.word else { return .done }
         guard runStack.count < Self.maximumRunDepth else {
             throw Diagnostic(
                 "notebooks run each other more than \(Self.maximumRunDepth) deep (\(runStack.joined(separator: " → ")))",
                 at: fileWord.span)
         }
+        let bytes = try read(fileWord)
         let source: String
         do {
-            source = try Self.readNotebook(path)
+            source = try Self.notebookText(bytes, name: fileWord.text)
         } catch {
-            throw Diagnostic(error.description.replacingOccurrences(of: path, with: fileWord.text), at: fileWord.span)
-        }
-        // Like any command, a `run` that fails leaves the session as it was;
-        // the model is a reference, so its weights are copied aside too.
-        let saved = state
-        let savedModel = state.model.flatMap { model in
-            (try? Model(architecture: model.architecture, parameters: model.parameters)).map { copy in
-                copy.optimizerState = model.optimizerState
-                return copy
-            }
+            throw Diagnostic(error.description, at: fileWord.span)
         }
         runStack.append(fileWord.text)
         defer { runStack.removeLast() }
         // The `run` line is what `save session` keeps, not the lines it replays.
         let recorded = state.successfulCommands
         if let failure = run(source: source, file: fileWord.text) {
-            // Ctrl-C keeps what was done, as it does for a single fit.
-            if !failure.interrupted {
-                state = saved
-                if saved.model != nil { state.model = savedModel }
-                setComputeThreads(state.settings.threads)
-            }
-            nestedFailure = failure
-            throw Diagnostic("in notebook \(fileWord.text)", at: fileWord.span)
+            return Outcome(nestedFailure: failure)
         }
         state.successfulCommands = recorded
+        return .done
     }
 
-    /// A notebook's text; refuses binary files and invalid UTF-8 with a clear message.
-    public static func readNotebook(_ path: String) throws(DatasetError) -> String {
-        try notebookText(try readFileBytes(path), name: path)
+    /// A notebook's text, read through `host`; refuses binary files and invalid UTF-8.
+    public static func readNotebook(_ path: String, host: any HostServices = LocalHost()) throws(Diagnostic) -> String {
+        let bytes: [UInt8]
+        do {
+            bytes = try host.read(path)
+        } catch {
+            throw Diagnostic(error.message(naming: path))
+        }
+        do {
+            return try notebookText(bytes, name: path)
+        } catch {
+            throw Diagnostic(error.description)
+        }
     }
 
     /// Notebook text from bytes (a file, or standard input), refusing what is
@@ -85,12 +89,5 @@ extension Session {
             throw .malformed(file: name, reason: "line \(number) is not UTF-8 text; save the notebook as UTF-8")
         }
         return text
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        return components(separatedBy: target).joined(separator: replacement)
     }
 }

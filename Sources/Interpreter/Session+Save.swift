@@ -1,24 +1,37 @@
-import Datasets
 import Language
 
+/// `save model FILE | save session FILE.dnb`: its declaration and its handler.
+enum SaveCommand {
+    static let spec = CommandSpec(
+        name: "save",
+        usage: "save model FILE | save session FILE.dnb",
+        summary: "write the model to a file, or this session's successful commands as a notebook",
+        details: """
+            save model writes a safetensors file: the weights as little-endian float32 tensors (Keras
+            names: dense.kernel, dense.bias, dense_1.kernel, ...), with the architecture, the input
+            normalization, the optimizer state and training figures in its metadata. It is written to a
+            temporary file first and renamed, so a crash never leaves half a model.
+            save session writes a notebook that replays the session with `dnb run FILE.dnb`.
+            """,
+        subcommands: Form.allCases.map { SubcommandSpec($0.rawValue, [ArgumentSpec("FILE", .path)]) },
+        subcommandNoun: "thing to save",
+        examples: ["save model mnist.safetensors", "save session explore.dnb"])
+
+    static let entry = CommandEntry(spec: spec, handler: Session.save, isRecorded: false)
+
+    enum Form: String, CaseIterable {
+        case model, session
+    }
+}
+
 extension Session {
-    /// `save session FILE.dnb`: the commands that succeeded, as a notebook that replays this session.
-    func save(_ command: Command) throws(Diagnostic) {
-        let usage = CommandSpecs.save.usage
-        let words = try expectWords(command, atMost: 2, usage: usage)
-        _ = try options(command)
-        guard let kindWord = words.first else {
-            throw Diagnostic("save what? usage: \(usage)", at: command.verb.span)
-        }
-        let kind = try choose(kindWord, from: CommandSpecs.save.subcommands, what: "thing to save")
-        guard words.count == 2 else {
-            throw Diagnostic("save \(kind) needs a file name — usage: \(usage)", at: wholeSpan(command))
-        }
-        let file = words[1]
-        switch kind {
-        case "model":
-            try saveModel(to: file, command: command)
-        default:  // session
+    func save(_ invocation: Invocation) throws(Diagnostic) -> Outcome {
+        guard let file = invocation.argument("FILE")?.word else { return .done }
+        switch try invocation.form(SaveCommand.Form.self) {
+        case .model:
+            try saveModel(to: file, invocation: invocation)
+        case .session:
+            // The commands that succeeded, as a notebook that replays this session.
             guard file.text.hasSuffix(".dnb") else {
                 throw Diagnostic("a notebook's name ends in .dnb. Received: \(file.text)", at: file.span)
             }
@@ -26,12 +39,9 @@ extension Session {
             let text =
                 "# Saved from a dnb session: replay with `dnb run \(file.text)`.\n"
                 + commands.map { $0 + "\n" }.joined()
-            do {
-                try writeFile(Array(text.utf8), to: resolve(file.text))
-            } catch {
-                throw Diagnostic(error.description.replacingOccurrences(of: resolve(file.text), with: file.text), at: file.span)
-            }
+            try write(Array(text.utf8), to: file)
             emit(.text("saved \(commands.count) command(s) to \(file.text)"))
         }
+        return .done
     }
 }

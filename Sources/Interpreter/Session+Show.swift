@@ -3,38 +3,59 @@ import Engine
 import Language
 import Plotting
 
-extension Session {
-    /// `show data|model|history`.
-    func show(_ command: Command) throws(Diagnostic) {
-        let words = try expectWords(command, atMost: 2, usage: CommandSpecs.show.usage)
-        _ = try options(command)
-        guard let topicWord = words.first else {
-            throw Diagnostic("show what? usage: \(CommandSpecs.show.usage)", at: command.verb.span)
-        }
-        let topic = try choose(topicWord, from: CommandSpecs.show.subcommands, what: "topic")
-        let takesCount = ["predictions", "mistakes"].contains(topic)
-        if words.count == 2, !takesCount {
-            throw Diagnostic("unexpected '\(words[1].text)' — usage: \(CommandSpecs.show.usage)", at: words[1].span)
-        }
-        var count = topic == "predictions" ? 25 : 16
-        if words.count == 2 {
-            guard let value = Int(words[1].text), (1...maxGridImages).contains(value) else {
-                throw Diagnostic(
-                    "show \(topic) takes a number of digits from 1 to \(maxGridImages). Received: \(words[1].text)",
-                    at: words[1].span)
+/// `show data|model|history|loss|accuracy|predictions [N]|mistakes [N]|confusion|weights`: its declaration.
+enum ShowCommand {
+    static let spec = CommandSpec(
+        name: "show",
+        usage: "show data|model|history|loss|accuracy|predictions [N]|mistakes [N]|confusion|weights",
+        summary: "summaries of the data, model and history; plots of curves, predictions and weights",
+        details: """
+            data, model and history print text. The others write a gnuplot script PLOTS/NAME.gp
+            (set plots=DIR) and render it to PLOTS/NAME.png (set format=svg for SVG) when gnuplot is
+            installed: loss and accuracy per epoch (training and validation); predictions N (default
+            25) on the first test digits, wrong ones in red; mistakes N (default 16), the most
+            confident wrong predictions; confusion, the 10x10 test-set matrix; weights, the first
+            layer's units as 28x28 pictures.
+            """,
+        subcommands: Topic.allCases.map(\.form),
+        subcommandNoun: "topic",
+        examples: ["show data", "show loss", "show predictions 25", "show confusion"])
+
+    static let entry = CommandEntry(spec: spec, handler: Session.show)
+
+    /// The sub-words, each with the words it takes.
+    enum Topic: String, CaseIterable {
+        case data, model, history, loss, accuracy, predictions, mistakes, confusion, weights
+
+        var form: SubcommandSpec {
+            switch self {
+            case .predictions: SubcommandSpec(rawValue, [count(default: 25)])
+            case .mistakes: SubcommandSpec(rawValue, [count(default: 16)])
+            default: SubcommandSpec(rawValue)
             }
-            count = value
         }
-        switch topic {
-        case "data": emit(.text(dataSummary(try requireData(for: command))))
-        case "model": emit(.text(modelSummary(try requireModel(for: command))))
-        case "history": emit(.text(try historyTable(for: command)))
-        case "loss", "accuracy": try plotLossOrAccuracy(topic, command: command)
-        case "predictions": try plotPredictions(count: count, command: command)
-        case "mistakes": try plotMistakes(count: count, command: command)
-        case "confusion": try plotConfusion(command: command)
-        default: try plotWeights(command: command)
+
+        private func count(default value: Int) -> ArgumentSpec {
+            ArgumentSpec("N", .integer(1...maxGridImages), .optional, default: .integer(value), noun: "the number of digits")
         }
+    }
+}
+
+extension Session {
+    func show(_ invocation: Invocation) throws(Diagnostic) -> Outcome {
+        let count = invocation.integer("N") ?? 0
+        switch try invocation.form(ShowCommand.Topic.self) {
+        case .data: emit(.text(dataSummary(try requireData(for: invocation))))
+        case .model: emit(.text(modelSummary(try requireModel(for: invocation))))
+        case .history: emit(.text(try historyTable(for: invocation)))
+        case .loss: try plotLossOrAccuracy("loss", invocation: invocation)
+        case .accuracy: try plotLossOrAccuracy("accuracy", invocation: invocation)
+        case .predictions: try plotPredictions(count: count, invocation: invocation)
+        case .mistakes: try plotMistakes(count: count, invocation: invocation)
+        case .confusion: try plotConfusion(invocation: invocation)
+        case .weights: try plotWeights(invocation: invocation)
+        }
+        return .done
     }
 
     func dataSummary(_ data: LoadedData) -> String {
@@ -45,13 +66,13 @@ extension Session {
             let counts = set.classCounts.map(String.init)
             rows.append(
                 [
-                    name, Formatting.grouped(set.count), "\(set.rows)x\(set.cols)",
+                    name, NumberFormat.grouped(set.count), "\(set.rows)x\(set.cols)",
                     set.count == 0 ? "-" : "\(range.min)–\(range.max)",
                 ]
                     + (counts.count == 10 ? counts : [String](repeating: "-", count: 10)))
         }
-        lines.append(Formatting.table(rows, rightAligned: Set([1] + Array(4...13))))
-        switch data.normalization {
+        lines.append(textTable(rows, rightAligned: Set([1] + Array(4...13))))
+        switch data.scaling {
         case nil: lines.append("features: not normalized yet (run `normalize`)")
         case .scale?: lines.append("features: \(data.width) per image, scaled to [0, 1] (x / 255)")
         case .standardize?: lines.append("features: \(data.width) per image, standardized (per-pixel mean 0, std 1)")
@@ -67,10 +88,10 @@ extension Session {
         for (index, layer) in architecture.layers.enumerated() {
             let name = index == 0 ? "dense (Dense)" : "dense_\(index) (Dense)"
             let count = inputs * layer.units + layer.units
-            rows.append([name, "(None, \(layer.units))", Formatting.grouped(count), layer.activation.rawValue])
+            rows.append([name, "(None, \(layer.units))", NumberFormat.grouped(count), layer.activation.rawValue])
             inputs = layer.units
         }
-        let table = Formatting.table(rows, rightAligned: [2])
+        let table = textTable(rows, rightAligned: [2])
         let width = table.split(separator: "\n").map(\.count).max() ?? 40
         let rule = String(repeating: "─", count: width)
         var lines = table.split(separator: "\n").map(String.init)
@@ -78,32 +99,32 @@ extension Session {
         let total = architecture.parameterCount
         let optimizer =
             model.optimizerState.map { state in
-                "optimizer: \(state.optimizer.name), \(Formatting.grouped(state.iterations)) steps taken"
+                "optimizer: \(state.optimizer.name), \(NumberFormat.grouped(state.iterations)) steps taken"
             } ?? "optimizer: none yet (the first fit sets it)"
         return
             (["Model: \"sequential\" (\(state.modelOrigin)), input (None, \(architecture.inputWidth))", rule]
             + lines + [
                 rule,
-                "Total params: \(Formatting.grouped(total)) (\(Formatting.bytes(total * 4)))",
-                "Trainable params: \(Formatting.grouped(total)) (\(Formatting.bytes(total * 4)))",
+                "Total params: \(NumberFormat.grouped(total)) (\(NumberFormat.bytes(total * 4)))",
+                "Trainable params: \(NumberFormat.grouped(total)) (\(NumberFormat.bytes(total * 4)))",
                 "Non-trainable params: 0 (0.00 B)",
                 optimizer,
             ]).joined(separator: "\n")
     }
 
-    func historyTable(for command: Command) throws(Diagnostic) -> String {
+    func historyTable(for invocation: Invocation) throws(Diagnostic) -> String {
         guard !state.history.isEmpty else {
-            throw Diagnostic("no training history yet: run `fit` first", at: command.verb.span)
+            throw Diagnostic("no training history yet: run `fit` first", at: invocation.verb.span)
         }
         var rows = [["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "time"]]
         for (index, metrics) in state.history.enumerated() {
             rows.append([
-                String(index + 1), Formatting.fixed(metrics.loss, 4), Formatting.fixed(metrics.accuracy, 4),
-                metrics.validationLoss.map { Formatting.fixed($0, 4) } ?? "-",
-                metrics.validationAccuracy.map { Formatting.fixed($0, 4) } ?? "-",
-                Formatting.seconds(metrics.seconds),
+                String(index + 1), NumberFormat.fixed(metrics.loss, 4), NumberFormat.fixed(metrics.accuracy, 4),
+                metrics.validationLoss.map { NumberFormat.fixed($0, 4) } ?? "-",
+                metrics.validationAccuracy.map { NumberFormat.fixed($0, 4) } ?? "-",
+                NumberFormat.seconds(metrics.seconds),
             ])
         }
-        return Formatting.table(rows, rightAligned: [0, 1, 2, 3, 4, 5])
+        return textTable(rows, rightAligned: [0, 1, 2, 3, 4, 5])
     }
 }

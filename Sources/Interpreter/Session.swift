@@ -1,4 +1,5 @@
 import Engine
+import HostIO
 import Language
 
 /// Where the interpreter runs: the environment it reads (`DNB_DATA`), the
@@ -16,36 +17,30 @@ public struct Environment: Sendable {
 }
 
 /// Runs commands against one session. Used the same way by the REPL (one
-/// typed line at a time) and by `dnb run` (a whole notebook).
+/// typed line at a time), by `dnb run` (a whole notebook), and by any other
+/// front end: it never prints, it sends `OutputEvent`s and returns `Failure`s.
 public final class Session {
     let environment: Environment
     var state = SessionState()
+    /// Every file read or written and every process run goes through here.
+    let host: any HostServices
     /// Where output events go (the console, or a test's collector).
     let sink: (OutputEvent) -> Void
-    /// The events of the statement being recorded (`dnb run --record/--check/--report`).
-    var captured: [OutputEvent]?
     /// Polled between batches: true when the user pressed Ctrl-C.
     let isInterrupted: () -> Bool
     /// Notebooks being replayed by `run`, innermost last (guards against loops).
     var runStack: [String] = []
-    /// The statement being executed, so handlers can point at it.
-    var currentSource: (file: String?, lines: [Substring]) = (nil, [])
-    /// What `save session` keeps for the command just run, when it is not
-    /// the command as typed (a `fit` stopped by Ctrl-C).
-    var recordedSource: String?
-    /// Writes and renders plots.
-    let renderer: GnuplotRenderer
+    /// The events of the statements being run, for `run(source:onStatement:)`.
+    private var transcript: [OutputEvent] = []
     /// Whether plots also come with a terminal preview (the REPL sets this).
     public var wantsPreviews = false
-    /// A failure inside a notebook replayed by `run`, reported at its own place.
-    var nestedFailure: Failure?
 
     public init(
-        environment: Environment, renderer: GnuplotRenderer = GnuplotRenderer(),
-        isInterrupted: @escaping () -> Bool = { false }, emit: @escaping (OutputEvent) -> Void
+        environment: Environment, host: any HostServices = LocalHost(), isInterrupted: @escaping () -> Bool = { false },
+        emit: @escaping (OutputEvent) -> Void
     ) {
         self.environment = environment
-        self.renderer = renderer
+        self.host = host
         self.isInterrupted = isInterrupted
         self.sink = emit
         setComputeThreads(state.settings.threads)
@@ -58,9 +53,9 @@ public final class Session {
         state.parameters.merge(values) { $1 }
     }
 
-    /// Sends an event to the front end, and to the recording when there is one.
+    /// Sends an event to the front end, and keeps it for the statement's transcript.
     func emit(_ event: OutputEvent) {
-        if captured != nil, !event.isTransient { captured?.append(event) }
+        if !event.isTransient { transcript.append(event) }
         sink(event)
     }
 
@@ -74,55 +69,58 @@ public final class Session {
         onStatement: ((Statement, [OutputEvent]) -> Void)? = nil
     ) -> Failure? {
         let lines = NotebookSplitter.lines(of: source)
-        let saved = currentSource
-        currentSource = (file, firstLine == 1 ? lines : Array(repeating: "", count: firstLine - 1) + lines)
-        defer { currentSource = saved }
+        let sourceLines = firstLine == 1 ? lines : Array(repeating: "", count: firstLine - 1) + lines
         for statement in NotebookSplitter.statements(in: source, firstLine: firstLine) {
-            if onStatement != nil { captured = [] }
-            let failure = execute(statement)
-            if let onStatement, let events = captured {
-                captured = nil
-                onStatement(statement, events)
-            }
+            let mark = transcript.count
+            let failure = execute(statement, file: file, sourceLines: sourceLines)
+            if let onStatement { onStatement(statement, Array(transcript[mark...])) }
+            if runStack.isEmpty { transcript.removeAll(keepingCapacity: true) }
             if let failure { return failure }
             // Ctrl-C stops the command it hit (which keeps what it finished);
             // a notebook being replayed stops there too.
             if isInterrupted() {
                 let span = SourceSpan(line: statement.line, column: 1, length: statement.source.count)
                 return Failure(
-                    diagnostic: Diagnostic("interrupted (Ctrl-C)", at: span), file: file,
-                    sourceLines: currentSource.lines, interrupted: true)
+                    diagnostic: Diagnostic("interrupted (Ctrl-C)", at: span), file: file, sourceLines: sourceLines,
+                    interrupted: true)
             }
         }
         return nil
     }
 
-    /// Parses and runs one statement; a failure leaves the session as it was
-    /// before the command (commands change state only once they succeed).
-    func execute(_ statement: Statement) -> Failure? {
-        recordedSource = nil
+    /// Parses, checks and runs one statement. The handler runs on the
+    /// session's state, and a command that fails gets back the state it
+    /// started from: `SessionState` is a value (its model included, see
+    /// `ModelValue`), so a failed command changes nothing.
+    func execute(_ statement: Statement, file: String?, sourceLines: [Substring]) -> Failure? {
+        let before = state
         do throws(Diagnostic) {
             guard var command = try Parser.parse(statement) else { return nil }
             command = try command.substitutingParameters(state.parameters)
             guard let entry = CommandTable.entry(named: command.verb.text) else {
                 throw CommandTable.unknownVerb(command.verb)
             }
-            try entry.handler(self)(command)
-            if entry.isRecorded {
-                state.successfulCommands.append(recordedSource ?? statement.source)
+            let invocation = try entry.spec.bind(command, verbs: CommandTable.verbs)
+            let outcome = try entry.handler(self)(invocation)
+            if var nested = outcome.nestedFailure {
+                // Ctrl-C keeps what was done, as it does for a single fit.
+                if !nested.interrupted { restore(before) }
+                nested.diagnostic.notes.append("note: replayed by `run` at \(file ?? "the prompt"):\(statement.line)")
+                return nested
             }
-            recordedSource = nil
+            if entry.isRecorded {
+                state.successfulCommands.append(outcome.recordedSource ?? statement.source)
+            }
             return nil
         } catch {
-            if let nested = nestedFailure {
-                nestedFailure = nil
-                var failure = nested
-                failure.diagnostic.notes.append(
-                    "note: replayed by `run` at \(currentSource.file ?? "the prompt"):\(statement.line)")
-                return failure
-            }
-            return Failure(diagnostic: error, file: currentSource.file, sourceLines: currentSource.lines)
+            restore(before)
+            return Failure(diagnostic: error, file: file, sourceLines: sourceLines)
         }
+    }
+
+    private func restore(_ saved: SessionState) {
+        if state.settings.threads != saved.settings.threads { setComputeThreads(saved.settings.threads) }
+        state = saved
     }
 
     /// `-p` names that no `param` line declared (probably a typo).

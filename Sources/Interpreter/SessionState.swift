@@ -4,24 +4,44 @@ import Engine
 /// The data a session works on: the images as bytes, and how `normalize`
 /// said to turn them into features (the engine converts batch by batch, so no
 /// float copy of the data set is ever held).
-struct LoadedData {
+struct LoadedData: Equatable {
     var train: ImageSet
     var test: ImageSet
     var origin: String
-    var normalization: Normalization?
+    var scaling: InputScaling?
 
     var width: Int { train.rows * train.cols }
 }
 
-/// Everything a session can change. One value, so it is clear what a
-/// command may touch.
+/// The engine's model (a class) as a value: copies share one `Model` until
+/// one of them is trained, which first gives it its own copy. So a copy of
+/// `SessionState` taken before a command is exactly the state before it.
+struct ModelValue {
+    /// For reading (predict, evaluate, save); never mutate through it.
+    private(set) var model: Model
+
+    init(_ model: Model) { self.model = model }
+
+    /// The model to train in place: this value's own, cloned if shared.
+    mutating func forTraining() throws(EngineError) -> Model {
+        if !isKnownUniquelyReferenced(&model) {
+            let copy = try Model(architecture: model.architecture, parameters: model.parameters)
+            copy.optimizerState = model.optimizerState
+            model = copy
+        }
+        return model
+    }
+}
+
+/// Everything a session can change. One value: a command runs on it, and a
+/// command that fails leaves the value it started from (see `Session.execute`).
 struct SessionState {
     var data: LoadedData?
-    var model: Model?
+    var model: ModelValue?
     /// Where the model came from, for `show model` ("built", or a file).
     var modelOrigin = ""
-    /// How the model's inputs were normalized when it was trained (or as its file says).
-    var modelNormalization: Normalization?
+    /// How the model's inputs were scaled when it was trained (or as its file says).
+    var modelScaling: InputScaling?
     /// Every finished epoch since the model was built or loaded.
     var history: [EpochMetrics] = []
     /// The validation fraction of the last `fit`, for `evaluate validation`.

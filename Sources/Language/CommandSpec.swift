@@ -1,4 +1,4 @@
-/// What values an option takes.
+/// What values an option or a positional word takes.
 public enum ValueKind: Equatable, Sendable {
     /// A whole number in the range.
     case integer(ClosedRange<Int>)
@@ -8,8 +8,12 @@ public enum ValueKind: Equatable, Sendable {
     case choice([String])
     /// true/false (also yes/no, on/off, 1/0).
     case boolean
-    /// Any text, e.g. a path.
+    /// Any text.
     case text
+    /// A file or folder (completion offers paths).
+    case path
+    /// The name of a command (`help fit`).
+    case command
 
     /// How the expected value reads in an error and in `help`.
     public var expectation: String {
@@ -27,7 +31,8 @@ public enum ValueKind: Equatable, Sendable {
             }
         case .choice(let words): "one of " + words.joined(separator: ", ")
         case .boolean: "true or false"
-        case .text: "text"
+        case .text, .path: "text"
+        case .command: "a command"
         }
     }
 }
@@ -36,24 +41,149 @@ private func format(_ value: Double) -> String {
     value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
 }
 
-/// One `key=value` option a command accepts, with its help.
-public struct OptionSpec: Equatable, Sendable {
-    public var name: String
-    public var kind: ValueKind
-    /// The default as shown in help, e.g. "32" or "adam"; nil when there is none.
-    public var defaultValue: String?
-    public var summary: String
+/// A checked value of an option or a positional word.
+public enum OptionValue: Equatable, Sendable {
+    case integer(Int)
+    case number(Double)
+    case text(String)
+    case boolean(Bool)
 
-    public init(_ name: String, _ kind: ValueKind, default defaultValue: String? = nil, _ summary: String) {
-        self.name = name
-        self.kind = kind
-        self.defaultValue = defaultValue
-        self.summary = summary
+    /// As `help` shows a default.
+    var display: String {
+        switch self {
+        case .integer(let value): String(value)
+        case .number(let value): format(value)
+        case .text(let value): value
+        case .boolean(let value): String(value)
+        }
     }
 }
 
-/// What the command table says about one verb's syntax: it drives
-/// validation, `help` and completion.
+/// One `key=value` option: its type, its default and its help, declared once.
+public struct OptionSpec: Equatable, Sendable {
+    public var name: String
+    public var kind: ValueKind
+    /// The value a handler sees when the option is not given; nil when the
+    /// handler decides from the session (then `defaultNote` says how).
+    public var defaultValue: OptionValue?
+    /// How a default that depends on the session reads in `help`.
+    public var defaultNote: String?
+    public var summary: String
+
+    /// The default as `help` shows it, e.g. "32" or "rmsprop as in Keras, ...".
+    public var defaultText: String? { defaultNote ?? defaultValue?.display }
+}
+
+/// A Swift type an option's value is read as: `Int`, `Double`, `Bool`,
+/// `String`, or an optional of one (no default: the handler decides).
+public protocol OptionType: Sendable {
+    init?(option value: OptionValue)
+    var optionValue: OptionValue? { get }
+}
+
+extension Int: OptionType {
+    public init?(option value: OptionValue) {
+        guard case .integer(let given) = value else { return nil }
+        self = given
+    }
+    public var optionValue: OptionValue? { .integer(self) }
+}
+
+extension Double: OptionType {
+    public init?(option value: OptionValue) {
+        guard case .number(let given) = value else { return nil }
+        self = given
+    }
+    public var optionValue: OptionValue? { .number(self) }
+}
+
+extension Bool: OptionType {
+    public init?(option value: OptionValue) {
+        guard case .boolean(let given) = value else { return nil }
+        self = given
+    }
+    public var optionValue: OptionValue? { .boolean(self) }
+}
+
+extension String: OptionType {
+    public init?(option value: OptionValue) {
+        guard case .text(let given) = value else { return nil }
+        self = given
+    }
+    public var optionValue: OptionValue? { .text(self) }
+}
+
+extension Optional: OptionType where Wrapped: OptionType {
+    public init?(option value: OptionValue) { self = Wrapped(option: value) }
+    public var optionValue: OptionValue? { self?.optionValue }
+}
+
+/// A typed handle on one option, declared once with its type, range,
+/// default and help: the table lists its `spec`, and a handler reads
+/// `invocation[option]` as a `Value` with the default already applied.
+public struct Option<Value: OptionType>: Sendable {
+    public let spec: OptionSpec
+    /// The value when the option is not given.
+    public let defaultValue: Value
+
+    /// `defaultNote` says in `help` how a default the handler decides (a nil `Value`) is chosen.
+    public init(_ name: String, _ kind: ValueKind, default value: Value, note defaultNote: String? = nil, _ summary: String) {
+        spec = OptionSpec(
+            name: name, kind: kind, defaultValue: value.optionValue, defaultNote: defaultNote, summary: summary)
+        defaultValue = value
+    }
+
+    public var name: String { spec.name }
+
+    func read(_ given: OptionValue?) -> Value { given.flatMap { Value(option: $0) } ?? defaultValue }
+}
+
+/// A positional word: `FILE` in `load model FILE`, `N` in `show predictions N`.
+public struct ArgumentSpec: Equatable, Sendable {
+    public enum Presence: Equatable, Sendable {
+        case required
+        case optional
+        /// Required when the word before it was given (`load idx`'s test LABELS).
+        case withPrevious
+    }
+
+    public var name: String
+    public var kind: ValueKind
+    public var presence: Presence
+    /// The value a handler sees when an optional word is left out.
+    public var defaultValue: OptionValue?
+    /// What the word is called in errors ("activation", "units"); default: `name` in lower case.
+    public var noun: String
+
+    public init(
+        _ name: String, _ kind: ValueKind, _ presence: Presence = .required, default value: OptionValue? = nil,
+        noun: String? = nil
+    ) {
+        self.name = name
+        self.kind = kind
+        self.presence = presence
+        self.defaultValue = value
+        self.noun = noun ?? name.lowercased()
+    }
+}
+
+/// A word right after the verb that picks a form (`load mnist`, `show loss`),
+/// with the words and options that form takes.
+public struct SubcommandSpec: Equatable, Sendable {
+    public var name: String
+    public var arguments: [ArgumentSpec]
+    /// The options this form accepts; nil: every option of the command.
+    public var options: [String]?
+
+    public init(_ name: String, _ arguments: [ArgumentSpec] = [], options: [String]? = nil) {
+        self.name = name
+        self.arguments = arguments
+        self.options = options
+    }
+}
+
+/// The single declaration of one command's syntax and help. Parsing,
+/// validation, defaults, `help` and completion all derive from it.
 public struct CommandSpec: Equatable, Sendable {
     public var name: String
     /// e.g. "fit [epochs=N] [batch=N] ..."
@@ -62,126 +192,52 @@ public struct CommandSpec: Equatable, Sendable {
     public var summary: String
     /// Longer text for `help VERB`.
     public var details: String
-    /// Words that may follow the verb (`load mnist|idx|npz|model`); completion offers them.
-    public var subcommands: [String]
+    /// Forms picked by the first word; empty when the command has none.
+    public var subcommands: [SubcommandSpec]
+    /// The form taken when no sub-word is given; nil makes the sub-word required.
+    public var defaultSubcommand: String?
+    /// What an unknown sub-word is called in errors ("topic", "split").
+    public var subcommandNoun: String
+    /// Positional words when the first one is not a sub-word (`run FILE`,
+    /// `predict FILE`); with sub-words, a word that is none of them is taken as this.
+    public var arguments: [ArgumentSpec]
+    /// Comma-separated groups of words, each read with these specs (`build`).
+    public var groups: [ArgumentSpec]?
+    /// What one group is called in errors ("layer").
+    public var groupNoun: String
     public var options: [OptionSpec]
+    /// Any `name=value` is accepted as text (`param`).
+    public var acceptsAnyOption: Bool
     public var examples: [String]
-    /// Whether positional words after the sub-word are file paths (completion offers files).
-    public var takesPaths: Bool
 
     public init(
-        name: String, usage: String, summary: String, details: String = "", subcommands: [String] = [],
-        options: [OptionSpec] = [], examples: [String] = [], takesPaths: Bool = false
+        name: String, usage: String, summary: String, details: String = "", subcommands: [SubcommandSpec] = [],
+        defaultSubcommand: String? = nil, subcommandNoun: String = "form", arguments: [ArgumentSpec] = [],
+        groups: [ArgumentSpec]? = nil, groupNoun: String = "group", options: [OptionSpec] = [], acceptsAnyOption: Bool = false,
+        examples: [String] = []
     ) {
         self.name = name
         self.usage = usage
         self.summary = summary
         self.details = details
         self.subcommands = subcommands
+        self.defaultSubcommand = defaultSubcommand
+        self.subcommandNoun = subcommandNoun
+        self.arguments = arguments
+        self.groups = groups
+        self.groupNoun = groupNoun
         self.options = options
+        self.acceptsAnyOption = acceptsAnyOption
         self.examples = examples
-        self.takesPaths = takesPaths
     }
 
-    /// Checks every option against this spec and returns their typed values.
-    /// Unknown keys and bad values are errors at the key or the value.
-    public func validateOptions(of command: Command, allowed: Set<String>? = nil) throws(Diagnostic) -> OptionValues {
-        var values = OptionValues()
-        let names = options.map(\.name).filter { allowed?.contains($0) ?? true }
-        for option in command.options {
-            let key = option.key.text
-            guard names.contains(key), let spec = options.first(where: { $0.name == key }) else {
-                var notes: [String] = []
-                if let guess = closestMatch(to: key, among: names) { notes.append("note: did you mean '\(guess)='?") }
-                let accepted =
-                    names.isEmpty
-                    ? "'\(command.verb.text)' takes no options"
-                    : "'\(command.verb.text)' takes: " + names.map { "\($0)=" }.joined(separator: " ")
-                throw Diagnostic("unknown option '\(key)' — \(accepted)", at: option.key.span, notes: notes)
-            }
-            values.values[key] = try Self.value(of: option, as: spec.kind)
-            values.spans[key] = option.value.span
-        }
-        return values
+    public func subcommand(named name: String) -> SubcommandSpec? {
+        subcommands.first { $0.name == name }
     }
 
-    static func value(of option: OptionArgument, as kind: ValueKind) throws(Diagnostic) -> OptionValue {
-        let text = option.value.text
-        let key = option.key.text
-        func bad() -> Diagnostic {
-            Diagnostic(
-                "invalid value for '\(key)': expected \(kind.expectation). Received: \(key)=\(text)",
-                at: option.value.span)
-        }
-        switch kind {
-        case .integer(let range):
-            guard let value = Int(text.replacingUnderscores()), range.contains(value) else { throw bad() }
-            return .integer(value)
-        case .number(let range, let exclusive):
-            guard let value = Double(text), value.isFinite, range.contains(value),
-                !(exclusive && value == range.lowerBound)
-            else { throw bad() }
-            return .number(value)
-        case .choice(let words):
-            let lowered = text.lowercased()
-            guard words.contains(lowered) else {
-                var diagnostic = bad()
-                if let guess = closestMatch(to: lowered, among: words) {
-                    diagnostic.notes.append("note: did you mean '\(guess)'?")
-                }
-                throw diagnostic
-            }
-            return .text(lowered)
-        case .boolean:
-            switch text.lowercased() {
-            case "true", "yes", "on", "1": return .boolean(true)
-            case "false", "no", "off", "0": return .boolean(false)
-            default: throw bad()
-            }
-        case .text:
-            return .text(text)
-        }
-    }
-}
-
-extension String {
-    fileprivate func replacingUnderscores() -> String { filter { $0 != "_" } }
-}
-
-public enum OptionValue: Equatable, Sendable {
-    case integer(Int)
-    case number(Double)
-    case text(String)
-    case boolean(Bool)
-}
-
-/// The validated options of one command, by name.
-public struct OptionValues: Equatable, Sendable {
-    var values: [String: OptionValue] = [:]
-    var spans: [String: SourceSpan] = [:]
-
-    public init() {}
-
-    public func has(_ name: String) -> Bool { values[name] != nil }
-    public func span(_ name: String) -> SourceSpan? { spans[name] }
-
-    public func integer(_ name: String) -> Int? {
-        if case .integer(let value) = values[name] { value } else { nil }
-    }
-
-    public func number(_ name: String) -> Double? {
-        switch values[name] {
-        case .number(let value): value
-        case .integer(let value): Double(value)
-        default: nil
-        }
-    }
-
-    public func text(_ name: String) -> String? {
-        if case .text(let value) = values[name] { value } else { nil }
-    }
-
-    public func boolean(_ name: String) -> Bool? {
-        if case .boolean(let value) = values[name] { value } else { nil }
+    /// The options a form accepts, in table order.
+    public func options(for subcommand: SubcommandSpec?) -> [OptionSpec] {
+        guard let allowed = subcommand?.options else { return options }
+        return options.filter { allowed.contains($0.name) }
     }
 }

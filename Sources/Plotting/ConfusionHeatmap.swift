@@ -21,7 +21,7 @@ public func confusionHeatmap(
     let total = counts.reduce(0) { $0 + $1.reduce(0, +) }
     guard total > 0 else { throw .noSamples }
     let correct = (0..<classes).reduce(0) { $0 + counts[$1][$1] }
-    let accuracy = fixedDecimal(Double(correct) / Double(total), places: 4)
+    let accuracy = NumberFormat.fixed(Double(correct) / Double(total), 4)
     let largest = counts.map { $0.max() ?? 0 }.max() ?? 0
     let fullTitle = "\(title) (accuracy \(accuracy))"
 

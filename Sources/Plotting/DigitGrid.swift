@@ -105,5 +105,5 @@ func appendPanels(_ panels: [ImagePanel], to writer: inout ScriptWriter) {
 
 /// `pixels` as a fraction of `total`, for screen coordinates.
 func screen(_ pixels: Int, of total: Int) -> String {
-    gnuplotNumber(Double(pixels) / Double(total), significantDigits: 4)
+    NumberFormat.significant(Double(pixels) / Double(total), 4)
 }

@@ -73,7 +73,7 @@ private func appendCurves(
     writer.blank()
     for (index, one) in series.enumerated() {
         writer.line("# \(comment(one.label)): epoch, value")
-        let rows = one.values.enumerated().map { "\($0.offset + 1) \(gnuplotNumber($0.element))" }
+        let rows = one.values.enumerated().map { "\($0.offset + 1) \(NumberFormat.significant($0.element))" }
         writer.datablock("series\(index)", rows: rows)
     }
     writer.blank()

@@ -1,123 +1,73 @@
-// Locale-free, deterministic number text for scripts and titles.
-//
-// Built on Swift's shortest round-trip `description`, whose decimal digits
-// are then rounded (half away from zero) as a decimal string. No
-// Foundation, no C `printf`, so the output cannot depend on a locale or a
-// libc, and the same numbers always give the same script.
+// dnb's one number formatter: everything it prints and every number in a
+// plot script. C's printf in the C locale (dnb never sets LC_NUMERIC): the
+// exact binary value, rounded to nearest with ties to even, as Python (and
+// so Keras) prints numbers. So the same numbers always give the same text.
 
-/// A finite non-negative number as decimal digits: value = 0.d1d2d3... x 10^exponent.
-struct DecimalDigits: Equatable {
-    /// Significant digits, 0...9, first one non-zero; empty for zero.
-    var digits: [UInt8]
-    /// Position of the decimal point relative to the first digit.
-    var exponent: Int
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
-    /// The digits of `abs(value)`; `value` must be finite.
-    init(_ value: Double) {
-        precondition(value.isFinite, "DecimalDigits needs a finite value")
-        let text = value.magnitude.description  // "123.45", "1e-05", "1.5e+20"
-        var mantissa = Substring(text)
-        var power = 0
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            mantissa = text[..<e]
-            power = Int(text[text.index(after: e)...]) ?? 0
+public enum NumberFormat {
+    /// Exactly `places` digits after the point, like `%.4f`:
+    /// `fixed(0.97526, 4)` is `0.9753`. Non-finite values are `nan`, `inf`, `-inf`.
+    public static func fixed(_ value: Double, _ places: Int) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
+        return printf("%.*f", Int32(places), value)
+    }
+
+    /// At most `digits` significant digits, like `%g`: positional for
+    /// exponents -5 up to digits-1, scientific otherwise, trailing zeros
+    /// dropped, `-0` written `0`. NaN and infinities are `NaN`, which gnuplot
+    /// reads as a missing point.
+    public static func significant(_ value: Double, _ digits: Int = 6) -> String {
+        guard value.isFinite else { return "NaN" }
+        let text = printf("%.*g", Int32(digits), value)
+        return text == "-0" ? "0" : text
+    }
+
+    /// 101770 → "101,770".
+    public static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(character)
         }
-        var digits: [UInt8] = []
-        var pointPosition: Int?
-        for character in mantissa {
-            if character == "." {
-                pointPosition = digits.count
-            } else if let ascii = character.asciiValue {
-                digits.append(ascii - UInt8(ascii: "0"))
+        return value < 0 ? "-" + out : out
+    }
+
+    /// Seconds for humans: "0.31s", "12.4s", "2m05s".
+    public static func seconds(_ value: Double) -> String {
+        if value < 10 { return fixed(value, 2) + "s" }
+        if value < 60 { return fixed(value, 1) + "s" }
+        let whole = Int(value.rounded())
+        return "\(whole / 60)m" + (whole % 60 < 10 ? "0" : "") + "\(whole % 60)s"
+    }
+
+    /// 406080 → "396.56 KB" (Keras's summary uses 1024-based units).
+    public static func bytes(_ value: Int) -> String {
+        let units = ["B", "KB", "MB", "GB"]
+        var amount = Double(value)
+        var unit = 0
+        while amount >= 1024, unit < units.count - 1 {
+            amount /= 1024
+            unit += 1
+        }
+        return fixed(amount, 2) + " " + units[unit]
+    }
+
+    private static func printf(_ format: String, _ arguments: any CVarArg...) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        while true {
+            let needed = withVaList(arguments) { vsnprintf(&buffer, buffer.count, format, $0) }
+            guard needed >= 0 else { return "" }
+            if Int(needed) < buffer.count {
+                return String(decoding: buffer[..<Int(needed)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             }
+            buffer = [CChar](repeating: 0, count: Int(needed) + 1)
         }
-        var exponent = (pointPosition ?? digits.count) + power
-        while let first = digits.first, first == 0 {
-            digits.removeFirst()
-            exponent -= 1
-        }
-        while let last = digits.last, last == 0 { digits.removeLast() }
-        self.digits = digits
-        self.exponent = digits.isEmpty ? 0 : exponent
     }
-
-    /// Keeps the first `count` digits (at least 0), rounding half away from
-    /// zero, and drops trailing zeros.
-    func keeping(_ count: Int) -> DecimalDigits {
-        var result = self
-        guard count < digits.count else { return result }
-        guard count >= 0 else { return DecimalDigits(0) }
-        let roundUp = digits[count] >= 5
-        result.digits = Array(digits[..<count])
-        if roundUp {
-            var i = count - 1
-            while i >= 0 && result.digits[i] == 9 {
-                result.digits[i] = 0
-                i -= 1
-            }
-            if i >= 0 {
-                result.digits[i] += 1
-            } else {
-                result.digits.insert(1, at: 0)
-                result.exponent += 1
-            }
-        }
-        while let last = result.digits.last, last == 0 { result.digits.removeLast() }
-        if result.digits.isEmpty { result.exponent = 0 }
-        return result
-    }
-
-    /// Plain positional notation, e.g. `0.00392`, `120`, `3.5`.
-    var positional: String {
-        if digits.isEmpty { return "0" }
-        let text = digits.map { Character(Unicode.Scalar($0 + UInt8(ascii: "0"))) }
-        if exponent <= 0 {
-            return "0." + String(repeating: "0", count: -exponent) + String(text)
-        }
-        if exponent >= text.count {
-            return String(text) + String(repeating: "0", count: exponent - text.count)
-        }
-        return String(text[..<exponent]) + "." + String(text[exponent...])
-    }
-
-    /// Scientific notation like C's `%g`, e.g. `1.5e-05`, `2e+20`.
-    var scientific: String {
-        if digits.isEmpty { return "0" }
-        let text = digits.map { Character(Unicode.Scalar($0 + UInt8(ascii: "0"))) }
-        let power = exponent - 1
-        let magnitude = power.magnitude < 10 ? "0\(power.magnitude)" : "\(power.magnitude)"
-        let mantissa = text.count == 1 ? String(text) : "\(text[0])." + String(text[1...])
-        return mantissa + "e" + (power < 0 ? "-" : "+") + magnitude
-    }
-}
-
-/// `value` with at most `significantDigits` significant digits, written
-/// like C's `%g` in the C locale: positional for exponents -5...digits-1,
-/// scientific otherwise, trailing zeros dropped, `-0` written `0`.
-/// NaN and infinities are written `NaN`, which gnuplot reads as a missing
-/// point.
-func gnuplotNumber(_ value: Double, significantDigits: Int = 6) -> String {
-    guard value.isFinite else { return "NaN" }
-    let rounded = DecimalDigits(value).keeping(significantDigits)
-    if rounded.digits.isEmpty { return "0" }
-    let power = rounded.exponent - 1
-    let body = (power < -4 || power >= significantDigits) ? rounded.scientific : rounded.positional
-    return value < 0 ? "-" + body : body
-}
-
-/// `value` with exactly `places` digits after the point, e.g. `0.9753`
-/// (like `%.4f`, rounding half away from zero on the shortest decimal
-/// form). Non-finite values are written `nan`, `inf` or `-inf`.
-func fixedDecimal(_ value: Double, places: Int) -> String {
-    if value.isNaN { return "nan" }
-    if value.isInfinite { return value < 0 ? "-inf" : "inf" }
-    let decimal = DecimalDigits(value)
-    let rounded = decimal.keeping(decimal.exponent + places)
-    var text = rounded.positional
-    if places > 0 {
-        let fraction = text.split(separator: ".", maxSplits: 1).dropFirst().first?.count ?? 0
-        if fraction == 0 { text += "." }
-        text += String(repeating: "0", count: places - fraction)
-    }
-    return value < 0 && !rounded.digits.isEmpty ? "-" + text : text
 }

@@ -40,7 +40,7 @@ public func predictionPanel(
         if predicted.map({ p > probabilities[$0] }) ?? true { predicted = index }
     }
     guard let predicted else { throw .noFiniteValues }
-    let probability = fixedDecimal(probabilities[predicted], places: 3)
+    let probability = NumberFormat.fixed(probabilities[predicted], 3)
     let fullTitle = "\(title): \(predicted) (probability \(probability))"
     let picture = shrunk(original, toAtMost: maxPanelPictureSide)
 
@@ -56,7 +56,7 @@ public func predictionPanel(
     writer.datablock(
         "probabilities",
         rows: probabilities.enumerated().map { index, p in
-            "\(index) \(gnuplotNumber(p)) \(index == predicted ? 0x1F77B4 : 0xAEC7E8)"
+            "\(index) \(NumberFormat.significant(p)) \(index == predicted ? 0x1F77B4 : 0xAEC7E8)"
         })
     writer.blank()
     writer.line("set multiplot title \(quoted(fullTitle)) font ',12'")
@@ -94,7 +94,7 @@ public func predictionPanel(
     writer.line("set yrange [0:1.1]")
     writer.line("set style fill solid 1.0 noborder")
     writer.line("set boxwidth 0.75")
-    let labelHeight = gnuplotNumber(min(max(probabilities[predicted], 0), 1) + 0.05)
+    let labelHeight = NumberFormat.significant(min(max(probabilities[predicted], 0), 1) + 0.05)
     writer.line("set label 1 \(quoted(probability)) at \(predicted),\(labelHeight) center")
     writer.line("plot $probabilities using 1:2:3 with boxes lc rgb variable")
     writer.line("unset multiplot")

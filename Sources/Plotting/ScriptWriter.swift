@@ -82,7 +82,7 @@ struct ScriptWriter {
         var start = 0
         while start < values.count {
             let row = values[start..<min(start + width, values.count)]
-            rows.append(row.map { gnuplotNumber(Double($0), significantDigits: significantDigits) }.joined(separator: " "))
+            rows.append(row.map { NumberFormat.significant(Double($0), significantDigits) }.joined(separator: " "))
             start += width
         }
         datablock(name, rows: rows)

@@ -24,7 +24,7 @@ public func weightsGrid(
         for weight in column where weight.isFinite { largest = max(largest, weight.magnitude) }
         panels.append(ImagePanel(pixels: column, caption: "unit \(unit)", highlighted: false))
     }
-    let range = largest > 0 ? gnuplotNumber(Double(largest), significantDigits: 3) : "1"
+    let range = largest > 0 ? NumberFormat.significant(Double(largest), 3) : "1"
     let which = shown < units ? "first \(shown) of \(units) units" : "\(units) unit\(units == 1 ? "" : "s")"
     let fullTitle = "\(title) (\(which); blue < 0 < red, range ±\(range))"
     var writer = imageGrid(

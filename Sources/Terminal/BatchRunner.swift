@@ -1,5 +1,5 @@
-import Datasets
 import Foundation
+import HostIO
 import Interpreter
 import Language
 
@@ -42,7 +42,7 @@ public enum BatchRunner {
             do {
                 notebookSource = try Session.readNotebook(file)
             } catch {
-                console.error(Diagnostic(error.description).rendered(file: nil, sourceLines: []))
+                console.error(error.rendered(file: nil, sourceLines: []))
                 return 1
             }
         } else {

@@ -1,4 +1,4 @@
-import Foundation
+import HostIO
 import Interpreter
 import Language
 
@@ -12,12 +12,8 @@ public struct Completer: Sendable {
     public init(parameterNames: [String] = []) {
         self.parameterNames = parameterNames
         self.listDirectory = { path in
-            let manager = FileManager.default
-            let entries = (try? manager.contentsOfDirectory(atPath: path.isEmpty ? "." : path)) ?? []
-            return entries.sorted().map { name in
-                var isDirectory: ObjCBool = false
-                _ = manager.fileExists(atPath: (path.isEmpty ? "" : path) + name, isDirectory: &isDirectory)
-                return (name, isDirectory.boolValue)
+            listFolder(path.isEmpty ? "." : path).map { name in
+                (name, fileKind((path.isEmpty ? "" : path) + name) == .directory)
             }
         }
     }
@@ -45,38 +41,46 @@ public struct Completer: Sendable {
         if lastSeparator == "=", let key = tokens.last?.split(separator: "=").first.map(String.init),
             let option = spec.options.first(where: { $0.name == key })
         {
-            switch option.kind {
-            case .choice(let words): return words.filter { $0.hasPrefix(word) }
-            case .boolean: return ["true", "false"].filter { $0.hasPrefix(word) }
-            case .text: return paths(matching: word)
-            default: return []
-            }
+            return values(of: option.kind, matching: word)
         }
-        let positional = tokens.dropFirst().filter { !$0.contains("=") }
+        // The positional word being typed, and what the table says it is.
+        let words = tokens.dropFirst().filter { !$0.contains("=") }.map { $0.lowercased() }
         var result: [String] = []
-        if verb == "help", positional.isEmpty {
-            result += CommandTable.verbs
-        } else if verb == "build" {
-            // Inside a layer group: `dense`, then units, then an activation.
-            let group = before.split(separator: ",").last.map { $0.split(separator: " ") } ?? []
-            let groupWords = group.filter { !$0.isEmpty }.map(String.init)
-            let inGroup = lastSeparator == "," ? [] : (groupWords.first == "build" ? Array(groupWords.dropFirst()) : groupWords)
-            switch inGroup.count {
-            case 0: result += ["dense"]
-            case 2: result += CommandSpecs.activationNames
-            default: break
-            }
-        } else if positional.isEmpty, !spec.subcommands.isEmpty {
-            result += spec.subcommands
-        } else if spec.takesPaths {
-            let needsFile = verb == "run" || verb == "predict" || (positional.first.map { $0 != "mnist" } ?? false)
-            if needsFile { result += paths(matching: word) }
+        if let groupSpecs = spec.groups {
+            // Inside a comma-separated group (`build`): its n-th word.
+            let group =
+                lastSeparator == ","
+                ? []
+                : before.split(separator: ",").last.map { part in
+                    part.split(separator: " ").map(String.init).filter { $0 != spec.name }
+                } ?? []
+            if group.count < groupSpecs.count { result += values(of: groupSpecs[group.count].kind, matching: word) }
+        } else if let form = words.first.flatMap(spec.subcommand(named:)) {
+            let index = words.count - 1
+            if index < form.arguments.count { result += values(of: form.arguments[index].kind, matching: word) }
+        } else if words.isEmpty {
+            result += spec.subcommands.map(\.name)
+            if let first = spec.arguments.first { result += values(of: first.kind, matching: word) }
+        } else if spec.subcommands.isEmpty, words.count < spec.arguments.count {
+            result += values(of: spec.arguments[words.count].kind, matching: word)
         }
         if !word.contains("/") {
             let given = Set(tokens.compactMap { $0.split(separator: "=").first.map(String.init) })
-            result += spec.options.map(\.name).filter { !given.contains($0) }.map { $0 + "=" }
+            let form = tokens.dropFirst().first.flatMap { spec.subcommand(named: $0.lowercased()) }
+            result += spec.options(for: form).map(\.name).filter { !given.contains($0) }.map { $0 + "=" }
         }
         return result.filter { $0.hasPrefix(word) }
+    }
+
+    /// What may be typed for a value of `kind`.
+    func values(of kind: ValueKind, matching word: String) -> [String] {
+        switch kind {
+        case .choice(let words): words.filter { $0.hasPrefix(word) }
+        case .boolean: ["true", "false"].filter { $0.hasPrefix(word) }
+        case .path: paths(matching: word)
+        case .command: CommandTable.verbs.filter { $0.hasPrefix(word) }
+        case .integer, .number, .text: []
+        }
     }
 
     /// Files and folders whose path starts with `typed` (folders end in `/`).

@@ -1,5 +1,5 @@
-import Datasets
 import Foundation
+import HostIO
 
 /// The prompt's persistent history: a plain text file (`~/.dnb_history`, or
 /// `$DNB_HISTORY`), one command per line, oldest first.
@@ -69,7 +69,7 @@ struct History: Sendable {
         do {
             try writeFile(bytes, to: path, newFileMode: 0o600, creatingFolders: false)
         } catch {
-            throw HistoryError(path: path, reason: error.message)
+            throw HistoryError(path: path, reason: error.description)
         }
     }
 }

@@ -15,10 +15,6 @@ import Testing
             .downloadFailed(url: "https://h/m.npz", reason: "offline", hint: "put it in ./data/mnist/"),
             "could not download https://h/m.npz: offline\nhint: put it in ./data/mnist/"
         ),
-        (
-            .invalidArgument(name: "validation_split", value: "1.5", expected: "a fraction in [0, 1)"),
-            "invalid validation_split: expected a fraction in [0, 1). Received: validation_split=1.5"
-        ),
     ])
     func descriptions(error: DatasetError, text: String) {
         #expect(error.description == text)

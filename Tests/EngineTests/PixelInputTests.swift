@@ -27,7 +27,7 @@ struct PixelInputTests {
     }
 
     /// Per-input mean and population std of `pixels` in Float, std 1 where
-    /// it is below 1e-6 (as `Normalization.standardizing` does).
+    /// it is below 1e-6 (as `InputScaling.standardizing` does).
     static func standardizing(_ pixels: [UInt8], width: Int) -> InputScaling {
         let count = pixels.count / width
         var mean = [Float](repeating: 0, count: width)

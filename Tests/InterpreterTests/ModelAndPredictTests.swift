@@ -82,7 +82,7 @@ import Testing
             ("predict blank.pgm", "no ink found"),
             ("predict huge.pgm", "20000"),
             ("predict test 50", "the test set has samples 0 to 49. Received: 50"),
-            ("predict test", "needs a sample number"),
+            ("predict test", "`predict test` needs N (a sample number)"),
         ] {
             let rendered = harness.run(line) ?? ""
             #expect(rendered.hasPrefix("test.dnb:1:"), "\(line): \(rendered)")

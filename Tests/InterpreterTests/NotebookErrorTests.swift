@@ -1,4 +1,5 @@
 import Foundation
+import Plotting
 import Testing
 
 @testable import Interpreter
@@ -55,12 +56,15 @@ import Testing
             ("build dense 128 rleu, dense 10 softmax", "test.dnb:1:17: error: unknown activation 'rleu'"),
             (
                 "build dense x relu, dense 10 softmax",
-                "test.dnb:1:13: error: units must be a whole number from 1 to 1000000. Received: units=x"
+                "test.dnb:1:13: error: units must be a whole number from 1 to 1000000. Received: x"
             ),
             ("build conv 3 relu", "test.dnb:1:7: error: unknown layer type 'conv'"),
             ("build dense 10 relu", "test.dnb:1:7: error: invalid architecture: the last layer must use softmax"),
             ("build dense 10 softmax, dense 10 softmax", "test.dnb:1:7: error: invalid architecture: "),
-            ("build dense 128 relu dense 10 softmax", "test.dnb:1:22: error: unexpected 'dense' — separate layers with a comma"),
+            (
+                "build dense 128 relu dense 10 softmax",
+                "test.dnb:1:22: error: unexpected 'dense' — separate layers with a comma: build dense 128 relu, dense 10 softmax"
+            ),
         ]
         for (line, expected) in cases {
             let rendered = harness.run(line) ?? ""
@@ -84,7 +88,7 @@ import Testing
                 == nil)
         let model = harness.session.state.model
         #expect(harness.run("build dense 4 relu, dense 10 rleu") != nil)
-        #expect(harness.session.state.model === model)
+        #expect(harness.session.state.model?.model === model?.model)
         #expect(harness.run("fit epochs=1 validation=0.999") != nil)
         #expect(harness.session.state.history.isEmpty)
         #expect(harness.session.state.successfulCommands.count == 3)
@@ -134,8 +138,8 @@ import Testing
     }
 
     @Test func nanIsShownAsKerasShowsIt() {
-        #expect(Formatting.fixed(.nan, 4) == "nan")
-        #expect(Formatting.fixed(-.infinity, 4) == "-inf")
+        #expect(NumberFormat.fixed(.nan, 4) == "nan")
+        #expect(NumberFormat.fixed(-.infinity, 4) == "-inf")
     }
 
     @Test func aLearningRateTooSmallForFloatIsRefusedAtItsValue() throws {

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Language
 import Testing
@@ -67,19 +68,19 @@ import Testing
         let harness = try Harness()
         try writeBarFixtures(harness)
         #expect(harness.run("load idx train-images train-labels\nnormalize\nbuild dense 4 relu, dense 10 softmax") == nil)
-        let before = harness.session.state.model?.parameters
+        let before = harness.session.state.model?.model.parameters
         try harness.write("inner.dnb", Array("set seed=9\nfit epochs=1 optimizer=sgd\nfit epochs=oops\n".utf8))
         #expect(harness.run("run inner.dnb")?.hasPrefix("inner.dnb:3:12: error:") == true)
         #expect(harness.session.state.settings.seed == 1)
         #expect(harness.session.state.history.isEmpty)
-        #expect(harness.session.state.model?.parameters == before)
+        #expect(harness.session.state.model?.model.parameters == before)
     }
 
     @Test func aNewLearningRateKeepsTheOptimizersMoments() throws {
         let harness = try Harness()
         try writeBarFixtures(harness)
         #expect(harness.run(ModelAndPredictTests.trainOnBars + "\nfit epochs=1 lr=0.001") == nil)
-        let state = try #require(harness.session.state.model?.optimizerState)
+        let state = try #require(harness.session.state.model?.model.optimizerState)
         #expect(state.iterations == 17, "10 steps of 20, then 7 of the default 32: one Adam, continued")
         #expect(state.optimizer == .adam(learningRate: 0.001))
     }

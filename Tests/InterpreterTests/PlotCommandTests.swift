@@ -1,4 +1,5 @@
 import Foundation
+import HostIO
 import Testing
 
 @testable import Interpreter
@@ -50,7 +51,7 @@ import Testing
 
     @Test func withoutGnuplotTheScriptIsStillWritten() throws {
         let harness = try Harness()
-        harness.renderer = GnuplotRenderer(gnuplotPath: nil)
+        harness.host = LocalHost(renderer: GnuplotRenderer(gnuplotPath: nil))
         try writeBarFixtures(harness)
         #expect(harness.run(Self.trained + "\nshow loss") == nil)
         #expect(FileManager.default.fileExists(atPath: harness.directory + "/plots/loss.gp"))
@@ -62,7 +63,7 @@ import Testing
         let harness = try Harness()
         let rendered = harness.run("show predictions 0")
         #expect(
-            rendered?.hasPrefix("test.dnb:1:18: error: show predictions takes a number of digits from 1 to 100. Received: 0")
+            rendered?.hasPrefix("test.dnb:1:18: error: the number of digits must be a whole number from 1 to 100. Received: 0")
                 == true)
         #expect(harness.run("show loss 5")?.contains("unexpected '5'") == true)
     }

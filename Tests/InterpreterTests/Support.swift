@@ -1,4 +1,5 @@
 import Foundation
+import HostIO
 import Language
 
 @testable import Interpreter
@@ -7,10 +8,10 @@ import Language
 final class Harness {
     let directory: String
     var lines: [String] = []
-    var renderer = GnuplotRenderer()
+    var host: any HostServices = LocalHost()
     lazy var session = Session(
         environment: Environment(variables: variables, currentDirectory: directory, homeDirectory: directory + "/home"),
-        renderer: renderer,
+        host: host,
         emit: { [unowned self] event in
             if case .text(let text) = event { self.lines.append(text) }
             if case .plot(let script, let image, _) = event { self.lines.append("plot \(script) \(image ?? "-")") }

@@ -96,32 +96,6 @@ import Testing
     @Test func noSuggestionForUnrelatedWords() {
         #expect(closestMatch(to: "banana", among: ["load", "fit", "show"]) == nil)
     }
-
-    @Test func optionValuesAreCheckedAgainstTheSpec() throws {
-        let spec = CommandSpec(
-            name: "fit", usage: "", summary: "",
-            options: [
-                OptionSpec("epochs", .integer(1...100), ""), OptionSpec("lr", .number(0...10, exclusiveLower: true), ""),
-                OptionSpec("optimizer", .choice(["sgd", "adam"]), ""),
-            ])
-        let good = try #require(try Parser.parse(line: "fit epochs=10 lr=0.5 optimizer=ADAM"))
-        let values = try spec.validateOptions(of: good)
-        #expect(values.integer("epochs") == 10 && values.number("lr") == 0.5 && values.text("optimizer") == "adam")
-        for (line, column, message) in [
-            ("fit epochs=-1", 12, "Received: epochs=-1"), ("fit lr=abc", 8, "Received: lr=abc"),
-            ("fit lr=0", 8, "a number > 0"), ("fit epoch=3", 5, "unknown option 'epoch'"),
-            ("fit optimizer=adma", 15, "one of sgd, adam"),
-        ] {
-            let command = try #require(try Parser.parse(line: line))
-            #expect(throws: Diagnostic.self) { try spec.validateOptions(of: command) }
-            do {
-                _ = try spec.validateOptions(of: command)
-            } catch {
-                #expect(error.span?.start.column == column, "\(line)")
-                #expect(error.message.contains(message), "\(line): \(error.message)")
-            }
-        }
-    }
 }
 
 @Test func hintLinesFollowTheCaret() {

@@ -45,13 +45,7 @@ import Testing
         #expect(try pane.cursorColumn() == "dnb> fit epochs=".count)  // no space: the value follows
     }
 
-    // `show predictions` comes with the plotting work, which adds it to
-    // CommandSpecs.show.subcommands; until that is merged this case is skipped.
-    @Test(
-        .enabled(
-            if: Completer().candidates(before: "show ", word: "pr").contains("predictions"),
-            "`predictions` is not a `show` topic in the command table yet (plotting work)"))
-    func tabCompletesShowPredictions() async throws {
+    @Test func tabCompletesShowPredictions() async throws {
         let pane = try TmuxPane()
         try await pane.launch()
         try pane.type("show pr")

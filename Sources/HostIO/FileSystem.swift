@@ -1,6 +1,5 @@
-// The module's only file-system code: reading a whole file, asking what a
-// path is, and writing a file atomically (everything dnb writes goes
-// through `writeFile`). Everything else in Datasets works on bytes.
+// dnb's file-system code: reading a whole file, asking what a path is, and
+// writing a file atomically (everything dnb writes goes through `writeFile`).
 
 #if canImport(Glibc)
     import Glibc
@@ -9,9 +8,9 @@
 #endif
 
 /// Largest file `readFileBytes` accepts: 2 GiB (MNIST's largest file is 47 MB).
-let maximumFileSize = 1 << 31
+public let maximumFileSize = 1 << 31
 
-/// Reads a whole regular file (the only file-reading code in this module).
+/// Reads a whole regular file (dnb's only file-reading code).
 ///
 /// The path is checked with `stat` before it is opened, so a FIFO (which
 /// would block `open` until a writer comes) or a device is refused without
@@ -22,7 +21,7 @@ let maximumFileSize = 1 << 31
 /// - Throws: `.fileNotFound` when `path` does not exist; `.unreadable` for a
 ///   directory, a FIFO, a device or socket, a permission problem, an I/O
 ///   error, or a file larger than 2 GiB (refused before reading).
-public func readFileBytes(_ path: String) throws(DatasetError) -> [UInt8] {
+public func readFileBytes(_ path: String) throws(FileError) -> [UInt8] {
     var info = stat()
     guard stat(path, &info) == 0 else {
         let code = errno
@@ -65,7 +64,7 @@ public func readFileBytes(_ path: String) throws(DatasetError) -> [UInt8] {
 /// reads; `atEnd` is true when the end came first.
 private func readUpTo(
     _ count: Int, from descriptor: Int32, path: String
-) throws(DatasetError) -> (bytes: [UInt8], atEnd: Bool) {
+) throws(FileError) -> (bytes: [UInt8], atEnd: Bool) {
     var failure: Int32 = 0
     var atEnd = false
     let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -88,12 +87,12 @@ private func readUpTo(
     return (bytes, atEnd)
 }
 
-private func tooLargeToRead(_ path: String, size: Int) -> DatasetError {
+private func tooLargeToRead(_ path: String, size: Int) -> FileError {
     .unreadable(path: path, reason: "the file is \(size) bytes, more than the \(maximumFileSize >> 30) GiB limit")
 }
 
 /// Refuses anything but a regular file, saying what it is instead.
-private func requireRegularFile(_ info: stat, _ path: String) throws(DatasetError) {
+private func requireRegularFile(_ info: stat, _ path: String) throws(FileError) {
     switch info.st_mode & S_IFMT {
     case S_IFREG: return
     case S_IFDIR: throw .unreadable(path: path, reason: "it is a directory, not a file")
@@ -103,7 +102,7 @@ private func requireRegularFile(_ info: stat, _ path: String) throws(DatasetErro
 
 /// What a `stat` mode says a path is, with an article: "a FIFO (named
 /// pipe)", "a character device", "a directory", ...
-func fileTypeName(_ mode: mode_t) -> String {
+public func fileTypeName(_ mode: mode_t) -> String {
     switch mode & S_IFMT {
     case S_IFREG: return "a regular file"
     case S_IFDIR: return "a directory"
@@ -117,12 +116,12 @@ func fileTypeName(_ mode: mode_t) -> String {
 }
 
 /// What a path names, following symbolic links.
-enum FileKind: Equatable {
+public enum FileKind: Equatable, Sendable {
     case missing, file, directory, other
 }
 
 /// What `path` is, without reading it.
-func fileKind(_ path: String) -> FileKind {
+public func fileKind(_ path: String) -> FileKind {
     var info = stat()
     guard stat(path, &info) == 0 else { return .missing }
     switch info.st_mode & S_IFMT {
@@ -134,17 +133,19 @@ func fileKind(_ path: String) -> FileKind {
 
 /// Why the files of `folder` cannot be listed or opened (e.g. "Permission
 /// denied"), or nil when they can.
-func folderAccessProblem(_ folder: String) -> String? {
+public func folderAccessProblem(_ folder: String) -> String? {
     access(folder, R_OK | X_OK) == 0 ? nil : systemErrorText(errno)
 }
 
 /// A failed write, with the system's reason.
-struct FileWriteFailure: Error, Equatable {
-    var reason: String
+public struct FileWriteFailure: Error, Equatable {
+    public init(reason: String) { self.reason = reason }
+    public
+        var reason: String
 }
 
 /// Creates `path` and any missing parent directories (`mkdir -p`), mode 0755.
-func createDirectories(_ path: String) throws(FileWriteFailure) {
+public func createDirectories(_ path: String) throws(FileWriteFailure) {
     var prefix = path.hasPrefix("/") ? "" : "."
     for component in path.split(separator: "/") {
         prefix += "/" + component
@@ -173,12 +174,13 @@ func createDirectories(_ path: String) throws(FileWriteFailure) {
 /// leads to), never the temporary file.
 ///
 /// - Parameter creatingFolders: create missing parent folders first (`mkdir -p`).
-func writeFileAtomically(
+public func writeFileAtomically(
     _ bytes: [UInt8], to path: String, newFileMode: Int = 0o644, creatingFolders: Bool = false
 ) throws(FileWriteFailure) {
     let target = try followingLinks(path)
-    let shown = target == path ? path : "\(path) (a link to \(target))"
-    func failure(_ reason: String) -> FileWriteFailure { FileWriteFailure(reason: "cannot write \(shown): \(reason)") }
+    func failure(_ reason: String) -> FileWriteFailure {
+        FileWriteFailure(reason: target == path ? reason : "it is a link to \(target): \(reason)")
+    }
 
     let name = target.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? target
     guard !name.isEmpty else { throw failure("the path ends with / (a folder), not a file name") }
@@ -226,7 +228,7 @@ func writeFileAtomically(
 /// Where a write to `path` should go: `path`, or, when it is a symbolic
 /// link, the path the chain of links ends at (which may not exist yet).
 /// Relative link contents are taken from the link's own folder.
-func followingLinks(_ path: String) throws(FileWriteFailure) -> String {
+public func followingLinks(_ path: String) throws(FileWriteFailure) -> String {
     var current = path
     for _ in 0..<40 {  // Linux's own limit (ELOOP)
         var info = stat()
@@ -234,16 +236,16 @@ func followingLinks(_ path: String) throws(FileWriteFailure) -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink(current, &buffer, buffer.count - 1)
         guard length > 0 else {
-            throw FileWriteFailure(reason: "cannot write \(path): cannot read the link \(current): \(systemErrorText(errno))")
+            throw FileWriteFailure(reason: "cannot read the link \(current): \(systemErrorText(errno))")
         }
         let destination = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         current = destination.hasPrefix("/") ? destination : joinPath(parentFolder(current), destination)
     }
-    throw FileWriteFailure(reason: "cannot write \(path): \(systemErrorText(ELOOP))")
+    throw FileWriteFailure(reason: systemErrorText(ELOOP))
 }
 
 /// The folder holding `path`: "/" for "/x", "." for a bare name.
-func parentFolder(_ path: String) -> String {
+public func parentFolder(_ path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }
     return slash == path.startIndex ? "/" : String(path[..<slash])
 }
@@ -260,7 +262,7 @@ func parentFolder(_ path: String) -> String {
 ///   - creatingFolders: whether missing parent folders are created (default true).
 public func writeFile(
     _ bytes: [UInt8], to path: String, newFileMode: Int = 0o644, creatingFolders: Bool = true
-) throws(DatasetError) {
+) throws(FileError) {
     do {
         try writeFileAtomically(bytes, to: path, newFileMode: newFileMode, creatingFolders: creatingFolders)
     } catch {
@@ -269,7 +271,55 @@ public func writeFile(
 }
 
 /// The C library's text for an `errno` value, e.g. "Permission denied".
-func systemErrorText(_ code: Int32) -> String {
+public func systemErrorText(_ code: Int32) -> String {
     guard let text = strerror(code) else { return "error \(code)" }
     return String(cString: text)
+}
+
+/// `folder` + "/" + `name`, without doubling a trailing slash.
+public func joinPath(_ folder: String, _ name: String) -> String {
+    if folder.isEmpty { return name }
+    if name.isEmpty { return folder }
+    return folder.hasSuffix("/") ? folder + name : folder + "/" + name
+}
+
+/// A file could not be found, read or written. The cases carry the path;
+/// `message(naming:)` says what went wrong with the file as the user named it.
+public enum FileError: Error, Equatable, Sendable, CustomStringConvertible {
+    case fileNotFound(path: String)
+    /// `path` exists but cannot be read (a directory, no permission, too large, ...).
+    case unreadable(path: String, reason: String)
+    /// `path` could not be written; `reason` is the system's.
+    case unwritable(path: String, reason: String)
+
+    public var path: String {
+        switch self {
+        case .fileNotFound(let path), .unreadable(let path, _), .unwritable(let path, _): path
+        }
+    }
+
+    /// The error with the file called `shown` (as the user wrote it).
+    public func message(naming shown: String) -> String {
+        switch self {
+        case .fileNotFound: "no such file or directory: \(shown)"
+        case .unreadable(_, let reason): "cannot read \(shown): \(reason)"
+        case .unwritable(_, let reason): "cannot write \(shown): \(reason)"
+        }
+    }
+
+    public var description: String { message(naming: path) }
+}
+
+/// The names in `folder` (without `.` and `..`), sorted; none when it cannot be listed.
+public func listFolder(_ folder: String) -> [String] {
+    guard let directory = opendir(folder.isEmpty ? "." : folder) else { return [] }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if name != ".", name != ".." { names.append(name) }
+    }
+    return names.sorted()
 }
