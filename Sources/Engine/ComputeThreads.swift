@@ -75,6 +75,8 @@ final class ComputePool: @unchecked Sendable {
     /// pass, or a caller for a claimed task, before sleeping: ~20-50 µs.
     private static let spins = 2_000
 
+    /// Whether a pass is running (its caller owns the fields below).
+    private let busy = Atomic<Bool>(false)
     /// Generation (high 32 bits) and the next unclaimed task (low 32 bits).
     private let claim = Atomic<UInt64>(0)
     /// Generation (high 32 bits) and task count (low 32 bits) of the
@@ -125,10 +127,14 @@ final class ComputePool: @unchecked Sendable {
     func run(tasks count: Int, _ body: @escaping (Int) -> Void) {
         precondition(count < 1 << 31, "too many tasks")
         let threads = min(computeThreads(), count)
-        if threads <= 1 {
+        // One pass at a time: a second caller (another thread, or a task
+        // that starts a pass itself) runs its tasks alone, with the same bits.
+        guard threads > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else {
             for i in 0..<count { body(i) }
             return
         }
+        defer { busy.store(false, ordering: .releasing) }
         startWorkers(threads - 1)
         task = body
         finishedByWorkers.store(0, ordering: .relaxed)

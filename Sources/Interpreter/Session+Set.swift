@@ -8,13 +8,14 @@ enum SetCommand {
     static let plots = Option("plots", .path, default: "plots", "folder for plot scripts and images")
     static let format = Option("format", .choice(["png", "svg"]), default: "png", "image format of plots")
     static let threads = Option(
-        "threads", .integer(1...256), default: 1, "threads for matrix products (1 is fastest for these small products)")
+        "threads", .integer(1...256), default: availableCores(),
+        "threads the engine may use (default: the cores this process may run on); the numbers do not depend on it")
 
     static let spec = CommandSpec(
         name: "set",
         usage: "set seed=N | plots=DIR | format=png|svg | threads=N",
         summary: "session settings",
-        details: "Same notebook, seed and thread count give bit-identical numbers.",
+        details: "Same notebook and seed give bit-identical numbers, on any x86-64-v3 CPU and with any thread count.",
         options: [seed.spec, plots.spec, format.spec, threads.spec],
         examples: ["set seed=7", "set threads=1"])
 
@@ -29,9 +30,8 @@ public struct Settings: Equatable, Sendable {
     public var plotsDirectory = SetCommand.plots.defaultValue
     /// Image format of rendered plots.
     public var plotFormat = SetCommand.format.defaultValue
-    /// Threads for matrix products (OpenBLAS). One by default: measured as
-    /// fast as two for these batch-32 products (two were slower on dense
-    /// inputs), and numbers then do not depend on it.
+    /// Threads the engine may use: every core this process may run on by
+    /// default. Numbers do not depend on it.
     public var threads = SetCommand.threads.defaultValue
 
     public init() {}

@@ -162,3 +162,19 @@ struct ThreadCountTests {
         }
     }
 }
+
+/// Passes started from several threads at once (as concurrent tests, or a
+/// library user, do) all finish, with the bits of a lone pass.
+struct ConcurrentPassTests {
+    @Test func concurrentCallersFinishWithTheSameBits() async throws {
+        let architecture = Fixture.architecture(784, (64, .relu), (10, .softmax))
+        let alone = try ThreadCountTests.train(threads: 2, architecture)
+        let results = try await withThrowingTaskGroup(of: [Float].self) { group in
+            for _ in 0..<4 {
+                group.addTask { try ThreadCountTests.train(threads: 2, architecture).weights }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for weights in results { #expect(differingBits(weights, alone.weights) == 0) }
+    }
+}
