@@ -12,15 +12,19 @@ extension Session {
             emit(.text(parameterListing(state.parameters.keys.sorted())))
             return
         }
-        var parameters = state.parameters
+        // Every name is checked before any is set, so a failure changes nothing;
+        // the table is then updated in place (a copy per `param` line made
+        // many of them quadratic).
         for option in command.options {
             let name = option.key.text
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                 throw Diagnostic("a parameter name has letters, digits and _ only. Received: \(name)", at: option.key.span)
             }
-            parameters[name] = state.parameterOverrides[name] ?? option.value.text
         }
-        state.parameters = parameters
+        for option in command.options {
+            let name = option.key.text
+            state.parameters[name] = state.parameterOverrides[name] ?? option.value.text
+        }
         state.declaredParameters.formUnion(command.options.map(\.key.text))
         emit(.text(parameterListing(command.options.map(\.key.text))))
     }

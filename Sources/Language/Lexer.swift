@@ -9,6 +9,14 @@ enum Token: Equatable {
 /// Words are separated by blanks; `"..."` quotes a word with blanks (`\"` and
 /// `\\` inside); `#` after a blank starts a comment.
 enum Lexer {
+    /// Longest command accepted, continuations joined: 100,000 characters
+    /// (a long `build` line has a few hundred). Past it, the command is
+    /// refused before it is split into words.
+    static let maximumStatementLength = 100_000
+    /// Longest word or `key=value` accepted: 4,096 characters, Linux's
+    /// longest path (PATH_MAX).
+    static let maximumWordLength = 4096
+
     static func tokens(of statement: Statement) throws(Diagnostic) -> [Token] {
         let text = statement.text
         let locations = statement.locations
@@ -17,6 +25,18 @@ enum Lexer {
             let end = locations[max(range.lowerBound, range.upperBound - 1)]
             let length = end.line == start.line ? end.column - start.column + 1 : 1
             return SourceSpan(start: start, length: length)
+        }
+        guard text.count <= maximumStatementLength else {
+            throw Diagnostic(
+                "the line is longer than \(maximumStatementLength) characters; split it over several commands",
+                at: span(maximumStatementLength..<maximumStatementLength + 1))
+        }
+        func checkLength(of wordStart: Int, at index: Int) throws(Diagnostic) {
+            guard index - wordStart < maximumWordLength else {
+                throw Diagnostic(
+                    "a word longer than \(maximumWordLength) characters (no path or value is that long)",
+                    at: span(wordStart..<wordStart + 1))
+            }
         }
         var tokens: [Token] = []
         var index = 0
@@ -41,12 +61,14 @@ enum Lexer {
             while index < text.count {
                 let c = text[index]
                 if c == " " || c == "\t" || c == "," { break }
+                try checkLength(of: start, at: index)
                 if c == "\"" {
                     quoted = true
                     let open = index
                     index += 1
                     var closed = false
                     while index < text.count {
+                        try checkLength(of: start, at: index)
                         let q = text[index]
                         if q == "\\", index + 1 < text.count, text[index + 1] == "\"" || text[index + 1] == "\\" {
                             value.append(text[index + 1])
@@ -123,13 +145,15 @@ public enum Parser {
             throw Diagnostic("a command starts with a verb (help lists commands)", at: span)
         }
         var command = Command(verb: Word(text: verb.text.lowercased(), span: verb.span))
+        // Where each key was first given: the repeat check stays linear in the options.
+        var firstKeys: [String: SourceSpan] = [:]
         for token in tokens.dropFirst() {
             switch token {
             case .word(let word): command.items.append(.word(word))
             case .comma(let span): command.items.append(.comma(span))
             case .option(let option):
-                if let earlier = command.option(option.key.text) {
-                    let first = earlier.key.span.start
+                if let earlier = firstKeys.updateValue(option.key.span, forKey: option.key.text) {
+                    let first = earlier.start
                     let place =
                         first.line == option.key.span.start.line
                         ? "column \(first.column)" : "line \(first.line), column \(first.column)"
