@@ -47,6 +47,10 @@ let package = Package(
         .executableTarget(name: "dnb", dependencies: ["Interpreter", "Terminal", "Language"]),
         // Release-build benchmark of the seed A and seed B recipes (`make bench`); not a test.
         .executableTarget(name: "dnb-bench", dependencies: ["Engine", "Datasets"], path: "Sources/Bench"),
+        // One fuzzing harness per reader and parser (`make fuzz`); the suite replays their corpora.
+        .target(
+            name: "FuzzTargets", dependencies: ["Datasets", "Engine", "Language", "Interpreter", "CZlibSystem"],
+            path: "Fuzz/Targets"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
@@ -54,5 +58,17 @@ let package = Package(
         .testTarget(name: "LanguageTests", dependencies: ["Language"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
     ]
 )
+
+// libFuzzer's front end exists only for `make fuzz` (DNB_FUZZ=1, its own
+// --scratch-path, -sanitize=fuzzer,address): without libFuzzer linked in,
+// its driver is missing and a normal build could not link it.
+if Context.environment["DNB_FUZZ"] == "1" {
+    package.targets += [
+        .systemLibrary(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
+        .executableTarget(name: "dnb-fuzz", dependencies: ["FuzzTargets", "CFuzzerDriver"], path: "Fuzz/Entry"),
+    ]
+    package.products.append(.executable(name: "dnb-fuzz", targets: ["dnb-fuzz"]))
+}
