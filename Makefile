@@ -4,7 +4,7 @@ PACKAGES := libedit-dev libopenblas-dev zlib1g-dev libstb-dev gnuplot-nox tmux p
 DNB_DATA ?= $(firstword $(wildcard ../shared/data/mnist ./data/mnist))
 export DNB_DATA
 
-.PHONY: all install build release run test record venv format lint bench clean
+.PHONY: all install build release run test record venv format lint bench clean fuzz fuzz-build fuzz-smoke fuzz-seeds
 
 all: release
 
@@ -39,10 +39,10 @@ test: install lint release venv
 
 # The checked-in .swift-format, applied (format) and enforced on the sources (lint).
 format:
-	swift format format -i -r Sources Tests Package.swift
+	swift format format -i -r Sources Tests Fuzz Package.swift
 
 lint:
-	swift format lint --strict -r Sources Package.swift
+	swift format lint --strict -r Sources Fuzz Package.swift
 
 # Re-records the outputs kept in the notebooks (after a deliberate change).
 record: release
@@ -54,8 +54,30 @@ venv: .venv/bin/python
 	python3 -m venv .venv
 	.venv/bin/pip install --quiet nbformat
 
+# Fuzzing (see README, Robustness): every harness under libFuzzer and AddressSanitizer for
+# FUZZ_SECONDS each (FUZZ_TARGETS="npz notebook" for some); findings land in Tests/Fixtures/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+FUZZ_SMOKE_SECONDS ?= 15
+
+# GNU ld links it: gold stops with an internal error on libFuzzer's driver.
+fuzz-build: install
+	DNB_FUZZ=1 swift build -c release --scratch-path .build-fuzz --product dnb-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=bfd
+
+fuzz: fuzz-build
+	Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# CI's short pass: every harness for FUZZ_SMOKE_SECONDS; fails on any finding.
+fuzz-smoke: fuzz-build
+	Fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
+
+# Rewrites the committed seed corpora (Fuzz/Corpus) from Fuzz/make-seeds.py.
+fuzz-seeds:
+	python3 Fuzz/make-seeds.py
+
 bench: release
 	.build/release/dnb-bench
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
