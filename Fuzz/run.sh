@@ -25,7 +25,9 @@ harnesses=$(DNB_FUZZ_TARGET=list "$binary")
 [ -n "$harnesses" ] || { echo "fuzz: no harness named $*" >&2; exit 2; }
 
 # Leak reports would flag the Swift runtime's caches; memory is bounded by -rss_limit_mb instead.
-export ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:${ASAN_OPTIONS:-}"
+# New memory is filled with 0xbe up to 1 MiB (ASan's default stops at 4 KiB), so a C library
+# that reads memory it never wrote (stb_image did) fails the same way on every run.
+export ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:max_malloc_fill_size=1048576:${ASAN_OPTIONS:-}"
 status=0
 summary=$(printf '%-11s %5s %12s %9s %6s %7s %6s  %s' harness secs executions exec/s cov ft corpus findings)
 while read -r name max_len dictionary _; do
@@ -62,7 +64,7 @@ while read -r name max_len dictionary _; do
   done
   if [ $code -ne 0 ] || [ ${#found[@]} -gt 0 ]; then
     status=1
-    grep -m1 -E 'ERROR: (AddressSanitizer|libFuzzer)|SUMMARY|==ERROR' "$log" | sed 's/^/  /'
+    grep -m1 -E 'Assertion|Fatal error|ERROR: (AddressSanitizer|libFuzzer)|SUMMARY' "$log" | sed 's/^/  /'
     [ ${#found[@]} -gt 0 ] || found=("exit $code, see $log")
   fi
   line=$(printf '%-11s %5s %12s %9s %6s %7s %6s  %s' "$name" "$elapsed" "${executions:-?}" "${speed:-?}" \

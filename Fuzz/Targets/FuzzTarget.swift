@@ -21,7 +21,9 @@ public struct FuzzTarget: Sendable {
     public var summary: String
     /// libFuzzer's `-max_len` for this harness.
     public var maximumLength: Int
-    /// The most bytes an `RPT!` input may expand to (see `FuzzInput.expanded`).
+    /// The most bytes an `RPT!` input may expand to (see `FuzzInput.expanded`):
+    /// a little over what reaches the format's limits, since every byte of
+    /// it costs time on every run of a mutated count.
     public var maximumExpandedLength: Int
     /// libFuzzer's `-dict` file under Fuzz/Dictionaries, if any.
     public var dictionary: String?

@@ -8,7 +8,7 @@ extension FuzzTargets {
     /// files (`help`, `param`) run in a session.
     public static let command = FuzzTarget(
         name: "command", summary: "one command line (Parser, option validation, help and param)",
-        maximumLength: 110_000, maximumExpandedLength: 1 << 20, dictionary: "command.dict"
+        maximumLength: 110_000, maximumExpandedLength: 1 << 18, dictionary: "command.dict"
     ) { bytes in
         let line = String(decoding: bytes, as: UTF8.self)
         let parsed: Command?
@@ -35,7 +35,7 @@ extension FuzzTargets {
     /// `--check`'s comparison of each recorded output, and `--record`'s rewrite.
     public static let notebook = FuzzTarget(
         name: "notebook", summary: "a notebook with #> outputs (notebookText, splitter, parser, --check, --record)",
-        maximumLength: 1 << 20, maximumExpandedLength: 1 << 20, dictionary: "command.dict"
+        maximumLength: 1 << 20, maximumExpandedLength: 1 << 19, dictionary: "command.dict"
     ) { bytes in
         let source: String
         do {

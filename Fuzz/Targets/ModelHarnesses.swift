@@ -5,7 +5,7 @@ extension FuzzTargets {
     /// built from them (what the command does next).
     public static let modelFile = FuzzTarget(
         name: "model-file", summary: "a model file (ModelFile.decode, makeModel)",
-        maximumLength: 1 << 20, maximumExpandedLength: 8 << 20, dictionary: "model.dict"
+        maximumLength: 1 << 20, maximumExpandedLength: 1 << 20, dictionary: "model.dict"
     ) { bytes in
         decodeModel(bytes)
     }
@@ -16,7 +16,7 @@ extension FuzzTargets {
     /// tensor table) rather than in a length field.
     public static let modelJSON = FuzzTarget(
         name: "model-json", summary: "a model file's JSON header (ModelFile.decode)",
-        maximumLength: 1 << 20, maximumExpandedLength: 8 << 20, dictionary: "model.dict"
+        maximumLength: 1 << 20, maximumExpandedLength: 1 << 20, dictionary: "model.dict"
     ) { bytes in
         decodeModel(NPZBuilder.littleEndian(bytes.count, 8) + bytes)
     }
