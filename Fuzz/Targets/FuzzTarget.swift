@@ -66,10 +66,13 @@ public enum FuzzInput {
         output.reserveCapacity(min(limit, prefix.count + unit.count * min(count, limit) + suffix.count))
         output += prefix.prefix(limit)
         if !unit.isEmpty {
-            var repeats = 0
-            while repeats < count, output.count + unit.count <= limit {
-                output += unit
-                repeats += 1
+            // By doubling: log2(count) appends, not one per unit (this runs on every input).
+            var remaining = min(count, max(0, limit - output.count) / unit.count)
+            var block = Array(unit)
+            while remaining > 0 {
+                if remaining & 1 == 1 { output += block }
+                remaining >>= 1
+                if remaining > 0 { block += block }
             }
         }
         output += suffix.prefix(max(0, limit - output.count))

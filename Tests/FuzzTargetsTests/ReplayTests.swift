@@ -75,5 +75,13 @@ import Testing
         #expect(FuzzInput.expanded(input, limit: 100) == Array("ab((()]".utf8))
         #expect(FuzzInput.expanded(input, limit: 4) == Array("ab((".utf8))
         #expect(FuzzInput.expanded(Array("RPT!".utf8), limit: 10) == Array("RPT!".utf8))
+        for count in [0, 1, 2, 7, 1000, 65_535] {
+            let many = Array("RPT!".utf8) + [UInt8(count & 0xFF), UInt8(count >> 8), 0, 0, 1, 0, 2, 0] + Array("[ab]".utf8)
+            let text = "[" + String(repeating: "ab", count: count) + "]"
+            #expect(FuzzInput.expanded(many, limit: 1 << 20) == Array(text.utf8))
+            // Whole units only, then the suffix, within the limit.
+            let units = min(count, 49)
+            #expect(FuzzInput.expanded(many, limit: 100) == Array(("[" + String(repeating: "ab", count: units) + "]").utf8))
+        }
     }
 }
