@@ -169,7 +169,8 @@ final class Inflater {
 
     /// Whether a gzip member ends with more input after it that is not all
     /// zeros: the next member (concatenated .gz files). What is not a gzip
-    /// member there then fails as corrupt data, as `gzip -d` refuses it.
+    /// member there then fails as corrupt data, as Python refuses it (gzip
+    /// -d warns of "trailing garbage" and exits 2).
     private func startsAnotherMember() -> Bool {
         guard format == .gzip, consumed < range.count else { return false }
         return input[(range.lowerBound + consumed)..<range.upperBound].contains { $0 != 0 }
