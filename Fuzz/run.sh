@@ -6,7 +6,9 @@
 #   Fuzz/run.sh [SECONDS] [HARNESS...]        (make fuzz / make fuzz-smoke)
 #
 # Each harness starts from its committed seeds (Fuzz/Corpus/NAME) and a
-# working corpus kept between runs (.build-fuzz/corpus/NAME, not committed),
+# working corpus kept between runs (.build-fuzz/corpus/NAME, not committed;
+# with FUZZ_FRESH=1, as make fuzz-smoke sets, a new empty one, so that
+# replaying a large kept corpus cannot stretch a short run),
 # with -max_len set to the format's limit (from the harness) and its
 # dictionary. A finding (crash, hang over 10 s, more than 2.5 GB of memory)
 # is minimized and kept in Tests/Fixtures/fuzz/NAME/, where the test suite
@@ -32,6 +34,7 @@ status=0
 summary=$(printf '%-11s %5s %12s %9s %6s %7s %6s  %s' harness secs executions exec/s cov ft corpus findings)
 while read -r name max_len dictionary _; do
   corpus="$scratch/corpus/$name"
+  [ "${FUZZ_FRESH:-0}" = 1 ] && corpus="$scratch/corpus-fresh/$name" && rm -rf "$corpus"
   artifacts="$scratch/findings/$name/"
   log="$scratch/logs/$name.log"
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
