@@ -13,7 +13,7 @@ unexport DNB_DATA
 endif
 NO_MNIST := no MNIST in ../shared/data/mnist or ./data/mnist (set DNB_DATA to a folder or mnist.npz):
 
-.PHONY: all install build release run test record venv format lint bench check-portable clean
+.PHONY: all install build release run test record venv format lint bench check-portable clean fuzz fuzz-build fuzz-smoke fuzz-seeds
 
 all: release
 
@@ -50,10 +50,10 @@ test: install lint release venv
 
 # The checked-in .swift-format, applied (format) and enforced on the sources (lint).
 format:
-	swift format format -i -r Sources Tests Package.swift
+	swift format format -i -r Sources Tests Fuzz Package.swift
 
 lint:
-	swift format lint --strict -r Sources Package.swift
+	swift format lint --strict -r Sources Fuzz Package.swift
 
 # Re-records the outputs kept in the notebooks (after a deliberate change).
 # The data path is written relative, as a reader's checkout would have it.
@@ -80,8 +80,30 @@ check-portable: release
 	echo "check-portable: the baseline x86-64 engine printed and saved the same bits" && cat avx2.txt | grep -E "^test:"; \
 	status=$$?; rm -rf $$dir; exit $$status
 
+# Fuzzing (see README, Robustness): every harness under libFuzzer and AddressSanitizer for
+# FUZZ_SECONDS each (FUZZ_TARGETS="npz notebook" for some); findings land in Tests/Fixtures/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+FUZZ_SMOKE_SECONDS ?= 15
+
+# GNU ld links it: gold stops with an internal error on libFuzzer's driver.
+fuzz-build: install
+	DNB_FUZZ=1 swift build -c release --scratch-path .build-fuzz --product dnb-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=bfd
+
+fuzz: fuzz-build
+	Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# CI's short pass: every harness for FUZZ_SMOKE_SECONDS from the committed seeds; fails on any finding.
+fuzz-smoke: fuzz-build
+	FUZZ_FRESH=1 Fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
+
+# Rewrites the committed seed corpora (Fuzz/Corpus) from Fuzz/make-seeds.py.
+fuzz-seeds:
+	python3 Fuzz/make-seeds.py
+
 bench: release
 	.build/release/dnb-bench
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

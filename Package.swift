@@ -57,6 +57,10 @@ let package = Package(
         .executableTarget(
             name: "dnb-bench", dependencies: ["Engine", "Datasets", "HostIO"], path: "Sources/Bench",
             swiftSettings: engineCPU),
+        // One fuzzing harness per reader and parser (`make fuzz`); the suite replays their corpora.
+        .target(
+            name: "FuzzTargets", dependencies: ["Datasets", "Engine", "Language", "Interpreter", "CZlibSystem"],
+            path: "Fuzz/Targets"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HostIO"]),
@@ -66,5 +70,17 @@ let package = Package(
         .testTarget(
             name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting", "HostIO"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "HostIO"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
     ]
 )
+
+// libFuzzer's front end exists only for `make fuzz` (DNB_FUZZ=1, its own
+// --scratch-path, -sanitize=fuzzer,address): without libFuzzer linked in,
+// its driver is missing and a normal build could not link it.
+if Context.environment["DNB_FUZZ"] == "1" {
+    package.targets += [
+        .systemLibrary(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
+        .executableTarget(name: "dnb-fuzz", dependencies: ["FuzzTargets", "CFuzzerDriver"], path: "Fuzz/Entry"),
+    ]
+    package.products.append(.executable(name: "dnb-fuzz", targets: ["dnb-fuzz"]))
+}

@@ -43,6 +43,9 @@ extension DigitPicture {
         if format == "PNG", let problem = pngProblem(bytes) {
             throw .notAnImage(file: name, reason: "damaged PNG: \(problem)")
         }
+        if format == "JPEG", let problem = jpegProblem(bytes) {
+            throw .notAnImage(file: name, reason: "damaged JPEG: \(problem)")
+        }
 
         var width: Int32 = 0
         var height: Int32 = 0
@@ -114,5 +117,83 @@ extension DigitPicture {
             position += 12 + length
             if type == "IEND" { return nil }
         }
+    }
+
+    /// A JPEG scan that uses a Huffman table no DHT segment before it
+    /// defined, or `nil`. stb_image 2.27 (Debian's) decodes such a scan with
+    /// a table it never initialised: valgrind sees the uninitialised reads,
+    /// and depending on the heap's leftovers an assert aborts the process
+    /// (found by the `picture` fuzzing harness). Other damage is left to
+    /// stb_image, which reports it.
+    static func jpegProblem(_ bytes: [UInt8]) -> String? {
+        // defined[0] is the DC tables 0...3, defined[1] the AC tables.
+        var defined = [[Bool]](repeating: [Bool](repeating: false, count: 4), count: 2)
+        var progressive = false
+        var position = 2
+        while position + 4 <= bytes.count {
+            // Like stb_image, bytes between segments are skipped up to the next FF.
+            guard bytes[position] == 0xFF else {
+                position += 1
+                continue
+            }
+            let marker = bytes[position + 1]
+            if marker == 0xFF {  // fill byte
+                position += 1
+                continue
+            }
+            if marker == 0xD9 { return nil }  // end of image
+            if marker == 0x01 || (0xD0...0xD7).contains(marker) {  // no length
+                position += 2
+                continue
+            }
+            let length = Int(bytes[position + 2]) << 8 | Int(bytes[position + 3])
+            let start = position + 4
+            let end = position + 2 + length
+            guard length >= 2, end <= bytes.count else { return nil }
+            switch marker {
+            case 0xC2, 0xC6, 0xCA, 0xCE:
+                progressive = true
+            case 0xC4:  // DHT: class/id, 16 counts, the values; repeated
+                var table = start
+                while table + 17 <= end {
+                    let kind = Int(bytes[table] >> 4), id = Int(bytes[table] & 0x0F)
+                    let count = bytes[table + 1..<table + 17].reduce(0) { $0 + Int($1) }
+                    if kind < 2, id < 4 { defined[kind][id] = true }
+                    table += 17 + count
+                }
+            case 0xDA:  // SOS: components (id, DC table << 4 | AC table), Ss, Se, Ah << 4 | Al
+                guard start < end else { return nil }
+                let components = Int(bytes[start])
+                let spectral = start + 1 + 2 * components
+                guard spectral + 3 <= end else { return nil }
+                let firstCoefficient = bytes[spectral], refining = bytes[spectral + 2] >> 4 != 0
+                // Which tables this scan decodes with (a DC refinement reads raw bits).
+                let usesDC = firstCoefficient == 0 && !(progressive && refining)
+                let usesAC = !progressive || firstCoefficient != 0
+                for index in 0..<components {
+                    let tables = bytes[start + 2 + 2 * index]
+                    let dc = Int(tables >> 4), ac = Int(tables & 0x0F)
+                    if usesDC, dc < 4, !defined[0][dc] {
+                        return "a scan uses DC Huffman table \(dc), which the file never defines"
+                    }
+                    if usesAC, ac < 4, !defined[1][ac] {
+                        return "a scan uses AC Huffman table \(ac), which the file never defines"
+                    }
+                }
+                // Skip the entropy-coded data, up to the next marker (FF then not 00 or a restart).
+                var next = end
+                while next + 1 < bytes.count,
+                    !(bytes[next] == 0xFF && bytes[next + 1] != 0 && !(0xD0...0xD7).contains(bytes[next + 1]))
+                {
+                    next += 1
+                }
+                position = next
+                continue
+            default:
+                break
+            }
+            position = end
+        }
+        return nil
     }
 }

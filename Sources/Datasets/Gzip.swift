@@ -27,7 +27,9 @@ func isGzip(_ bytes: [UInt8]) -> Bool {
 final class Inflater {
     /// The container around the deflate data.
     enum Format {
-        /// RFC 1952, one member; a second member (concatenated .gz files) is an error.
+        /// RFC 1952, one member or several in a row (`cat a.gz b.gz`), read as
+        /// one stream as `gzip -d` does; zero bytes after the last member
+        /// (tape padding) are ignored.
         case gzip
         /// RFC 1951 raw deflate, as in zip entries.
         case deflate
@@ -133,9 +135,15 @@ final class Inflater {
                 producedCount += made
                 switch status {
                 case Z_STREAM_END:
-                    isFinished = true
-                    try checkNoSecondMember()
-                    return produced
+                    guard startsAnotherMember() else {
+                        isFinished = true
+                        return produced
+                    }
+                    // The next member continues the output; its own CRC-32 and length are checked.
+                    let reset = inflateReset(stream)
+                    guard reset == Z_OK else {
+                        throw .malformed(file: name, reason: "cannot restart zlib's inflate (status \(reset))")
+                    }
                 case Z_OK:
                     // All input taken with room left in the output: the
                     // stream wants more data than the file has.
@@ -159,26 +167,24 @@ final class Inflater {
         .malformed(file: name, reason: "truncated \(formatName) stream\(context)")
     }
 
-    /// Refuses a second gzip member right after the first (concatenated .gz files).
-    private func checkNoSecondMember() throws(DatasetError) {
-        guard format == .gzip, unusedInputCount >= 2 else { return }
-        let next = range.lowerBound + consumed
-        if input[next] == 0x1f && input[next + 1] == 0x8b {
-            throw .malformed(
-                file: name,
-                reason: "the file holds several gzip members (concatenated .gz files), which is not supported")
-        }
+    /// Whether a gzip member ends with more input after it that is not all
+    /// zeros: the next member (concatenated .gz files). What is not a gzip
+    /// member there then fails as corrupt data, as Python refuses it (gzip
+    /// -d warns of "trailing garbage" and exits 2).
+    private func startsAnotherMember() -> Bool {
+        guard format == .gzip, consumed < range.count else { return false }
+        return input[(range.lowerBound + consumed)..<range.upperBound].contains { $0 != 0 }
     }
 }
 
-/// Decompresses one gzip member (RFC 1952) whose size nothing announces;
-/// zlib checks its CRC-32 and length.
+/// Decompresses gzip data (RFC 1952, one member or several concatenated)
+/// whose size nothing announces; zlib checks each member's CRC-32 and length.
 ///
 /// - Parameters:
 ///   - name: the file named in errors.
 ///   - limit: the most bytes the output may have (default 1 GiB).
-/// - Throws: `.malformed` for a truncated or corrupt stream, output above
-///   `limit`, or a second gzip member (concatenated .gz files).
+/// - Throws: `.malformed` for a truncated or corrupt stream, or output above
+///   `limit` (all members together).
 func gunzip(_ bytes: [UInt8], name: String, limit: Int = maximumInflatedSize) throws(DatasetError) -> [UInt8] {
     // The trailer's last 4 bytes are the length modulo 2^32: a good first
     // guess for the output buffer (read caps it by what the input can hold).

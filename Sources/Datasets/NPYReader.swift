@@ -115,6 +115,11 @@ func parseNPY(_ bytes: [UInt8], name: String, array: String) throws(DatasetError
 
     var parser = PythonLiteralParser(headerText)
     guard let header = parser.parseHeaderDict() else {
+        if parser.isTooDeep {
+            throw fail(
+                "the NPY header nests tuples or lists more than \(PythonLiteralParser.maximumDepth) deep "
+                    + "(NumPy writes a flat shape tuple); the file is damaged or not from NumPy")
+        }
         throw fail("cannot parse the NPY header \(headerText.trimmingSpaces().clipped())")
     }
     guard case .string(let descr)? = header["descr"] else {
@@ -173,10 +178,17 @@ enum PythonLiteral: Equatable {
 
 /// A recursive-descent parser for NPY header dicts: string keys; values are
 /// strings, integers (with Python 2's optional `L`), True/False/None, and
-/// tuples or lists of those.
+/// tuples or lists of those, nested at most `maximumDepth` deep (so a
+/// 64 KiB header of `(((...` is an error, not a stack overflow).
 struct PythonLiteralParser {
+    /// Deepest nesting of tuples and lists accepted: 32 (a shape is one
+    /// tuple; structured dtypes, which dnb refuses anyway, nest a few levels).
+    static let maximumDepth = 32
+
     private let characters: [Character]
     private var position = 0
+    /// Set when parsing stopped because tuples or lists nest deeper than `maximumDepth`.
+    private(set) var isTooDeep = false
 
     init(_ text: String) { characters = Array(text) }
 
@@ -185,7 +197,9 @@ struct PythonLiteralParser {
         guard consume("{") else { return nil }
         var result: [String: PythonLiteral] = [:]
         while !consume("}") {
-            guard case .string(let key)? = parseValue(), consume(":"), let value = parseValue() else { return nil }
+            guard case .string(let key)? = parseValue(depth: 0), consume(":"), let value = parseValue(depth: 0) else {
+                return nil
+            }
             result[key] = value
             if !consume(",") {
                 guard consume("}") else { return nil }
@@ -196,7 +210,8 @@ struct PythonLiteralParser {
         return position == characters.count ? result : nil
     }
 
-    private mutating func parseValue() -> PythonLiteral? {
+    /// One value; `depth` counts the tuples and lists around it.
+    private mutating func parseValue(depth: Int) -> PythonLiteral? {
         skipSpaces()
         guard position < characters.count else { return nil }
         let first = characters[position]
@@ -210,11 +225,15 @@ struct PythonLiteralParser {
             return .string(text)
         }
         if first == "(" || first == "[" {
+            guard depth < Self.maximumDepth else {
+                isTooDeep = true
+                return nil
+            }
             let close: Character = first == "(" ? ")" : "]"
             position += 1
             var items: [PythonLiteral] = []
             while !consume(close) {
-                guard let item = parseValue() else { return nil }
+                guard let item = parseValue(depth: depth + 1) else { return nil }
                 items.append(item)
                 if !consume(",") {
                     guard consume(close) else { return nil }

@@ -53,11 +53,16 @@ func npzArray(_ archive: ZipArchive, _ name: String) throws(DatasetError) -> NPY
             file: archive.name, reason: "the archive has both '\(name).npy' and '\(name)'; which is meant is unclear")
     }
     guard let entry = archive.entry(named: name + ".npy") ?? archive.entry(named: name) else {
-        let present = archive.entries.map { $0.name.hasSuffix(".npy") ? String($0.name.dropLast(4)) : $0.name }
+        // At most 10 names: an archive may hold tens of thousands.
+        let shown = 10
+        let present = archive.entries.prefix(shown).map {
+            "'" + ($0.name.hasSuffix(".npy") ? String($0.name.dropLast(4)) : $0.name).clipped(60) + "'"
+        }
+        let more = archive.entries.count > shown ? " and \(archive.entries.count - shown) more" : ""
         throw .malformed(
             file: archive.name,
             reason: "no array '\(name)' in the archive; it has "
-                + (present.isEmpty ? "no arrays" : present.map { "'\($0)'" }.joined(separator: ", ")))
+                + (present.isEmpty ? "no arrays" : present.joined(separator: ", ") + more))
     }
     return try parseNPY(archive.contents(of: entry), name: archive.name, array: name)
 }

@@ -33,6 +33,9 @@ struct ZipArchive {
     let name: String
     /// Entries in central-directory order.
     private(set) var entries: [Entry] = []
+    /// Where each name is in `entries`: lookups and the duplicate check stay
+    /// linear in the number of entries (a zip may list 65,535).
+    private var indexByName: [String: Int] = [:]
     /// Where the central directory starts; entry data must end before it.
     private var centralDirectoryOffset = 0
 
@@ -99,8 +102,8 @@ struct ZipArchive {
                 throw fail("entry '\(entry.name)' uses zip64, which is not supported")
             }
             // Two entries of one name: which one a reader gets would be an accident.
-            if entries.contains(where: { $0.name == entry.name }) {
-                throw fail("'\(entry.name)' appears twice in the archive")
+            guard indexByName.updateValue(entries.count, forKey: entry.name) == nil else {
+                throw fail("'\(entry.name.clipped())' appears twice in the archive")
             }
             entries.append(entry)
             position = next
@@ -109,7 +112,7 @@ struct ZipArchive {
 
     /// The entry called `entryName`, if any.
     func entry(named entryName: String) -> Entry? {
-        entries.first { $0.name == entryName }
+        indexByName[entryName].map { entries[$0] }
     }
 
     /// The uncompressed contents of `entry`, CRC-checked.

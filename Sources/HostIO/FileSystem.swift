@@ -165,7 +165,8 @@ public func createDirectories(_ path: String) throws(FileWriteFailure) {
 /// temporary file in the same directory, which is flushed and then renamed
 /// over `path`.
 ///
-/// Only a regular file is ever replaced. A symbolic link is followed (to
+/// Only a regular, writable file is ever replaced (a read-only one is
+/// refused, saying how to go on). A symbolic link is followed (to
 /// the end of a chain) and the file it names is written, so the link stays
 /// a link; a device, FIFO, socket or folder at the target is refused, never
 /// renamed over. A replaced file keeps its permission bits (rwx for user,
@@ -190,6 +191,13 @@ public func writeFileAtomically(
     let exists = lstat(target, &old) == 0
     if exists, old.st_mode & S_IFMT != S_IFREG {
         throw failure("it is \(fileTypeName(old.st_mode)), not a regular file")
+    }
+    // A read-only file is kept, as an editor asks before overwriting one
+    // (root may write anything, so the mode bits decide, not only access()).
+    if exists, old.st_mode & 0o222 == 0 || access(target, W_OK) != 0 {
+        throw failure(
+            "the file is read-only (mode \(String(old.st_mode & 0o777, radix: 8))); remove it first "
+                + "(rm \(target)), make it writable (chmod u+w \(target)), or write to another file")
     }
 
     let temporaryName = (name.utf8.count <= 200 ? name : "dnb") + ".partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

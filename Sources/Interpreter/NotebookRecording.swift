@@ -34,7 +34,10 @@ public enum NotebookRecording {
             let number = offset + 1
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if !inContinuation, trimmed.hasPrefix("#>") { continue }
-            inContinuation = NotebookSplitter.endsWithContinuation(Array(line))
+            // A comment line inside a continuation does not end it.
+            if !(inContinuation && NotebookSplitter.isCommentLine(line)) {
+                inContinuation = NotebookSplitter.endsWithContinuation(Array(line))
+            }
             result.append(String(line))
             for output in byLastLine[number] ?? [] { result.append(output.isEmpty ? "#>" : "#> " + output) }
         }

@@ -28,14 +28,18 @@ extension Session {
             emit(.text(parameterListing(state.parameters.keys.sorted())))
             return .done
         }
+        // Every name is checked before any is set, so a failure changes nothing.
         for option in written {
             let name = option.key.text
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                 throw Diagnostic("a parameter name has letters, digits and _ only. Received: \(name)", at: option.key.span)
             }
-            state.parameters[name] = state.parameterOverrides[name] ?? option.value.text
         }
-        state.declaredParameters.formUnion(written.map(\.key.text))
+        for option in written {
+            let name = option.key.text
+            state.journal.setParameter(name, to: state.parameterOverrides[name] ?? option.value.text)
+            state.journal.declareParameter(name)
+        }
         emit(.text(parameterListing(written.map(\.key.text))))
         return .done
     }

@@ -37,12 +37,11 @@ extension Session {
         }
         runStack.append(fileWord.text)
         defer { runStack.removeLast() }
-        // The `run` line is what `save session` keeps, not the lines it replays.
-        let recorded = state.successfulCommands
+        // The `run` line is what `save session` keeps, not the lines it
+        // replays (`execute` records top-level commands only).
         if let failure = run(source: source, file: fileWord.text) {
             return Outcome(nestedFailure: failure)
         }
-        state.successfulCommands = recorded
         return .done
     }
 

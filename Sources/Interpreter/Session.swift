@@ -50,7 +50,7 @@ public final class Session {
     /// override the notebook's `param` defaults.
     public func overrideParameters(_ values: [String: String]) {
         state.parameterOverrides.merge(values) { $1 }
-        state.parameters.merge(values) { $1 }
+        for (name, value) in values { state.journal.setParameter(name, to: value) }
     }
 
     /// Sends an event to the front end, and keeps it for the statement's transcript.
@@ -93,7 +93,7 @@ public final class Session {
     /// started from: `SessionState` is a value (its model included, see
     /// `ModelValue`), so a failed command changes nothing.
     func execute(_ statement: Statement, file: String?, sourceLines: [Substring]) -> Failure? {
-        let before = state
+        let before = (state: state, journal: state.journal.mark)
         do throws(Diagnostic) {
             guard var command = try Parser.parse(statement) else { return nil }
             command = try command.substitutingParameters(state.parameters)
@@ -108,8 +108,9 @@ public final class Session {
                 nested.diagnostic.notes.append("note: replayed by `run` at \(file ?? "the prompt"):\(statement.line)")
                 return nested
             }
-            if entry.isRecorded {
-                state.successfulCommands.append(outcome.recordedSource ?? statement.source)
+            // Only top-level commands: a `run` is kept as its own line.
+            if entry.isRecorded, runStack.isEmpty {
+                state.journal.recordCommand(outcome.recordedSource ?? statement.source)
             }
             return nil
         } catch {
@@ -118,9 +119,10 @@ public final class Session {
         }
     }
 
-    private func restore(_ saved: SessionState) {
-        if state.settings.threads != saved.settings.threads { setComputeThreads(saved.settings.threads) }
-        state = saved
+    private func restore(_ saved: (state: SessionState, journal: SessionJournal.Mark)) {
+        if state.settings.threads != saved.state.settings.threads { setComputeThreads(saved.state.settings.threads) }
+        state = saved.state
+        state.journal.undo(to: saved.journal)
     }
 
     /// `-p` names that no `param` line declared (probably a typo).

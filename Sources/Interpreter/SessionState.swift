@@ -47,12 +47,12 @@ struct SessionState {
     /// The validation fraction of the last `fit`, for `evaluate validation`.
     var lastValidationFraction = 0.0
     var settings = Settings()
-    /// Notebook parameters (`param`), used as `$name`.
-    var parameters: [String: String] = [:]
-    /// Names declared by `param` lines.
-    var declaredParameters: Set<String> = []
     /// Parameters given on the command line (`-p name=value`); they win over `param` defaults.
     var parameterOverrides: [String: String] = [:]
-    /// The source of every command that succeeded, for `save session`.
-    var successfulCommands: [String] = []
+    /// Parameters and the commands that succeeded: shared by every copy of
+    /// this value, undone to a mark instead (see `SessionJournal`).
+    let journal = SessionJournal()
+    var parameters: [String: String] { journal.parameters }
+    var declaredParameters: Set<String> { journal.declaredParameters }
+    var successfulCommands: [String] { journal.successfulCommands }
 }

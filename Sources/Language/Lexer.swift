@@ -9,6 +9,14 @@ enum Token: Equatable {
 /// Words are separated by blanks; `"..."` quotes a word with blanks (`\"` and
 /// `\\` inside); `#` after a blank starts a comment.
 enum Lexer {
+    /// Longest command accepted, continuations joined: 100,000 characters
+    /// (a long `build` line has a few hundred). Past it, the command is
+    /// refused before it is split into words.
+    static let maximumStatementLength = 100_000
+    /// Longest word or `key=value` accepted: 4,096 characters, Linux's
+    /// longest path (PATH_MAX).
+    static let maximumWordLength = 4096
+
     static func tokens(of statement: Statement) throws(Diagnostic) -> [Token] {
         let text = statement.text
         let locations = statement.locations
@@ -17,6 +25,18 @@ enum Lexer {
             let end = locations[max(range.lowerBound, range.upperBound - 1)]
             let length = end.line == start.line ? end.column - start.column + 1 : 1
             return SourceSpan(start: start, length: length)
+        }
+        guard text.count <= maximumStatementLength else {
+            throw Diagnostic(
+                "the line is longer than \(maximumStatementLength) characters; split it over several commands",
+                at: span(maximumStatementLength..<maximumStatementLength + 1))
+        }
+        func checkLength(of wordStart: Int, at index: Int) throws(Diagnostic) {
+            guard index - wordStart < maximumWordLength else {
+                throw Diagnostic(
+                    "a word longer than \(maximumWordLength) characters (no path or value is that long)",
+                    at: span(wordStart..<wordStart + 1))
+            }
         }
         var tokens: [Token] = []
         var index = 0
@@ -41,12 +61,14 @@ enum Lexer {
             while index < text.count {
                 let c = text[index]
                 if c == " " || c == "\t" || c == "," { break }
+                try checkLength(of: start, at: index)
                 if c == "\"" {
                     quoted = true
                     let open = index
                     index += 1
                     var closed = false
                     while index < text.count {
+                        try checkLength(of: start, at: index)
                         let q = text[index]
                         if q == "\\", index + 1 < text.count, text[index + 1] == "\"" || text[index + 1] == "\\" {
                             value.append(text[index + 1])

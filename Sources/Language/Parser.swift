@@ -14,13 +14,15 @@ public enum Parser {
             throw Diagnostic("a command starts with a verb (help lists commands)", at: span)
         }
         var command = Command(verb: Word(text: verb.text.lowercased(), span: verb.span))
+        // Where each key was first given: the repeat check stays linear in the options.
+        var firstKeys: [String: SourceSpan] = [:]
         for token in tokens.dropFirst() {
             switch token {
             case .word(let word): command.items.append(.word(word))
             case .comma(let span): command.items.append(.comma(span))
             case .option(let option):
-                if let earlier = command.option(option.key.text) {
-                    let first = earlier.key.span.start
+                if let earlier = firstKeys.updateValue(option.key.span, forKey: option.key.text) {
+                    let first = earlier.start
                     let place =
                         first.line == option.key.span.start.line
                         ? "column \(first.column)" : "line \(first.line), column \(first.column)"

@@ -80,7 +80,11 @@ public enum NotebookSplitter {
                 }
                 continue
             }
-            var characters = Array(physical)
+            // A comment line inside a continuation is skipped; the command goes on below it.
+            if pending != nil, isCommentLine(physical) { continue }
+            // Past the longest command, characters are not kept: the lexer
+            // refuses the line at that column, and a 2 MB line costs no more.
+            var characters = Array(physical.prefix(Lexer.maximumStatementLength + 1))
             var locations = (0..<characters.count).map { SourceLocation(line: lineNumber, column: $0 + 1) }
             let continues = endsWithContinuation(characters)
             if continues {
@@ -93,8 +97,10 @@ public enum NotebookSplitter {
             }
             if pending != nil {
                 // Appended in place: a copy per joined line made long continuations quadratic.
-                pending?.text += characters
-                pending?.locations += locations
+                if let length = pending?.text.count, length <= Lexer.maximumStatementLength {
+                    pending?.text += characters
+                    pending?.locations += locations
+                }
                 pending?.lastLine = lineNumber
             } else {
                 pending = Statement(
@@ -136,6 +142,13 @@ public enum NotebookSplitter {
             previous = character
         }
         return !inString && last == "\\"
+    }
+
+    /// True when the line holds only a comment (its first non-blank is `#`).
+    /// After a trailing `\` such a line is skipped, and the command continues
+    /// on the next line.
+    public static func isCommentLine(_ line: some StringProtocol) -> Bool {
+        line.first { $0 != " " && $0 != "\t" } == "#"
     }
 
     /// True when a typed line asks for another line (trailing `\`): the REPL

@@ -2,19 +2,22 @@
 /// `fti` → `fit`), if it is close enough to be a plausible typo.
 public func closestMatch(to word: String, among candidates: [String]) -> String? {
     let lowered = word.lowercased()
+    let length = lowered.count
     var best: (candidate: String, distance: Int)?
     for candidate in candidates {
+        // The distance is at least the difference in length, and a guess
+        // is never more than 3 edits away: a long word costs no table.
+        guard abs(candidate.count - length) <= 3 else { continue }
         let distance = editDistance(lowered, candidate.lowercased())
         if distance < (best?.distance ?? Int.max) { best = (candidate, distance) }
     }
-    guard let best else { return nil }
     // A prefix of a longer name counts too (`pred` → `predict`).
-    if candidates.contains(where: { $0.hasPrefix(lowered) && lowered.count >= 2 }),
-        let prefixed = candidates.first(where: { $0.hasPrefix(lowered) })
-    {
-        return best.distance <= 1 ? best.candidate : prefixed
+    if length >= 2, let prefixed = candidates.first(where: { $0.hasPrefix(lowered) }) {
+        if let best, best.distance <= 1 { return best.candidate }
+        return prefixed
     }
-    let allowed = lowered.count <= 3 ? 1 : (lowered.count <= 6 ? 2 : 3)
+    guard let best else { return nil }
+    let allowed = length <= 3 ? 1 : (length <= 6 ? 2 : 3)
     return best.distance <= allowed ? best.candidate : nil
 }
 

@@ -85,7 +85,9 @@ public final class REPL {
             switch reader.read(prompt: lines.isEmpty ? Self.prompt : Self.continuationPrompt) {
             case .line(let line):
                 lines.append(line)
-                if !NotebookSplitter.needsContinuation(line) { return lines }
+                // A comment typed after a `\` is skipped: the command goes on.
+                let skipped = lines.count > 1 && NotebookSplitter.isCommentLine(line)
+                if !skipped, !NotebookSplitter.needsContinuation(line) { return lines }
             case .interrupted:
                 // The cursor is still on the abandoned line: the fresh prompt goes below it.
                 if reader.isInteractive { console.show(.text("")) }
@@ -100,6 +102,8 @@ public final class REPL {
     /// and the blanks around the line break become one space. (A `\` inside
     /// a string does not continue a line, so no string is changed.)
     static func logicalLine(_ lines: [String]) -> String {
+        // Comment lines inside the continuation are skipped, as the splitter skips them.
+        let lines = lines.enumerated().filter { $0.offset == 0 || !NotebookSplitter.isCommentLine($0.element) }.map(\.element)
         let parts = lines.enumerated().map { index, line in
             var text = Substring(line).drop { $0 == " " || $0 == "\t" }
             if index < lines.count - 1 {

@@ -52,10 +52,29 @@ import Testing
         #expect(error?.description.contains("inflates to more than 1048576 bytes") == true)
     }
 
-    @Test func concatenatedMembersAreRefused() {
-        let twice = Fixture.gzip(original) + Fixture.gzip(original)
-        let error = Fixture.error { () throws(DatasetError) in try gunzip(twice, name: "two.gz") }
-        #expect(error?.description.contains("several gzip members") == true)
+    @Test func concatenatedMembersAreReadAsOneStream() throws {
+        // `cat a.gz b.gz > c.gz` is valid gzip: gzip, zcat and Python read both members.
+        let first = Array(original.prefix(700)), second = Array(original.dropFirst(700))
+        let joined = Fixture.gzip(first) + Fixture.gzip(second) + Fixture.gzip([])
+        #expect(try gunzip(joined, name: "two.gz") == original)
+        // Zero padding after the last member is ignored, as gzip does.
+        #expect(try gunzip(joined + [0, 0, 0, 0], name: "padded.gz") == original)
+    }
+
+    @Test func theLimitCoversAllMembers() {
+        let joined = Fixture.gzip([UInt8](repeating: 0, count: 600)) + Fixture.gzip([UInt8](repeating: 0, count: 600))
+        let error = Fixture.error { () throws(DatasetError) in try gunzip(joined, name: "two.gz", limit: 1000) }
+        #expect(error?.description.contains("inflates to more than 1000 bytes") == true)
+    }
+
+    @Test func aDamagedSecondMemberIsAnError() {
+        let good = Fixture.gzip(original)
+        let garbage = Fixture.error { () throws(DatasetError) in try gunzip(good + [0x42, 0x43], name: "tail.gz") }
+        #expect(garbage?.description.hasPrefix("tail.gz: corrupt gzip data: ") == true)
+        let cut = Fixture.error { () throws(DatasetError) in
+            try gunzip(good + Array(good.dropLast(9)), name: "cut.gz")
+        }
+        #expect(cut == .malformed(file: "cut.gz", reason: "truncated gzip stream"))
     }
 
     @Test func rawDeflateChecksTheSize() throws {

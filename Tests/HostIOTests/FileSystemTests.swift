@@ -4,6 +4,23 @@ import Testing
 @testable import HostIO
 
 @Suite struct FileSystemTests {
+    @Test func aReadOnlyFileIsNotReplaced() throws {
+        let folder = Fixture.temporaryFolder()
+        defer { Fixture.remove(folder) }
+        let path = folder + "/kept.dnb"
+        Fixture.write(Array("old\n".utf8), path)
+        chmod(path, 0o444)
+        let error = Fixture.error { () throws(FileError) in try writeFile(Array("new\n".utf8), to: path) }
+        #expect(
+            error?.description
+                == "cannot write \(path): the file is read-only (mode 444); remove it first (rm \(path)), "
+                + "make it writable (chmod u+w \(path)), or write to another file")
+        #expect(FileManager.default.contents(atPath: path) == Data("old\n".utf8))
+        chmod(path, 0o644)
+        try writeFile(Array("new\n".utf8), to: path)
+        #expect(FileManager.default.contents(atPath: path) == Data("new\n".utf8))
+    }
+
     @Test func readsWhatWasWritten() throws {
         let folder = Fixture.temporaryFolder()
         defer { Fixture.remove(folder) }
