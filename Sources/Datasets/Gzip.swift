@@ -210,6 +210,7 @@ func gunzip(_ bytes: [UInt8], name: String, limit: Int = maximumInflatedSize) th
 func inflateRaw(
     _ bytes: [UInt8], range: Range<Int>, expectedSize: Int, name: String, entry: String
 ) throws(DatasetError) -> [UInt8] {
+    if let output = FastInflate.deflate(bytes, range: range, size: expectedSize) { return output }
     let inflater = try Inflater(bytes, range: range, format: .deflate, name: name, entry: entry)
     let output = try inflater.read(expectedSize + 1, sizeHint: expectedSize)
     guard output.count <= expectedSize else {

@@ -142,6 +142,9 @@ struct IDXContents {
                 file: name,
                 reason: "header says \(what), more than the \(maximumInflatedSize)-byte limit for decompressed data")
         }
+        // Well-formed files take libdeflate's fast path (header and body in
+        // one go); anything else is read on with zlib, which says what is wrong.
+        if let body = FastInflate.gzip(bytes, size: expected, skipping: headerSize) { return body }
         let data = try inflater.read(expected + 1)
         if data.count > expected {
             throw .malformed(file: name, reason: "header says \(what), file has more\(note)")

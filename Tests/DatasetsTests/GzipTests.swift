@@ -126,3 +126,33 @@ import Testing
         #expect(!inflater.isFinished)
     }
 }
+
+/// libdeflate's fast path gives zlib's bytes for well-formed data and
+/// declines (nil) everything else, which zlib then reads and names.
+struct FastInflateTests {
+    static let data = (0..<50_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 300) }
+
+    @Test func wellFormedGzipMatchesZlib() throws {
+        let one = Fixture.gzip(Self.data)
+        #expect(FastInflate.gzip(one, size: Self.data.count) == Self.data)
+        // Several members, then zero padding, as `cat a.gz b.gz` and tapes make.
+        let two = Fixture.gzip(Array(Self.data[..<20_000])) + Fixture.gzip(Array(Self.data[20_000...])) + [0, 0, 0]
+        #expect(FastInflate.gzip(two, size: Self.data.count) == Self.data)
+        #expect(try gunzip(two, name: "two.gz") == Self.data)
+        // A header read already: the rest, moved down in place.
+        #expect(FastInflate.gzip(one, size: Self.data.count - 16, skipping: 16) == Array(Self.data[16...]))
+    }
+
+    @Test func anythingElseIsLeftToZlib() {
+        let good = Fixture.gzip(Self.data)
+        #expect(FastInflate.gzip(good, size: Self.data.count - 1) == nil, "more data than expected")
+        #expect(FastInflate.gzip(good, size: Self.data.count + 1) == nil, "less data than expected")
+        #expect(FastInflate.gzip(Array(good.dropLast(9)), size: Self.data.count) == nil, "truncated")
+        var corrupt = good
+        corrupt[corrupt.count / 2] ^= 0x55
+        #expect(FastInflate.gzip(corrupt, size: Self.data.count) == nil, "corrupt")
+        #expect(FastInflate.gzip(good + [1, 2, 3], size: Self.data.count) == nil, "trailing garbage")
+        // A size no deflate stream of this length can reach is not even allocated.
+        #expect(FastInflate.gzip(good, size: 1 << 30) == nil)
+    }
+}
