@@ -61,7 +61,12 @@ enum Convolution {
                     if y < 0 || y >= plan.inHeight {
                         out.update(repeating: 0, count: run)
                     } else if x0 >= 0 && x0 + k <= plan.inWidth {
-                        out.update(from: x + (y * plan.inWidth + x0) * c, count: run)
+                        let from = x + (y * plan.inWidth + x0) * c
+                        if run <= 16 {
+                            for i in 0..<run { out[i] = from[i] }
+                        } else {
+                            out.update(from: from, count: run)
+                        }
                     } else {
                         for kx in 0..<k {
                             let xx = x0 + kx
@@ -124,25 +129,44 @@ enum Convolution {
     /// computed in blocks of `blockRows` (n, p) rows that continue it.
     static func kernelGradient(
         cols: UnsafePointer<Float>, rows: Int, plan: ConvolutionPlan, outputGradient dz: UnsafePointer<Float>,
-        gradients: UnsafeMutablePointer<Float>, kernelRows: Range<Int>
+        gradients: UnsafeMutablePointer<Float>, kernelRows: Range<Int>, columns: Range<Int>
     ) {
         let (patch, f) = (plan.patch, plan.filters)
-        let dW = gradients + plan.kernelOffset + kernelRows.lowerBound * f
-        dW.update(repeating: 0, count: kernelRows.count * f)
+        let dW = gradients + plan.kernelOffset + kernelRows.lowerBound * f + columns.lowerBound
+        for i in 0..<kernelRows.count { (dW + i * f).update(repeating: 0, count: columns.count) }
         let total = rows * plan.positions
         var start = 0
         while start < total {
             let count = min(blockRows, total - start)
             ProductKernels.accumulateTransposed(
-                m: kernelRows.count, n: f, k: count, a: cols + start * patch + kernelRows.lowerBound, lda: patch,
-                b: dz + start * f, ldb: f, c: dW, ldc: f)
+                m: kernelRows.count, n: columns.count, k: count, a: cols + start * patch + kernelRows.lowerBound,
+                lda: patch, b: dz + start * f + columns.lowerBound, ldb: f, c: dW, ldc: f)
             start += count
         }
     }
 
+    /// The kernel gradient's tasks: kernel rows in pieces of `kernelRowsPerPiece`;
+    /// a kernel with few rows (a first layer's K·K·C) also splits its columns
+    /// in pieces of at least 16. Fixed by the layer's shape alone.
+    static func kernelGradientTasks(_ plan: ConvolutionPlan) -> [(rows: Range<Int>, columns: Range<Int>)] {
+        let rowPieces = (plan.patch + kernelRowsPerPiece - 1) / kernelRowsPerPiece
+        let columnPieces = plan.patch < 2 * kernelRowsPerPiece ? max(1, plan.filters / 16) : 1
+        var tasks: [(rows: Range<Int>, columns: Range<Int>)] = []
+        for r in 0..<rowPieces {
+            let rows = (r * kernelRowsPerPiece)..<min(plan.patch, (r + 1) * kernelRowsPerPiece)
+            for j in 0..<columnPieces {
+                tasks.append((rows, (j * plan.filters / columnPieces)..<((j + 1) * plan.filters / columnPieces)))
+            }
+        }
+        return tasks
+    }
+
+    /// Kernel rows per kernel-gradient task (a multiple of the product's 6-row tiles).
+    static let kernelRowsPerPiece = 24
+
     /// (n, p) rows per block of the kernel gradient: a block's patches and
     /// dz stay in cache while every kernel row of the task reads them.
-    static let blockRows = 256
+    static let blockRows = 64
 
     /// dx for batch rows `rows`: `dcols = dz·Wᵀ` (written over `cols`,
     /// which the kernel gradient has finished with), then col2im into `dx`.

@@ -68,7 +68,6 @@ final class NetworkWorkspace: Pass {
     private var dropped = false
 
     static let rowsPerPiece = 8
-    static let kernelRowsPerPiece = 16
 
     var earlyParameters: Range<Int> { 0..<0 }
 
@@ -319,12 +318,15 @@ final class NetworkWorkspace: Pass {
             case .conv(let plan):
                 guard let cols = cols[l] else { preconditionFailure("no patch buffer") }
                 plan.activation.backward(gradient: g, output: outputs[l], count: rows * outSize)
+                let tasks = Convolution.kernelGradientTasks(plan)
                 pool.forEachPiece(
-                    of: plan.patch, piece: Self.kernelRowsPerPiece, cost: rows * plan.positions * plan.filters
-                ) { kernelRows in
-                    Convolution.kernelGradient(
-                        cols: cols, rows: rows, plan: plan, outputGradient: dz, gradients: gradients,
-                        kernelRows: kernelRows)
+                    of: tasks.count, piece: 1, cost: rows * plan.positions * plan.patch * plan.filters / tasks.count
+                ) { range in
+                    for task in range {
+                        Convolution.kernelGradient(
+                            cols: cols, rows: rows, plan: plan, outputGradient: dz, gradients: gradients,
+                            kernelRows: tasks[task].rows, columns: tasks[task].columns)
+                    }
                 }
                 Dense.biasGradient(
                     dz, rows: rows * plan.positions, outputs: plan.filters, into: gradients + plan.biasOffset)
