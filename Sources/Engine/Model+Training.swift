@@ -91,6 +91,11 @@ extension Model {
     private func trainingBuffers(
         optimizer: Optimizer, configuration: FitConfiguration, count: Int
     ) throws(EngineError) -> TrainingBuffers {
+        if configuration.augmentation != nil, architecture.inputShape.count != 3 {
+            throw .invalidArgument(
+                "augmentation shifts, rotates and zooms images, but this model's input is "
+                    + "\(Architecture.shapeText(architecture.inputShape)); build it on an image input such as (None, 28, 28, 1)")
+        }
         let rows = min(configuration.batchSize, count)
         guard rows <= maximumRows(training: true) else {
             let gib = Double(rows) * Double(floatsPerRow(training: true)) * 4 / Double(1 << 30)
@@ -105,7 +110,7 @@ extension Model {
         }
         return TrainingBuffers(
             model: self, optimizer: optimizer, resuming: resumed, batchSize: configuration.batchSize, count: count,
-            seed: configuration.seed)
+            seed: configuration.seed, augmentation: configuration.augmentation)
     }
 
     /// The epoch loop over checked, non-empty training data.
@@ -190,8 +195,9 @@ final class TrainingBuffers {
     let optimizer: Optimizer
     let count: Int
     let workspace: any Pass
-    /// The fit's seed (dropout masks).
+    /// The fit's seed (dropout masks, augmentation).
     let seed: UInt64
+    let augmentation: Augmentation?
     let parameters: UnsafeMutablePointer<Float>
     let gradients: UnsafeMutablePointer<Float>
     let slots: UnsafeMutablePointer<Float>?
@@ -203,10 +209,11 @@ final class TrainingBuffers {
     /// Copies the model's parameters and, when `resuming`, its slots and counters.
     init(
         model: Model, optimizer: Optimizer, resuming state: OptimizerState?, batchSize: Int, count examples: Int,
-        seed: UInt64 = 1
+        seed: UInt64 = 1, augmentation: Augmentation? = nil
     ) {
         self.optimizer = optimizer
         self.seed = seed
+        self.augmentation = augmentation
         count = model.parameters.count
         let capacity = min(batchSize, examples)
         workspace = model.makePass(capacity: capacity, training: true)
@@ -255,7 +262,7 @@ final class TrainingBuffers {
     func step(
         _ inputs: InputRows, first: Int, labels: UnsafePointer<UInt8>, rows: Int
     ) -> SoftmaxCrossEntropy.Totals {
-        workspace.setTrainingStep(seed: seed, step: iterations + 1)
+        workspace.setTrainingStep(seed: seed, step: iterations + 1, augmentation: augmentation)
         let totals = workspace.forward(
             inputs, first: first, rows: rows, parameters: parameters, labels: labels, gradientScale: 1 / Float(rows),
             startingFrom: .init())
@@ -267,7 +274,7 @@ final class TrainingBuffers {
     func step(
         gathering indices: UnsafePointer<Int>, from inputs: InputRows, labels: UnsafePointer<UInt8>, rows: Int
     ) -> SoftmaxCrossEntropy.Totals {
-        workspace.setTrainingStep(seed: seed, step: iterations + 1)
+        workspace.setTrainingStep(seed: seed, step: iterations + 1, augmentation: augmentation)
         let totals = workspace.forward(
             gathering: indices, from: inputs, rows: rows, parameters: parameters, labels: labels,
             gradientScale: 1 / Float(rows))

@@ -81,7 +81,8 @@ public final class Model: @unchecked Sendable {
         if architecture.isDense {
             Workspace(plan: plan, capacity: capacity, training: training, pixels: pixels)
         } else {
-            NetworkWorkspace(layers: network, capacity: capacity, training: training, pixels: pixels)
+            NetworkWorkspace(
+                layers: network, inputShape: architecture.inputShape, capacity: capacity, training: training, pixels: pixels)
         }
     }
 

@@ -31,8 +31,9 @@ protocol Pass: AnyObject {
     /// The parameters the backward may hand to `firstKernelDone` (and so
     /// must not read afterwards); empty when it hands none.
     var earlyParameters: Range<Int> { get }
-    /// The fit seed and 1-based step of the next training forward (dropout masks).
-    func setTrainingStep(seed: UInt64, step: Int)
+    /// The fit seed and 1-based step of the next training forward (dropout
+    /// masks), and the augmentation its images get.
+    func setTrainingStep(seed: UInt64, step: Int, augmentation: Augmentation?)
     func forward(
         _ inputs: InputRows, first: Int, rows: Int, parameters: UnsafePointer<Float>,
         labels: UnsafePointer<UInt8>?, gradientScale: Float?, startingFrom start: SoftmaxCrossEntropy.Totals
@@ -64,6 +65,11 @@ final class NetworkWorkspace: Pass {
     private var input: UnsafePointer<Float>?
     private var rowsInPass = 0
     private var trainingStep: (seed: UInt64, step: Int)?
+    private var augmentation: Augmentation?
+    /// The model's input shape (augmentation needs its height, width and channels).
+    let inputShape: [Int]
+    /// A copy of each row before it is resampled (training on images).
+    private let augmentationScratch: UnsafeMutablePointer<Float>?
     /// Whether the last forward applied dropout masks (a training step).
     private var dropped = false
 
@@ -84,6 +90,7 @@ final class NetworkWorkspace: Pass {
             }
         }
         if training || pixels { total += layers.first?.inputSize ?? 0 }
+        if training { total += layers.first?.inputSize ?? 0 }
         return total
     }
 
@@ -92,9 +99,10 @@ final class NetworkWorkspace: Pass {
         max(1, Workspace.maximumFloats / max(1, floatsPerRow(layers, training: training, pixels: pixels)))
     }
 
-    init(layers: [NetworkLayer], capacity: Int, training: Bool, pixels: Bool = false) {
+    init(layers: [NetworkLayer], inputShape: [Int], capacity: Int, training: Bool, pixels: Bool = false) {
         precondition(capacity > 0 && !layers.isEmpty, "workspace needs rows and layers")
         self.layers = layers
+        self.inputShape = inputShape
         self.capacity = capacity
         func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
             let buffer = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
@@ -124,6 +132,7 @@ final class NetworkWorkspace: Pass {
         }
         transposedKernel = buffer(transposedSize, Float(0))
         batch = training || pixels ? buffer(capacity * layers[0].inputSize, Float(0)) : nil
+        augmentationScratch = training && inputShape.count == 3 ? buffer(capacity * layers[0].inputSize, Float(0)) : nil
         rowLoss = buffer(capacity, 0.0)
         rowCorrect = buffer(capacity, false)
     }
@@ -136,13 +145,33 @@ final class NetworkWorkspace: Pass {
         for buffer in masks { buffer?.deallocate() }
         transposedKernel.deallocate()
         batch?.deallocate()
+        augmentationScratch?.deallocate()
         rowLoss.deallocate()
         rowCorrect.deallocate()
     }
 
     var output: UnsafePointer<Float> { UnsafePointer(outputs[outputs.count - 1]) }
 
-    func setTrainingStep(seed: UInt64, step: Int) { trainingStep = (seed, step) }
+    func setTrainingStep(seed: UInt64, step: Int, augmentation: Augmentation?) {
+        trainingStep = (seed, step)
+        self.augmentation = augmentation
+    }
+
+    /// Resamples rows `chunk` of the batch buffer through their random
+    /// transforms (training forwards with an augmentation only).
+    private func augment(_ chunk: Range<Int>, step: (seed: UInt64, step: Int), augmentation: Augmentation) {
+        guard let batch, let scratch = augmentationScratch, inputShape.count == 3 else { return }
+        let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
+        let size = height * width * channels
+        for r in chunk {
+            let transform = augmentation.transform(
+                seed: step.seed, step: step.step, row: r, height: height, width: width)
+            (scratch + r * size).update(from: batch + r * size, count: size)
+            Augmentation.warp(
+                scratch + r * size, height: height, width: width, channels: channels, transform: transform,
+                into: batch + r * size)
+        }
+    }
 
     func forward(
         _ inputs: InputRows, first: Int, rows: Int, parameters: UnsafePointer<Float>,
@@ -152,6 +181,14 @@ final class NetworkWorkspace: Pass {
         let width = layers[0].inputSize
         switch inputs.source {
         case .features(let x):
+            if gradientScale != nil, augmentation != nil, let batch {
+                return pass(
+                    rows: rows, input: batch,
+                    prepare: { chunk in
+                        (batch + chunk.lowerBound * width).update(
+                            from: x + (first + chunk.lowerBound) * width, count: chunk.count * width)
+                    }, parameters: parameters, labels: labels, gradientScale: gradientScale, startingFrom: start)
+            }
             return pass(
                 rows: rows, input: x + first * width, prepare: nil, parameters: parameters, labels: labels,
                 gradientScale: gradientScale, startingFrom: start)
@@ -210,8 +247,10 @@ final class NetworkWorkspace: Pass {
             default: total + layer.outputSize
             }
         }
+        let augmentation = step == nil ? nil : self.augmentation
         ComputePool.shared.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: cost) { chunk in
             prepare?(chunk)
+            if let step, let augmentation, prepare != nil { self.augment(chunk, step: step, augmentation: augmentation) }
             self.forwardChunk(
                 chunk, input: input, parameters: parameters, labels: labels, gradientScale: gradientScale, step: step)
         }

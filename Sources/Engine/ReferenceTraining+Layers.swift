@@ -17,9 +17,11 @@
 // A hidden layer's dL/dz is its activation derivative applied to dL/da.
 
 extension ReferenceTraining {
-    /// `Model.fit` in plain loops for any layers, as `fit(plan:...)` is for dense stacks.
+    /// `Model.fit` in plain loops for any layers, as `fit(plan:...)` is for
+    /// dense stacks; `inputShape` (`[H, W, C]`) for the augmentation, if any
+    /// (`Augmentation.warp` is its own scalar specification).
     static func fit(
-        network: [NetworkLayer], parameters start: [Float], training: Examples, validation: Examples?,
+        network: [NetworkLayer], inputShape: [Int]? = nil, parameters start: [Float], training: Examples, validation: Examples?,
         optimizer: Optimizer, configuration: FitConfiguration
     ) -> (parameters: [Float], epochs: [Epoch]) {
         var parameters = start
@@ -50,6 +52,24 @@ extension ReferenceTraining {
                     batchLabels[r] = labels[source]
                 }
                 step += 1
+                if let augmentation = configuration.augmentation, let shape = inputShape, shape.count == 3 {
+                    let size = shape[0] * shape[1] * shape[2]
+                    for r in 0..<rows {
+                        let image = Array(batch[(r * size)..<((r + 1) * size)])
+                        var warped = [Float](repeating: 0, count: size)
+                        let transform = augmentation.transform(
+                            seed: configuration.seed, step: step, row: r, height: shape[0], width: shape[1])
+                        image.withUnsafeBufferPointer { source in
+                            warped.withUnsafeMutableBufferPointer { target in
+                                guard let source = source.baseAddress, let target = target.baseAddress else { return }
+                                Augmentation.warp(
+                                    source, height: shape[0], width: shape[1], channels: shape[2], transform: transform,
+                                    into: target)
+                            }
+                        }
+                        batch.replaceSubrange((r * size)..<((r + 1) * size), with: warped)
+                    }
+                }
                 let totals = trainingStep(
                     network: network, parameters: &parameters, slots: &slots, batch: batch, labels: batchLabels,
                     optimizer: optimizer, seed: configuration.seed, step: step)

@@ -119,8 +119,8 @@ final class Workspace: Pass {
     /// The first layer's kernel: the backward hands it to `firstKernelDone` piece by piece.
     var earlyParameters: Range<Int> { plan[0].kernelRange }
 
-    /// Dense models have no dropout: nothing to seed.
-    func setTrainingStep(seed: UInt64, step: Int) {}
+    /// Dense models have no dropout, and `fit` refuses augmentation for flat inputs: nothing to seed.
+    func setTrainingStep(seed: UInt64, step: Int, augmentation: Augmentation?) {}
 
     /// The last layer's output: `rows × classes` probabilities after a
     /// forward without gradient.

@@ -111,8 +111,9 @@ struct ConvolutionTests {
 
     /// Mean loss of a training forward (dropout masks of step 1 on).
     static func loss(_ model: Model, _ x: [Float], _ labels: [UInt8], _ parameters: [Float]) -> Double {
-        let workspace = NetworkWorkspace(layers: model.network, capacity: rows, training: true)
-        workspace.setTrainingStep(seed: 3, step: 1)
+        let workspace = NetworkWorkspace(
+            layers: model.network, inputShape: model.architecture.inputShape, capacity: rows, training: true)
+        workspace.setTrainingStep(seed: 3, step: 1, augmentation: nil)
         return x.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
                 parameters.withUnsafeBufferPointer { p in
@@ -128,8 +129,9 @@ struct ConvolutionTests {
 
     /// Backpropagated gradient of the mean loss (same dropout masks).
     static func gradient(_ model: Model, _ x: [Float], _ labels: [UInt8]) -> [Float] {
-        let workspace = NetworkWorkspace(layers: model.network, capacity: rows, training: true)
-        workspace.setTrainingStep(seed: 3, step: 1)
+        let workspace = NetworkWorkspace(
+            layers: model.network, inputShape: model.architecture.inputShape, capacity: rows, training: true)
+        workspace.setTrainingStep(seed: 3, step: 1, augmentation: nil)
         var gradients = [Float](repeating: .nan, count: model.parameters.count)
         x.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
