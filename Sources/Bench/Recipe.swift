@@ -1,12 +1,16 @@
-// The two recipes the benchmark trains, and how many floating-point
-// operations one fit of each costs.
+// The recipes the benchmark trains (seed A, seed B, and on request the
+// keras-io MNIST convnet), and how many floating-point operations one fit
+// of each costs.
 //
 // FLOP count (multiply and add counted separately, 2·N·I·O per product of an
 // N×I by an I×O matrix), per training sample and Dense layer l (I_l → O_l):
 //   forward  x·W          2·I·O
 //   backward dW = xᵀ·dz   2·I·O
 //            dx = dz·Wᵀ   2·I·O   (not for the first layer: nothing needs it)
-// and per validation sample 2·I·O per layer (forward only). Bias adds,
+// A Conv2D layer counts as the product of its patches (P positions × K·K·C)
+// by its kernel (K·K·C × F): 2·P·K·K·C·F each way (dx as dz·Wᵀ, then col2im,
+// whose additions are not counted); pooling, flatten and dropout are free.
+// Per validation sample 2·I·O per layer (forward only). Bias adds,
 // activations, softmax and the optimizer are O(parameters) or O(N·O) and are
 // not counted (under 1% of the products for these shapes). These are the
 // dense products' FLOPs (what Keras computes); dnb's sparse first layer
