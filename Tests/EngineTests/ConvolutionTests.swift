@@ -364,3 +364,24 @@ struct ConvolutionTests {
         }
     }
 }
+
+/// `Model.layerOutputs`: every layer's output for one example, shaped as the summary says.
+struct LayerOutputTests {
+    @Test(arguments: [ConvolutionTests.kerasConvnet, ConvolutionTests.smallConvnet, ArchitectureTests.seedA])
+    func layerOutputsHaveTheSummaryShapesAndPredictsBits(_ architecture: Architecture) throws {
+        let model = try Model(architecture: architecture, seed: 4)
+        let examples = try ConvolutionTests.images(count: 3, seed: 2)
+        let pixels = PixelInputTests.pixels(rows: 1, width: 784, density: 0.19, seed: 9)
+        let outputs = try model.layerOutputs(pixels: pixels, scaling: .scale)
+        let summary = try architecture.summary()
+        #expect(outputs.map(\.count) == summary.map { $0.outputShape.reduce(1, *) })
+        let predicted = try model.predict(pixels: pixels, count: 1, scaling: .scale)
+        #expect(differingBits(outputs[outputs.count - 1], predicted) == 0)
+        let features = try examples.rows(1..<2).features
+        #expect(
+            differingBits(
+                try model.layerOutputs(features: features).last ?? [], try model.predict(features: features, count: 1))
+                == 0)
+        #expect(throws: EngineError.self) { _ = try model.layerOutputs(features: [1, 2, 3]) }
+    }
+}
