@@ -317,8 +317,17 @@ final class NetworkWorkspace: Pass {
     }
 
     /// Backward after a training forward on the same rows: every layer's dW
-    /// and db into `gradients` (mirroring the parameters); dx is skipped for
-    /// the first layer. `firstKernelDone` is not used (nothing is handed early).
+    /// and db into `gradients` (mirroring the parameters). `firstKernelDone`
+    /// is not used (nothing is handed early).
+    ///
+    /// Per weighted layer, from the last down: its kernel gradient (tasks
+    /// over kernel rows) and bias gradient (on the caller); then, only when
+    /// a weighted layer lies below, ONE pass over chunks of batch rows that
+    /// takes each chunk's gradient down to that layer: this layer's dx, the
+    /// backward of every pooling, flatten and dropout layer in between, and
+    /// the lower layer's activation derivative (dL/da → dL/dz). Each row's
+    /// values are computed by the same operations as layer by layer; the
+    /// grouping only saves passes (and a chunk's gradients stay in cache).
     func backward(
         parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
         firstKernelDone: ((Range<Int>) -> Void)? = nil
@@ -327,77 +336,118 @@ final class NetworkWorkspace: Pass {
         let rows = rowsInPass
         guard rows > 0, let input else { preconditionFailure("backward before forward") }
         let pool = ComputePool.shared
-        let last = layers.count - 1
-        var g = outputs[last]
-        for l in stride(from: last, through: 0, by: -1) {
+        var l = layers.count - 1
+        // dL/dz of layer l (the fused softmax + cross-entropy left it for the last layer).
+        var dz = UnsafePointer(outputs[l])
+        while true {
             let layer = layers[l]
             let x = l > 0 ? UnsafePointer(outputs[l - 1]) : input
-            let dx: UnsafeMutablePointer<Float>? = l > 0 ? outputGradients[l - 1] : nil
-            let dz = UnsafePointer(g)
-            let (inSize, outSize) = (layer.inputSize, layer.outputSize)
+            let dzNow = dz
+            var rowCost = 0
             switch layer.kind {
             case .dense(let plan):
-                if l < last { plan.activation.backward(gradient: g, output: outputs[l], count: rows * plan.outputs) }
                 pool.forEachPiece(of: plan.inputs, piece: Workspace.kernelRowsPerPiece, cost: rows * plan.outputs) {
                     kernelRows in
                     Dense.kernelGradient(
-                        input: x, rows: rows, layer: plan, outputGradient: dz, gradients: gradients,
+                        input: x, rows: rows, layer: plan, outputGradient: dzNow, gradients: gradients,
                         kernelRows: kernelRows)
                 }
                 Dense.biasGradient(dz, rows: rows, outputs: plan.outputs, into: gradients + plan.biasOffset)
-                if let dx {
-                    let transposed = UnsafePointer(transposedKernel)
-                    MatrixProduct.transpose(
-                        parameters + plan.kernelOffset, rows: plan.outputs, columns: plan.inputs, into: transposedKernel)
-                    pool.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: plan.inputs * plan.outputs) { range in
-                        Dense.inputGradient(
-                            outputGradient: dz, rows: range, layer: plan, transposedKernel: transposed, into: dx)
-                    }
-                }
+                rowCost = plan.inputs * plan.outputs
             case .conv(let plan):
                 guard let cols = cols[l] else { preconditionFailure("no patch buffer") }
-                plan.activation.backward(gradient: g, output: outputs[l], count: rows * outSize)
                 let tasks = Convolution.kernelGradientTasks(plan)
                 pool.forEachPiece(
                     of: tasks.count, piece: 1, cost: rows * plan.positions * plan.patch * plan.filters / tasks.count
                 ) { range in
                     for task in range {
                         Convolution.kernelGradient(
-                            cols: cols, rows: rows, plan: plan, outputGradient: dz, gradients: gradients,
+                            cols: cols, rows: rows, plan: plan, outputGradient: dzNow, gradients: gradients,
                             kernelRows: tasks[task].rows, columns: tasks[task].columns)
                     }
                 }
                 Dense.biasGradient(
                     dz, rows: rows * plan.positions, outputs: plan.filters, into: gradients + plan.biasOffset)
-                if let dx {
-                    let transposed = UnsafePointer(transposedKernel)
-                    MatrixProduct.transpose(
-                        parameters + plan.kernelOffset, rows: plan.filters, columns: plan.patch, into: transposedKernel)
-                    pool.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: plan.positions * plan.patch * plan.filters) {
-                        range in
-                        Convolution.inputGradient(
-                            outputGradient: dz, rows: range, plan: plan, transposedKernel: transposed, cols: cols, into: dx)
-                    }
-                }
+                rowCost = plan.positions * plan.patch * plan.filters
+            default:
+                preconditionFailure("backward starts at a weighted layer")
+            }
+            // The next weighted layer below; nothing needs a gradient under the lowest.
+            guard let below = (0..<l).last(where: { layers[$0].parameters.count > 0 }) else { break }
+            switch layer.kind {
+            case .dense(let plan):
+                MatrixProduct.transpose(
+                    parameters + plan.kernelOffset, rows: plan.outputs, columns: plan.inputs, into: transposedKernel)
+            case .conv(let plan):
+                MatrixProduct.transpose(
+                    parameters + plan.kernelOffset, rows: plan.filters, columns: plan.patch, into: transposedKernel)
+            default:
+                break
+            }
+            let top = l
+            pool.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: rowCost) { chunk in
+                self.rowsBackward(chunk, from: top, to: below, outputGradient: dzNow, parameters: parameters)
+            }
+            l = below
+            dz = UnsafePointer(outputGradients[below])
+        }
+    }
+
+    /// Rows `chunk`: layer `top`'s dx from its dL/dz, down through the
+    /// layers without weights to layer `below`'s output gradient, then
+    /// `below`'s activation derivative, in place in `outputGradients[below]`.
+    /// `transposedKernel` holds layer `top`'s Wᵀ.
+    private func rowsBackward(
+        _ chunk: Range<Int>, from top: Int, to below: Int, outputGradient dz: UnsafePointer<Float>,
+        parameters: UnsafePointer<Float>
+    ) {
+        let transposed = UnsafePointer(transposedKernel)
+        let dx = outputGradients[top - 1]
+        switch layers[top].kind {
+        case .dense(let plan):
+            Dense.inputGradient(outputGradient: dz, rows: chunk, layer: plan, transposedKernel: transposed, into: dx)
+        case .conv(let plan):
+            guard let cols = cols[top] else { preconditionFailure("no patch buffer") }
+            Convolution.inputGradient(
+                outputGradient: dz, rows: chunk, plan: plan, transposedKernel: transposed, cols: cols, into: dx)
+        default:
+            preconditionFailure("rows backward starts at a weighted layer")
+        }
+        var m = top - 1
+        while m > below {
+            let layer = layers[m]
+            let (inSize, outSize) = (layer.inputSize, layer.outputSize)
+            let g = UnsafePointer(outputGradients[m])
+            let into = outputGradients[m - 1]
+            switch layer.kind {
             case .maxPool(let plan):
-                guard let dx, let argmax = argmax[l] else { break }
-                pool.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: inSize) { range in
-                    for r in range {
-                        MaxPooling.backward(dz + r * outSize, plan, argmax: argmax + r * outSize, into: dx + r * inSize)
-                    }
+                guard let argmax = argmax[m] else { preconditionFailure("no argmax buffer") }
+                for r in chunk {
+                    MaxPooling.backward(g + r * outSize, plan, argmax: argmax + r * outSize, into: into + r * inSize)
                 }
             case .flatten:
-                dx?.update(from: dz, count: rows * inSize)
+                (into + chunk.lowerBound * inSize).update(from: g + chunk.lowerBound * inSize, count: chunk.count * inSize)
             case .dropout:
-                guard let dx else { break }
-                if dropped, let mask = masks[l] {
-                    Dropout.backward(dz, mask: mask, count: rows * inSize, into: dx)
+                let offset = chunk.lowerBound * inSize
+                if dropped, let mask = masks[m] {
+                    Dropout.backward(g + offset, mask: mask + offset, count: chunk.count * inSize, into: into + offset)
                 } else {
-                    dx.update(from: dz, count: rows * inSize)
+                    (into + offset).update(from: g + offset, count: chunk.count * inSize)
                 }
+            case .dense, .conv:
+                preconditionFailure("a weighted layer between two weighted layers")
             }
-            guard let dx else { break }
-            g = dx
+            m -= 1
         }
+        let size = layers[below].outputSize
+        let activation: Activation
+        switch layers[below].kind {
+        case .dense(let plan): activation = plan.activation
+        case .conv(let plan): activation = plan.activation
+        default: preconditionFailure("the lower layer has no weights")
+        }
+        activation.backward(
+            gradient: outputGradients[below] + chunk.lowerBound * size,
+            output: outputs[below] + chunk.lowerBound * size, count: chunk.count * size)
     }
 }
