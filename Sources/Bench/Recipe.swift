@@ -1,12 +1,16 @@
-// The two recipes the benchmark trains, and how many floating-point
-// operations one fit of each costs.
+// The recipes the benchmark trains (seed A, seed B, and on request the
+// keras-io MNIST convnet), and how many floating-point operations one fit
+// of each costs.
 //
 // FLOP count (multiply and add counted separately, 2·N·I·O per product of an
 // N×I by an I×O matrix), per training sample and Dense layer l (I_l → O_l):
 //   forward  x·W          2·I·O
 //   backward dW = xᵀ·dz   2·I·O
 //            dx = dz·Wᵀ   2·I·O   (not for the first layer: nothing needs it)
-// and per validation sample 2·I·O per layer (forward only). Bias adds,
+// A Conv2D layer counts as the product of its patches (P positions × K·K·C)
+// by its kernel (K·K·C × F): 2·P·K·K·C·F each way (dx as dz·Wᵀ, then col2im,
+// whose additions are not counted); pooling, flatten and dropout are free.
+// Per validation sample 2·I·O per layer (forward only). Bias adds,
 // activations, softmax and the optimizer are O(parameters) or O(N·O) and are
 // not counted (under 1% of the products for these shapes). These are the
 // dense products' FLOPs (what Keras computes); dnb's sparse first layer
@@ -21,26 +25,62 @@ struct Recipe: Sendable {
     /// What a reader sees in the report, e.g. `seed A 784-15-10`.
     let title: String
     let hidden: Int
-    let epochs: Int
+    var epochs: Int
     let batchSize: Int
     /// Keras's validation_split (0 for none): the last fraction of the training arrays.
     let validationFraction: Double
+    /// Layers on a 28x28x1 image instead of the dense 784 → hidden → 10 stack.
+    var imageStack: [LayerSpec]? = nil
 
     static let seedA = Recipe(
         name: "a", title: "seed A 784-15-10", hidden: 15, epochs: 10, batchSize: 32, validationFraction: 0)
     static let seedB = Recipe(
         name: "b", title: "seed B 784-128-10", hidden: 128, epochs: 10, batchSize: 32, validationFraction: 0.2)
+    /// The keras-io "Simple MNIST convnet": Adam, batch 128, 15 epochs, validation 0.1.
+    static let convnet = Recipe(
+        name: "conv", title: "keras-io convnet", hidden: 0, epochs: 15, batchSize: 128, validationFraction: 0.1,
+        imageStack: [
+            .conv2D(Conv2DSpec(filters: 32, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2),
+            .conv2D(Conv2DSpec(filters: 64, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2),
+            .flatten, .dropout(rate: 0.5), .dense(DenseSpec(units: 10, activation: .softmax)),
+        ])
+    /// What `--recipe all` runs (the convnet is run on request: it takes minutes).
     static let all = [seedA, seedB]
+    static let known = [seedA, seedB, convnet]
 
-    /// 784 → hidden relu → 10 softmax.
+    /// 784 → hidden relu → 10 softmax, or the image stack on 28x28x1.
     func architecture(inputWidth: Int) -> Architecture {
-        Architecture(
+        if let imageStack { return Architecture(inputShape: Architecture.mnistImage, stack: imageStack) }
+        return Architecture(
             inputWidth: inputWidth,
             layers: [DenseSpec(units: hidden, activation: .relu), DenseSpec(units: 10, activation: .softmax)])
     }
 
+    /// Multiply-add FLOPs of each weighted layer's forward product, and
+    /// whether it is the first layer (no dx): 2·I·O for Dense, 2·P·K·K·C·F
+    /// for Conv2D (P output positions).
+    static func layerFlops(_ architecture: Architecture) -> [(flops: Double, first: Bool)] {
+        guard let rows = try? architecture.summary() else { return [] }
+        var result: [(Double, Bool)] = []
+        var input = architecture.inputShape
+        for (index, (layer, row)) in zip(architecture.stack, rows).enumerated() {
+            switch layer {
+            case .dense(let spec):
+                result.append((2 * Double(input.reduce(1, *)) * Double(spec.units), index == 0))
+            case .conv2D(let spec):
+                let positions = Double(row.outputShape[0] * row.outputShape[1])
+                let patch = Double(spec.kernelSize * spec.kernelSize * input[2])
+                result.append((2 * positions * patch * Double(spec.filters), index == 0))
+            default: break
+            }
+            input = row.outputShape
+        }
+        return result
+    }
+
     /// Floating-point operations of one training sample's forward and backward products.
     static func trainingFlops(_ architecture: Architecture) -> Double {
+        if !architecture.isDense { return layerFlops(architecture).reduce(0) { $0 + $1.flops * ($1.first ? 2 : 3) } }
         var total = 0.0
         var inputs = architecture.inputWidth
         for (index, layer) in architecture.layers.enumerated() {
@@ -53,6 +93,7 @@ struct Recipe: Sendable {
 
     /// Floating-point operations of one sample's forward products.
     static func inferenceFlops(_ architecture: Architecture) -> Double {
+        if !architecture.isDense { return layerFlops(architecture).reduce(0) { $0 + $1.flops } }
         var total = 0.0
         var inputs = architecture.inputWidth
         for layer in architecture.layers {

@@ -21,9 +21,10 @@ import Foundation
 #endif
 
 let usage = """
-    usage: dnb-bench [--recipe a|b|all] [--input pixels|features] [--threads N] [--repeats N]
-                     [--data PATH] [--notebook FILE.dnb | --no-notebook] [--json FILE]
-      --recipe    which recipe to train (default: all)
+    usage: dnb-bench [--recipe a|b|conv|all] [--input pixels|features] [--threads N] [--repeats N]
+                     [--epochs N] [--data PATH] [--notebook FILE.dnb | --no-notebook] [--json FILE]
+      --recipe    which recipe to train: a, b, conv (the keras-io convnet), or all = a and b (default: all)
+      --epochs    train this many epochs instead of the recipe's (e.g. a quick convnet timing)
       --input     pixels: the engine scales each batch's rows as it gathers them (what dnb does);
                   features: a Float copy of the whole set first (the old way) (default: pixels)
       --threads   engine threads (default: every core available; the numbers do not depend on it)
@@ -47,6 +48,7 @@ struct Options {
     var input = InputForm.pixels
     var threads = availableCores()
     var repeats = 3
+    var epochs: Int?
     var dataPath: String?
     var notebook: String? = FileManager.default.fileExists(atPath: "notebooks/seed-b.dnb") ? "notebooks/seed-b.dnb" : nil
     var jsonPath: String?
@@ -66,9 +68,10 @@ func parseOptions(_ arguments: [String]) -> Options {
         return number
     }
     func recipe(_ name: String) -> Recipe {
-        guard let found = Recipe.all.first(where: { $0.name == name.lowercased() }) else {
-            fail("unknown recipe '\(name)': use a, b or all")
+        guard var found = Recipe.known.first(where: { $0.name == name.lowercased() }) else {
+            fail("unknown recipe '\(name)': use a, b, conv or all")
         }
+        if let epochs = options.epochs { found.epochs = epochs }
         return found
     }
     var childOutput: String?
@@ -84,6 +87,11 @@ func parseOptions(_ arguments: [String]) -> Options {
             options.input = form
         case "--threads": options.threads = integer(argument)
         case "--repeats": options.repeats = integer(argument)
+        case "--epochs":
+            options.epochs = integer(argument)
+            options.recipes = options.recipes.map {
+                var recipe = $0; recipe.epochs = options.epochs ?? recipe.epochs; return recipe
+            }
         case "--data": options.dataPath = value(argument)
         case "--notebook": options.notebook = value(argument)
         case "--no-notebook": options.notebook = nil
@@ -224,6 +232,9 @@ do {
             me, "--child", recipe.name, "--out", output, "--threads", "\(options.threads)",
             "--repeats", "\(options.repeats)", "--input", options.input.rawValue,
         ]
+        if let epochs = options.epochs {
+            arguments = Array(arguments.prefix(1)) + ["--epochs", "\(epochs)"] + arguments.dropFirst()
+        }
         if let data = options.dataPath { arguments += ["--data", data] }
         let outcome = try runChild(arguments)
         guard outcome.status == 0 else { fail("recipe \(recipe.name) failed (exit \(outcome.status))") }

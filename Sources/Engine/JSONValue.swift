@@ -78,6 +78,15 @@ public enum JSONValue: Equatable, Sendable {
     /// A number value for an integer.
     public static func number(_ value: Int) -> JSONValue { .number("\(value)") }
 
+    /// A Double in its shortest round-trip spelling.
+    static func number(_ value: Double) -> JSONValue { .number("\(value)") }
+
+    /// The number as a Double (nil for anything else).
+    var double: Double? {
+        guard case .number(let text) = self else { return nil }
+        return Double(text)
+    }
+
     // MARK: - Serialising
 
     /// Compact JSON text: no spaces, members in order, strings escaped

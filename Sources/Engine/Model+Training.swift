@@ -91,9 +91,14 @@ extension Model {
     private func trainingBuffers(
         optimizer: Optimizer, configuration: FitConfiguration, count: Int
     ) throws(EngineError) -> TrainingBuffers {
+        if configuration.augmentation != nil, architecture.inputShape.count != 3 {
+            throw .invalidArgument(
+                "augmentation shifts, rotates and zooms images, but this model's input is "
+                    + "\(Architecture.shapeText(architecture.inputShape)); build it on an image input such as (None, 28, 28, 1)")
+        }
         let rows = min(configuration.batchSize, count)
-        guard rows <= Workspace.maximumRows(plan, training: true) else {
-            let gib = Double(rows) * Double(Workspace.floatsPerRow(plan, training: true)) * 4 / Double(1 << 30)
+        guard rows <= maximumRows(training: true) else {
+            let gib = Double(rows) * Double(floatsPerRow(training: true)) * 4 / Double(1 << 30)
             throw .invalidArgument(
                 "batch_size=\(configuration.batchSize) needs \(Int(gib.rounded(.up))) GiB of activation buffers "
                     + "for this model (at most 4 GiB); use a smaller batch size")
@@ -104,7 +109,8 @@ extension Model {
             resumed = state
         }
         return TrainingBuffers(
-            model: self, optimizer: optimizer, resuming: resumed, batchSize: configuration.batchSize, count: count)
+            model: self, optimizer: optimizer, resuming: resumed, batchSize: configuration.batchSize, count: count,
+            seed: configuration.seed, augmentation: configuration.augmentation)
     }
 
     /// The epoch loop over checked, non-empty training data.
@@ -188,7 +194,10 @@ extension Model {
 final class TrainingBuffers {
     let optimizer: Optimizer
     let count: Int
-    let workspace: Workspace
+    let workspace: any Pass
+    /// The fit's seed (dropout masks, augmentation).
+    let seed: UInt64
+    let augmentation: Augmentation?
     let parameters: UnsafeMutablePointer<Float>
     let gradients: UnsafeMutablePointer<Float>
     let slots: UnsafeMutablePointer<Float>?
@@ -198,11 +207,16 @@ final class TrainingBuffers {
     var completedEpochs: Int
 
     /// Copies the model's parameters and, when `resuming`, its slots and counters.
-    init(model: Model, optimizer: Optimizer, resuming state: OptimizerState?, batchSize: Int, count examples: Int) {
+    init(
+        model: Model, optimizer: Optimizer, resuming state: OptimizerState?, batchSize: Int, count examples: Int,
+        seed: UInt64 = 1, augmentation: Augmentation? = nil
+    ) {
         self.optimizer = optimizer
+        self.seed = seed
+        self.augmentation = augmentation
         count = model.parameters.count
         let capacity = min(batchSize, examples)
-        workspace = Workspace(plan: model.plan, capacity: capacity, training: true)
+        workspace = model.makePass(capacity: capacity, training: true)
         let parameterCount = model.parameters.count
         let parameters = UnsafeMutablePointer<Float>.allocate(capacity: parameterCount)
         model.parameters.withUnsafeBufferPointer { source in
@@ -248,8 +262,10 @@ final class TrainingBuffers {
     func step(
         _ inputs: InputRows, first: Int, labels: UnsafePointer<UInt8>, rows: Int
     ) -> SoftmaxCrossEntropy.Totals {
+        workspace.setTrainingStep(seed: seed, step: iterations + 1, augmentation: augmentation)
         let totals = workspace.forward(
-            inputs, first: first, rows: rows, parameters: parameters, labels: labels, gradientScale: 1 / Float(rows))
+            inputs, first: first, rows: rows, parameters: parameters, labels: labels, gradientScale: 1 / Float(rows),
+            startingFrom: .init())
         update()
         return totals
     }
@@ -258,6 +274,7 @@ final class TrainingBuffers {
     func step(
         gathering indices: UnsafePointer<Int>, from inputs: InputRows, labels: UnsafePointer<UInt8>, rows: Int
     ) -> SoftmaxCrossEntropy.Totals {
+        workspace.setTrainingStep(seed: seed, step: iterations + 1, augmentation: augmentation)
         let totals = workspace.forward(
             gathering: indices, from: inputs, rows: rows, parameters: parameters, labels: labels,
             gradientScale: 1 / Float(rows))
@@ -273,13 +290,13 @@ final class TrainingBuffers {
         iterations += 1
         let (optimizer, parameters, gradients, slots, count, step) =
             (self.optimizer, self.parameters, self.gradients, self.slots, self.count, iterations)
-        let firstKernel = workspace.plan[0].kernelRange
+        let early = workspace.earlyParameters
         workspace.backward(parameters: parameters, gradients: gradients) { range in
             optimizer.update(parameters: parameters, gradients: gradients, slots: slots, count: count, range: range, step: step)
         }
         optimizer.update(
             parameters: parameters, gradients: gradients, slots: slots, count: count, step: step,
-            elements: firstKernel.upperBound..<count)
+            elements: early.upperBound..<count)
     }
 
     /// Writes the working parameters and the optimizer state back to `model`.

@@ -15,25 +15,36 @@ public final class Model: @unchecked Sendable {
     public internal(set) var parameters: [Float] = []
     /// The optimizer's slots and counters after the last `fit`; nil before.
     public var optimizerState: OptimizerState?
-    /// Where each layer lives in `parameters`.
+    /// Where each Dense layer lives in `parameters` (the dense path's plan).
     let plan: [LayerPlan]
+    /// Every layer with its shapes and place in `parameters`.
+    let network: [NetworkLayer]
 
     /// Rows per pass in `predict`.
     static let inferenceBatch = 256
 
     /// Glorot-uniform kernels and zero biases from `seed`: every kernel value
-    /// is uniform in [-limit, limit), `limit = √(6 / (I + O))` (Keras's
-    /// `glorot_uniform`), drawn in buffer order from `SeededGenerator(seed:)`.
+    /// is uniform in [-limit, limit), `limit = √(6 / (fan_in + fan_out))`
+    /// (Keras's `glorot_uniform`: I and O for Dense, K·K·C and K·K·F for
+    /// Conv2D), drawn in buffer order from `SeededGenerator(seed:)`.
     /// Throws `invalidArchitecture` for an invalid architecture.
     public init(architecture: Architecture, seed: UInt64) throws(EngineError) {
         try architecture.validate()
         self.architecture = architecture
-        plan = architecture.plan
+        network = architecture.network
+        plan = architecture.isDense ? architecture.plan : []
         var values = [Float](repeating: 0, count: architecture.parameterCount)
         var generator = SeededGenerator(seed: seed)
-        for layer in plan {
-            let limit = (6 / Double(layer.inputs + layer.outputs)).squareRoot()
-            for i in layer.kernelRange {
+        for layer in network {
+            let (fans, kernel): (Int, Range<Int>)
+            switch layer.kind {
+            case .dense(let plan): (fans, kernel) = (plan.inputs + plan.outputs, plan.kernelRange)
+            case .conv(let plan):
+                (fans, kernel) = (plan.kernel * plan.kernel * (plan.channels + plan.filters), plan.kernelRange)
+            default: continue
+            }
+            let limit = (6 / Double(fans)).squareRoot()
+            for i in kernel {
                 values[i] = Float((2 * generator.nextUnit() - 1) * limit)
             }
         }
@@ -51,15 +62,41 @@ public final class Model: @unchecked Sendable {
                     + "got \(parameters.count)")
         }
         self.architecture = architecture
-        plan = architecture.plan
+        network = architecture.network
+        plan = architecture.isDense ? architecture.plan : []
         self.parameters = parameters
     }
 
-    /// Offsets of layer `i`'s kernel and bias inside `parameters`.
-    /// `layer` must be in `0..<architecture.layers.count`.
+    /// Offsets of layer `i`'s kernel and bias inside `parameters` (empty
+    /// ranges for a layer without weights). `layer` indexes
+    /// `architecture.stack`: `0..<architecture.stack.count`.
     public func parameterRanges(layer: Int) -> (kernel: Range<Int>, bias: Range<Int>) {
-        precondition(plan.indices.contains(layer), "layer \(layer) out of range 0..<\(plan.count)")
-        return (plan[layer].kernelRange, plan[layer].biasRange)
+        precondition(network.indices.contains(layer), "layer \(layer) out of range 0..<\(network.count)")
+        return network[layer].kernelAndBias
+    }
+
+    /// The passes of this model for up to `capacity` rows: the dense path's
+    /// `Workspace`, or the general `NetworkWorkspace`.
+    func makePass(capacity: Int, training: Bool, pixels: Bool = false) -> any Pass {
+        if architecture.isDense {
+            Workspace(plan: plan, capacity: capacity, training: training, pixels: pixels)
+        } else {
+            NetworkWorkspace(
+                layers: network, inputShape: architecture.inputShape, capacity: capacity, training: training, pixels: pixels)
+        }
+    }
+
+    /// Floats one row of a pass costs, and the most rows under the 4 GiB limit.
+    func floatsPerRow(training: Bool, pixels: Bool = false) -> Int {
+        architecture.isDense
+            ? Workspace.floatsPerRow(plan, training: training, pixels: pixels)
+            : NetworkWorkspace.floatsPerRow(network, training: training, pixels: pixels)
+    }
+
+    func maximumRows(training: Bool, pixels: Bool = false) -> Int {
+        architecture.isDense
+            ? Workspace.maximumRows(plan, training: training, pixels: pixels)
+            : NetworkWorkspace.maximumRows(network, training: training, pixels: pixels)
     }
 
     /// Number of classes (the last layer's units).
@@ -123,8 +160,8 @@ public final class Model: @unchecked Sendable {
         let count = inputs.count
         let classes = self.classes
         let rows = min(
-            Model.inferenceBatch, count, Workspace.maximumRows(plan, training: false, pixels: inputs.isPixels))
-        let workspace = Workspace(plan: plan, capacity: rows, training: false, pixels: inputs.isPixels)
+            Model.inferenceBatch, count, maximumRows(training: false, pixels: inputs.isPixels))
+        let workspace = makePass(capacity: rows, training: false, pixels: inputs.isPixels)
         var result = [Float](repeating: 0, count: count * classes)
         parameters.withUnsafeBufferPointer { p in
             result.withUnsafeMutableBufferPointer { out in
@@ -132,8 +169,9 @@ public final class Model: @unchecked Sendable {
                 var first = 0
                 while first < count {
                     let rows = min(workspace.capacity, count - first)
-                    workspace.forward(
-                        inputs, first: first, rows: rows, parameters: p, labels: nil, gradientScale: nil)
+                    _ = workspace.forward(
+                        inputs, first: first, rows: rows, parameters: p, labels: nil, gradientScale: nil,
+                        startingFrom: .init())
                     (out + first * classes).update(from: workspace.output, count: rows * classes)
                     first += rows
                 }
@@ -164,15 +202,15 @@ public final class Model: @unchecked Sendable {
 
     /// A workspace for inference passes of up to `batchSize` rows of `inputs`
     /// (capped by their count and the 4 GiB limit).
-    func evaluationWorkspace(_ inputs: InputRows, batchSize: Int) -> Workspace {
-        let rows = min(batchSize, inputs.count, Workspace.maximumRows(plan, training: false, pixels: inputs.isPixels))
-        return Workspace(plan: plan, capacity: rows, training: false, pixels: inputs.isPixels)
+    func evaluationWorkspace(_ inputs: InputRows, batchSize: Int) -> any Pass {
+        let rows = min(batchSize, inputs.count, maximumRows(training: false, pixels: inputs.isPixels))
+        return makePass(capacity: rows, training: false, pixels: inputs.isPixels)
     }
 
     /// Loss and accuracy of checked, non-empty `examples` with the given
     /// parameters, in passes of `workspace.capacity` rows.
     static func evaluate(
-        _ examples: ExampleRows, parameters: UnsafePointer<Float>, workspace: Workspace
+        _ examples: ExampleRows, parameters: UnsafePointer<Float>, workspace: any Pass
     ) -> (loss: Double, accuracy: Double) {
         let count = examples.count
         var totals = SoftmaxCrossEntropy.Totals()

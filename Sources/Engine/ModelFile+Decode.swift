@@ -242,6 +242,7 @@ extension ModelFile {
             throw bad("is not valid JSON (\(error.reason) at character \(error.offset))")
         }
         guard case .object(let fields) = json else { throw bad("is not a JSON object") }
+        if json["input_shape"] != nil { return try decodeLayers(json) }
         if let unknown = fields.first(where: { !["input_width", "layers"].contains($0.key) }) {
             throw bad("has an unknown field \"\(unknown.key)\"")
         }
@@ -277,6 +278,106 @@ extension ModelFile {
             layers.append(DenseSpec(units: units, activation: activation))
         }
         return Architecture(inputWidth: width, layers: layers)
+    }
+
+    /// The general `architecture` metadata: `input_shape` and layers of any
+    /// kind (see `ModelFile.architectureJSON`); names are checked against
+    /// Keras's numbering and the whole architecture against `Architecture.check()`.
+    private static func decodeLayers(_ json: JSONValue) throws(ModelFileError) -> Architecture {
+        func bad(_ reason: String) -> ModelFileError { .badMetadata(key: "architecture", reason: reason) }
+        guard case .object(let fields) = json else { throw bad("is not a JSON object") }
+        if let unknown = fields.first(where: { !["input_shape", "layers"].contains($0.key) }) {
+            throw bad("has an unknown field \"\(unknown.key)\"")
+        }
+        guard case .array(let dims)? = json["input_shape"], !dims.isEmpty else {
+            throw bad("needs input_shape, a list of positive sizes")
+        }
+        var shape: [Int] = []
+        for dim in dims {
+            guard let size = dim.integer, size > 0 else { throw bad("needs input_shape, a list of positive sizes") }
+            shape.append(size)
+        }
+        guard case .array(let layerValues)? = json["layers"], !layerValues.isEmpty else {
+            throw bad("needs layers, a non-empty list")
+        }
+        var stack: [LayerSpec] = []
+        for (index, value) in layerValues.enumerated() {
+            guard case .object(let layerFields) = value, let kind = value["class_name"]?.string else {
+                throw bad("layer \(index + 1) is not a JSON object with a class_name")
+            }
+            let label = value["name"]?.string ?? "\(index + 1)"
+            func integer(_ key: String) throws(ModelFileError) -> Int {
+                guard let number = value[key]?.integer, number > 0 else {
+                    throw bad("layer \(label) needs \(key), a positive integer")
+                }
+                return number
+            }
+            func square(_ key: String) throws(ModelFileError) -> Int {
+                guard case .array(let pair)? = value[key], pair.count == 2, let a = pair[0].integer, a > 0,
+                    pair[1].integer == a
+                else {
+                    throw bad("layer \(label) needs \(key), two equal positive integers")
+                }
+                return a
+            }
+            func activation() throws(ModelFileError) -> Activation {
+                guard let name = value["activation"]?.string, let activation = Activation(rawValue: name) else {
+                    throw bad(
+                        "layer \(label) needs an activation, one of "
+                            + Activation.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                return activation
+            }
+            let keys: [String]
+            switch kind {
+            case "Dense":
+                stack.append(.dense(DenseSpec(units: try integer("units"), activation: try activation())))
+                keys = ["units", "activation"]
+            case "Conv2D":
+                guard let paddingName = value["padding"]?.string, let padding = Padding(rawValue: paddingName) else {
+                    throw bad("layer \(label) needs padding, \"valid\" or \"same\"")
+                }
+                stack.append(
+                    .conv2D(
+                        Conv2DSpec(
+                            filters: try integer("filters"), kernelSize: try square("kernel_size"),
+                            strides: try square("strides"), padding: padding, activation: try activation())))
+                keys = ["filters", "kernel_size", "strides", "padding", "activation"]
+            case "MaxPooling2D":
+                let size = try square("pool_size")
+                guard try square("strides") == size, value["padding"]?.string == "valid" else {
+                    throw bad("layer \(label): dnb pools with strides equal to pool_size and padding \"valid\" only")
+                }
+                stack.append(.maxPooling2D(poolSize: size))
+                keys = ["pool_size", "strides", "padding"]
+            case "Flatten":
+                stack.append(.flatten)
+                keys = []
+            case "Dropout":
+                guard let rate = value["rate"]?.double, rate >= 0, rate < 1 else {
+                    throw bad("layer \(label) needs rate, a number in [0, 1)")
+                }
+                stack.append(.dropout(rate: rate))
+                keys = ["rate"]
+            default:
+                throw bad("layer \(label) is a \(kind); dnb has Dense, Conv2D, MaxPooling2D, Flatten and Dropout layers")
+            }
+            if let unknown = layerFields.first(where: { !(["name", "class_name"] + keys).contains($0.key) }) {
+                throw bad("layer \(label) has an unknown field \"\(unknown.key)\"")
+            }
+        }
+        let architecture = Architecture(inputShape: shape, stack: stack)
+        for (value, name) in zip(layerValues, architecture.layerNames) {
+            if let given = value["name"], given.string != name {
+                throw bad("a layer is named \(given.serialized), expected \"\(name)\"")
+            }
+        }
+        do {
+            try architecture.check()
+        } catch {
+            throw bad("is invalid: \(error.reason)")
+        }
+        return architecture
     }
 
     /// The `optimizer` metadata: name, Keras hyperparameters, iterations, slot names.

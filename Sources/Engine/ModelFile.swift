@@ -138,6 +138,7 @@ public struct ModelFile: Sendable {
     /// The kernel and bias tensors of `architecture`, in parameter-buffer
     /// order, or why the architecture cannot be stored.
     static func parameterTensors(_ architecture: Architecture) -> Result<[TensorPlan], ArchitectureProblem> {
+        guard architecture.isDense else { return layerTensors(architecture) }
         guard architecture.inputWidth > 0 else {
             return .failure(.init("input_width must be a positive integer. Received: input_width=\(architecture.inputWidth)"))
         }
@@ -159,6 +160,35 @@ public struct ModelFile: Sendable {
             plans.append(TensorPlan(name: name + ".kernel", shape: [inputs, layer.units], count: kernel))
             plans.append(TensorPlan(name: name + ".bias", shape: [layer.units], count: layer.units))
             inputs = layer.units
+        }
+        return .success(plans)
+    }
+
+    /// `parameterTensors` of any architecture: each weighted layer's
+    /// `NAME.kernel` and `NAME.bias` under Keras's layer names (`conv2d`,
+    /// `conv2d_1`, `dense`, ...) and shapes ((K, K, C, F) and (F) for Conv2D).
+    static func layerTensors(_ architecture: Architecture) -> Result<[TensorPlan], ArchitectureProblem> {
+        do {
+            try architecture.check()
+        } catch {
+            return .failure(.init(error.reason))
+        }
+        var plans: [TensorPlan] = []
+        for (layer, name) in zip(architecture.network, architecture.layerNames) {
+            switch layer.kind {
+            case .dense(let plan):
+                plans.append(
+                    TensorPlan(name: name + ".kernel", shape: [plan.inputs, plan.outputs], count: plan.kernelRange.count))
+                plans.append(TensorPlan(name: name + ".bias", shape: [plan.outputs], count: plan.outputs))
+            case .conv(let plan):
+                plans.append(
+                    TensorPlan(
+                        name: name + ".kernel", shape: [plan.kernel, plan.kernel, plan.channels, plan.filters],
+                        count: plan.kernelRange.count))
+                plans.append(TensorPlan(name: name + ".bias", shape: [plan.filters], count: plan.filters))
+            case .maxPool, .flatten, .dropout:
+                break
+            }
         }
         return .success(plans)
     }
@@ -331,8 +361,21 @@ public struct ModelFile: Sendable {
     }
 
     /// `{"input_width":W,"layers":[{"name":"dense","class_name":"Dense","units":O,"activation":"relu"},...]}`
+    /// for a dense model (the original form); otherwise `input_shape` and
+    /// every layer with Keras's config names, e.g.
+    /// `{"name":"conv2d","class_name":"Conv2D","filters":32,"kernel_size":[3,3],"strides":[1,1],"padding":"valid","activation":"relu"}`,
+    /// `{"name":"max_pooling2d","class_name":"MaxPooling2D","pool_size":[2,2],"strides":[2,2],"padding":"valid"}`,
+    /// `{"name":"flatten","class_name":"Flatten"}`, `{"name":"dropout","class_name":"Dropout","rate":0.5}`.
     static func architectureJSON(_ architecture: Architecture) -> JSONValue {
-        .object([
+        guard architecture.isDense else {
+            return .object([
+                .init(key: "input_shape", value: .array(architecture.inputShape.map { .number($0) })),
+                .init(
+                    key: "layers",
+                    value: .array(zip(architecture.stack, architecture.layerNames).map { layerJSON($0, name: $1) })),
+            ])
+        }
+        return .object([
             .init(key: "input_width", value: .number(architecture.inputWidth)),
             .init(
                 key: "layers",
@@ -346,6 +389,34 @@ public struct ModelFile: Sendable {
                         ])
                     })),
         ])
+    }
+
+    /// One layer of the general `architecture` metadata.
+    static func layerJSON(_ layer: LayerSpec, name: String) -> JSONValue {
+        var members: [JSONValue.Member] = [
+            .init(key: "name", value: .string(name)), .init(key: "class_name", value: .string(layer.className)),
+        ]
+        func pair(_ value: Int) -> JSONValue { .array([.number(value), .number(value)]) }
+        switch layer {
+        case .dense(let spec):
+            members.append(.init(key: "units", value: .number(spec.units)))
+            members.append(.init(key: "activation", value: .string(spec.activation.rawValue)))
+        case .conv2D(let spec):
+            members.append(.init(key: "filters", value: .number(spec.filters)))
+            members.append(.init(key: "kernel_size", value: pair(spec.kernelSize)))
+            members.append(.init(key: "strides", value: pair(spec.strides)))
+            members.append(.init(key: "padding", value: .string(spec.padding.rawValue)))
+            members.append(.init(key: "activation", value: .string(spec.activation.rawValue)))
+        case .maxPooling2D(let size):
+            members.append(.init(key: "pool_size", value: pair(size)))
+            members.append(.init(key: "strides", value: pair(size)))
+            members.append(.init(key: "padding", value: .string("valid")))
+        case .flatten:
+            break
+        case .dropout(let rate):
+            members.append(.init(key: "rate", value: .number(rate)))
+        }
+        return .object(members)
     }
 
     /// Keras's hyperparameter names and values of `optimizer`, in order

@@ -24,7 +24,7 @@
 // rows are at most half non-zero; they give the dense product's bits, so
 // this choice, like the thread count, changes only the speed.
 
-final class Workspace {
+final class Workspace: Pass {
     let plan: [LayerPlan]
     /// Most rows one pass may use.
     let capacity: Int
@@ -129,6 +129,12 @@ final class Workspace {
         rowLoss.deallocate()
         rowCorrect.deallocate()
     }
+
+    /// The first layer's kernel: the backward hands it to `firstKernelDone` piece by piece.
+    var earlyParameters: Range<Int> { plan[0].kernelRange }
+
+    /// Dense models have no dropout, and `fit` refuses augmentation for flat inputs: nothing to seed.
+    func setTrainingStep(seed: UInt64, step: Int, augmentation: Augmentation?) {}
 
     /// The last layer's output: `rows × classes` probabilities after a
     /// forward without gradient.

@@ -1,0 +1,222 @@
+// Matrix products for the convolution layers, in MatrixProduct's defined
+// order: every element of C is one chain of fused multiply-adds over the
+// shared dimension ascending, vectorised across the columns of C (so each
+// lane runs exactly its chain, whatever the vector width).
+//
+// Shapes: C is M×N, B is K×N, both row-major (ldb, ldc). A zero term
+// leaves a chain unchanged (fma(0, b, s) = s for finite b), as in MatrixProduct.
+//   multiply              C = A·B, A M×K row-major (lda), chains from +0
+//   accumulateTransposed  C = C ⊕ Aᵀ·B, A stored K×M (lda): each C[i,j]
+//                         CONTINUES its chain from the value it holds, so
+//                         computing a long chain in blocks of p (C zeroed
+//                         first) gives the bits of the whole chain at once
+
+enum ProductKernels {
+    /// Rows `rows` of `C = A·B` (A row-major, M×K, lda): each element one
+    /// chain over k ascending from +0, as `MatrixProduct.multiply`.
+    static func multiply(
+        rows: Range<Int>, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard !rows.isEmpty, n > 0 else { return }
+        product(
+            m: rows.count, n: n, k: k, a: a + rows.lowerBound * lda, rowStride: lda, columnStride: 1, b: b, ldb: ldb,
+            c: c + rows.lowerBound * ldc, ldc: ldc, accumulate: false)
+    }
+
+    /// `C[i,j] = fma(A[k-1,i], B[k-1,j], … fma(A[0,i], B[0,j], C[i,j]))`
+    /// for i in 0..<m, j in 0..<n (A stored K×M, lda): C's chains continued over k terms.
+    static func accumulateTransposed(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0, k > 0 else { return }
+        product(
+            m: m, n: n, k: k, a: a, rowStride: 1, columnStride: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: true)
+    }
+
+    /// C (M×N) = A·B with A[i,p] = a[i·rowStride + p·columnStride], each
+    /// element one FMA chain over p ascending, from +0 or (`accumulate`)
+    /// from the value C holds. Tiles of 6 rows × 16 columns: twelve
+    /// independent 8-lane chains, enough to keep both FMA units busy.
+    @inline(__always)
+    private static func product(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, columnStride: Int, b: UnsafePointer<Float>,
+        ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        if n < 8 {
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum: Float = accumulate ? c[i * ldc + j] : 0
+                    for p in 0..<k { sum = sum.addingProduct(a[i * rowStride + p * columnStride], b[p * ldb + j]) }
+                    c[i * ldc + j] = sum
+                }
+            }
+            return
+        }
+        var i = 0
+        while m - i >= 6 {
+            columnPairs(n) { j0, j1 in
+                tile6(k, a + i * rowStride, rowStride, columnStride, b, ldb, c + i * ldc, ldc, j0, j1, accumulate)
+            }
+            i += 6
+        }
+        if m - i >= 3 {
+            columnPairs(n) { j0, j1 in
+                tile3(k, a + i * rowStride, rowStride, columnStride, b, ldb, c + i * ldc, ldc, j0, j1, accumulate)
+            }
+            i += 3
+        }
+        while i < m {
+            columnPairs(n) { j0, j1 in tile1(k, a + i * rowStride, columnStride, b, ldb, c + i * ldc, j0, j1, accumulate) }
+            i += 1
+        }
+    }
+
+    /// `body(j0, j1)` for pairs of 8-column vectors covering `0..<n` (n ≥ 8);
+    /// a narrow tail overlaps the vectors before it (recomputed lanes get the same bits).
+    @inline(__always)
+    private static func columnPairs(_ n: Int, _ body: (Int, Int) -> Void) {
+        var j = 0
+        while n - j >= 16 {
+            body(j, j + 8)
+            j += 16
+        }
+        let rest = n - j
+        if rest > 8 {
+            body(j, n - 8)
+        } else if rest > 0 {
+            body(n - 8, n - 8)
+        }
+    }
+
+    /// Six rows of C, columns j0..<j0+8 and j1..<j1+8.
+    @inline(__always)
+    private static func tile6(
+        _ k: Int, _ a: UnsafePointer<Float>, _ rs: Int, _ cs: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ j0: Int, _ j1: Int, _ accumulate: Bool
+    ) {
+        let c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc, c4 = c + 4 * ldc, c5 = c + 5 * ldc
+        var s00 = Lanes(), s01 = Lanes(), s10 = Lanes(), s11 = Lanes(), s20 = Lanes(), s21 = Lanes()
+        var s30 = Lanes(), s31 = Lanes(), s40 = Lanes(), s41 = Lanes(), s50 = Lanes(), s51 = Lanes()
+        if accumulate {
+            (s00, s01) = (.load(c, j0), .load(c, j1))
+            (s10, s11) = (.load(c1, j0), .load(c1, j1))
+            (s20, s21) = (.load(c2, j0), .load(c2, j1))
+            (s30, s31) = (.load(c3, j0), .load(c3, j1))
+            (s40, s41) = (.load(c4, j0), .load(c4, j1))
+            (s50, s51) = (.load(c5, j0), .load(c5, j1))
+        }
+        let a1 = a + rs, a2 = a + 2 * rs, a3 = a + 3 * rs, a4 = a + 4 * rs, a5 = a + 5 * rs
+        for p in 0..<k {
+            let row = b + p * ldb
+            let b0 = Lanes.load(row, j0), b1 = Lanes.load(row, j1)
+            let o = p * cs
+            let x0 = Lanes(repeating: a[o])
+            s00 = s00.addingProduct(x0, b0)
+            s01 = s01.addingProduct(x0, b1)
+            let x1 = Lanes(repeating: a1[o])
+            s10 = s10.addingProduct(x1, b0)
+            s11 = s11.addingProduct(x1, b1)
+            let x2 = Lanes(repeating: a2[o])
+            s20 = s20.addingProduct(x2, b0)
+            s21 = s21.addingProduct(x2, b1)
+            let x3 = Lanes(repeating: a3[o])
+            s30 = s30.addingProduct(x3, b0)
+            s31 = s31.addingProduct(x3, b1)
+            let x4 = Lanes(repeating: a4[o])
+            s40 = s40.addingProduct(x4, b0)
+            s41 = s41.addingProduct(x4, b1)
+            let x5 = Lanes(repeating: a5[o])
+            s50 = s50.addingProduct(x5, b0)
+            s51 = s51.addingProduct(x5, b1)
+        }
+        // j1 after j0: where they overlap both hold the same bits anyway.
+        s00.store(c, j0)
+        s01.store(c, j1)
+        s10.store(c1, j0)
+        s11.store(c1, j1)
+        s20.store(c2, j0)
+        s21.store(c2, j1)
+        s30.store(c3, j0)
+        s31.store(c3, j1)
+        s40.store(c4, j0)
+        s41.store(c4, j1)
+        s50.store(c5, j0)
+        s51.store(c5, j1)
+    }
+
+    /// Three rows of C, columns j0..<j0+8 and j1..<j1+8 (the rows tile6 leaves).
+    @inline(__always)
+    private static func tile3(
+        _ k: Int, _ a: UnsafePointer<Float>, _ rs: Int, _ cs: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ j0: Int, _ j1: Int, _ accumulate: Bool
+    ) {
+        let c1 = c + ldc, c2 = c + 2 * ldc
+        var s00 = Lanes(), s01 = Lanes(), s10 = Lanes(), s11 = Lanes(), s20 = Lanes(), s21 = Lanes()
+        if accumulate {
+            (s00, s01) = (.load(c, j0), .load(c, j1))
+            (s10, s11) = (.load(c1, j0), .load(c1, j1))
+            (s20, s21) = (.load(c2, j0), .load(c2, j1))
+        }
+        let a1 = a + rs, a2 = a + 2 * rs
+        for p in 0..<k {
+            let row = b + p * ldb
+            let b0 = Lanes.load(row, j0), b1 = Lanes.load(row, j1)
+            let o = p * cs
+            let x0 = Lanes(repeating: a[o]), x1 = Lanes(repeating: a1[o]), x2 = Lanes(repeating: a2[o])
+            s00 = s00.addingProduct(x0, b0)
+            s01 = s01.addingProduct(x0, b1)
+            s10 = s10.addingProduct(x1, b0)
+            s11 = s11.addingProduct(x1, b1)
+            s20 = s20.addingProduct(x2, b0)
+            s21 = s21.addingProduct(x2, b1)
+        }
+        s00.store(c, j0)
+        s01.store(c, j1)
+        s10.store(c1, j0)
+        s11.store(c1, j1)
+        s20.store(c2, j0)
+        s21.store(c2, j1)
+    }
+
+    /// One row of C, columns j0..<j0+8 and j1..<j1+8.
+    @inline(__always)
+    private static func tile1(
+        _ k: Int, _ a: UnsafePointer<Float>, _ cs: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, _ j0: Int, _ j1: Int, _ accumulate: Bool
+    ) {
+        var s0 = accumulate ? Lanes.load(c, j0) : Lanes(), s1 = accumulate ? Lanes.load(c, j1) : Lanes()
+        for p in 0..<k {
+            let row = b + p * ldb
+            let x = Lanes(repeating: a[p * cs])
+            s0 = s0.addingProduct(x, .load(row, j0))
+            s1 = s1.addingProduct(x, .load(row, j1))
+        }
+        s0.store(c, j0)
+        s1.store(c, j1)
+    }
+}
+
+// Eight-float lanes (kept in this file: builds without whole-module
+// optimisation do not inline across files).
+private typealias Lanes = SIMD8<Float>
+
+extension SIMD8 where Scalar == Float {
+    /// Lanes `i..<i+8` of `p` (no alignment needed).
+    @inline(__always)
+    fileprivate static func load(_ p: UnsafePointer<Float>, _ i: Int) -> Self {
+        UnsafeRawPointer(p + i).loadUnaligned(as: Self.self)
+    }
+
+    @inline(__always)
+    fileprivate static func load(_ p: UnsafeMutablePointer<Float>, _ i: Int) -> Self {
+        UnsafeRawPointer(p + i).loadUnaligned(as: Self.self)
+    }
+
+    /// Writes the lanes to `p[i..<i+8]` (no alignment needed).
+    @inline(__always)
+    fileprivate func store(_ p: UnsafeMutablePointer<Float>, _ i: Int) {
+        UnsafeMutableRawPointer(p + i).storeBytes(of: self, as: Self.self)
+    }
+}

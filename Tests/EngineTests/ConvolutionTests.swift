@@ -1,0 +1,387 @@
+import Testing
+
+@testable import Engine
+
+/// Conv2D, MaxPooling2D, Flatten and Dropout: Keras's shapes and counts,
+/// the errors bad stacks get, gradients against finite differences, and the
+/// fast path against the plain reference, bit for bit, at any thread count.
+struct ConvolutionTests {
+    /// The keras-io "Simple MNIST convnet".
+    static let kerasConvnet = Architecture(
+        inputShape: Architecture.mnistImage,
+        stack: [
+            .conv2D(Conv2DSpec(filters: 32, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2),
+            .conv2D(Conv2DSpec(filters: 64, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2),
+            .flatten, .dropout(rate: 0.5), .dense(DenseSpec(units: 10, activation: .softmax)),
+        ])
+
+    /// A small convnet with every kind of layer, `same` padding and stride 2.
+    static let smallConvnet = Architecture(
+        inputShape: Architecture.mnistImage,
+        stack: [
+            .conv2D(Conv2DSpec(filters: 4, kernelSize: 3, strides: 2, padding: .same, activation: .relu)),
+            .conv2D(Conv2DSpec(filters: 8, kernelSize: 3, activation: .tanh)), .maxPooling2D(poolSize: 2),
+            .flatten, .dropout(rate: 0.25), .dense(DenseSpec(units: 16, activation: .relu)), .dropout(rate: 0.1),
+            .dense(DenseSpec(units: 10, activation: .softmax)),
+        ])
+
+    @Test func kerasConvnetSummaryMatchesKeras() throws {
+        let rows = try Self.kerasConvnet.summary()
+        #expect(rows.map(\.name) == ["conv2d", "max_pooling2d", "conv2d_1", "max_pooling2d_1", "flatten", "dropout", "dense"])
+        #expect(rows.map(\.className) == ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense"])
+        #expect(
+            rows.map(\.outputShapeText) == [
+                "(None, 26, 26, 32)", "(None, 13, 13, 32)", "(None, 11, 11, 64)", "(None, 5, 5, 64)", "(None, 1600)",
+                "(None, 1600)", "(None, 10)",
+            ])
+        #expect(rows.map(\.parameterCount) == [320, 0, 18_496, 0, 0, 0, 16_010])
+        #expect(Self.kerasConvnet.parameterCount == 34_826)
+        #expect(Self.kerasConvnet.inputWidth == 784)
+        #expect(!Self.kerasConvnet.isDense)
+        let model = try Model(architecture: Self.kerasConvnet, seed: 1)
+        #expect(model.parameters.count == 34_826)
+        #expect(model.parameterRanges(layer: 2) == (320..<18_752, 18_752..<18_816))
+        #expect(model.parameterRanges(layer: 1) == (320..<320, 320..<320))
+    }
+
+    @Test func sameAndStridedShapes() throws {
+        func shapes(_ stack: [LayerSpec], input: [Int] = [28, 28, 1]) throws -> [[Int]] {
+            try Architecture(inputShape: input, stack: stack + [.flatten, .dense(DenseSpec(units: 10, activation: .softmax))])
+                .summary().dropLast(2).map(\.outputShape)
+        }
+        #expect(try shapes([.conv2D(Conv2DSpec(filters: 8, kernelSize: 3, padding: .same))]) == [[28, 28, 8]])
+        #expect(try shapes([.conv2D(Conv2DSpec(filters: 8, kernelSize: 3, strides: 2))]) == [[13, 13, 8]])
+        #expect(try shapes([.conv2D(Conv2DSpec(filters: 8, kernelSize: 3, strides: 2, padding: .same))]) == [[14, 14, 8]])
+        #expect(
+            try shapes([.conv2D(Conv2DSpec(filters: 2, kernelSize: 4, strides: 2, padding: .same))], input: [7, 7, 3]) == [
+                [4, 4, 2]
+            ])
+        #expect(try shapes([.maxPooling2D(poolSize: 3)]) == [[9, 9, 1]])
+        let same = Architecture(
+            inputShape: [7, 7, 3],
+            stack: [
+                .conv2D(Conv2DSpec(filters: 2, kernelSize: 4, strides: 2, padding: .same)), .flatten,
+                .dense(DenseSpec(units: 2, activation: .softmax)),
+            ])
+        // TensorFlow's split: total padding (4-1)·2 + 4 − 7 = 3, 1 before and 2 after.
+        guard case .conv(let plan) = same.network[0].kind else { Issue.record("not a conv"); return }
+        #expect(plan.padTop == 1 && plan.padLeft == 1)
+    }
+
+    @Test(arguments: [
+        ([LayerSpec.conv2D(Conv2DSpec(filters: 4, kernelSize: 30)), .flatten], 0, "larger than its input"),
+        ([.maxPooling2D(poolSize: 14), .maxPooling2D(poolSize: 3), .flatten], 1, "leaves nothing"),
+        ([.conv2D(Conv2DSpec(filters: 4, kernelSize: 3))], 1, "add flatten before it"),
+        ([.flatten, .conv2D(Conv2DSpec(filters: 4, kernelSize: 3))], 1, "conv2d takes an image"),
+        ([.flatten, .maxPooling2D(poolSize: 2)], 1, "max_pooling2d takes an image"),
+        ([.conv2D(Conv2DSpec(filters: 0, kernelSize: 3)), .flatten], 0, "Received: filters=0"),
+        ([.conv2D(Conv2DSpec(filters: 2, kernelSize: 3, strides: 0)), .flatten], 0, "Received: strides=0"),
+        ([.flatten, .dropout(rate: 1)], 1, "Received: rate=1.0"),
+        ([.conv2D(Conv2DSpec(filters: 2, kernelSize: 3, activation: .softmax)), .flatten], 0, "softmax is only allowed"),
+    ])
+    func badStacksNameTheirLayer(_ stack: [LayerSpec], _ layer: Int, _ fragment: String) {
+        let architecture = Architecture(
+            inputShape: Architecture.mnistImage, stack: stack + [.dense(DenseSpec(units: 10, activation: .softmax))])
+        #expect {
+            try architecture.check()
+        } throws: { error in
+            guard let error = error as? ArchitectureError else { return false }
+            return error.layer == layer && error.reason.contains(fragment) && error.reason.hasPrefix("layer \(layer + 1)")
+        }
+        #expect(throws: EngineError.self) { _ = try Model(architecture: architecture, seed: 1) }
+    }
+
+    @Test func lastLayerMustBeDenseSoftmax() {
+        let architecture = Architecture(
+            inputShape: [4], stack: [.dense(DenseSpec(units: 3, activation: .relu)), .dropout(rate: 0.5)])
+        #expect(
+            throws: ArchitectureError(
+                layer: 1,
+                reason:
+                    "the last layer must use softmax activation, because the loss is categorical cross-entropy on class probabilities. Received: a dropout layer on layer 2"
+            )
+        ) {
+            try architecture.check()
+        }
+    }
+
+    // MARK: - Gradients
+
+    static let rows = 3
+
+    /// Mean loss of a training forward (dropout masks of step 1 on).
+    static func loss(_ model: Model, _ x: [Float], _ labels: [UInt8], _ parameters: [Float]) -> Double {
+        let workspace = NetworkWorkspace(
+            layers: model.network, inputShape: model.architecture.inputShape, capacity: rows, training: true)
+        workspace.setTrainingStep(seed: 3, step: 1, augmentation: nil)
+        return x.withUnsafeBufferPointer { x in
+            labels.withUnsafeBufferPointer { y in
+                parameters.withUnsafeBufferPointer { p in
+                    let inputs = InputRows(source: .features(x.baseAddress!), count: rows, width: model.architecture.inputWidth)
+                    return workspace.forward(
+                        inputs, first: 0, rows: rows, parameters: p.baseAddress!, labels: y.baseAddress!,
+                        gradientScale: 1, startingFrom: .init()
+                    ).loss / Double(rows)
+                }
+            }
+        }
+    }
+
+    /// Backpropagated gradient of the mean loss (same dropout masks).
+    static func gradient(_ model: Model, _ x: [Float], _ labels: [UInt8]) -> [Float] {
+        let workspace = NetworkWorkspace(
+            layers: model.network, inputShape: model.architecture.inputShape, capacity: rows, training: true)
+        workspace.setTrainingStep(seed: 3, step: 1, augmentation: nil)
+        var gradients = [Float](repeating: .nan, count: model.parameters.count)
+        x.withUnsafeBufferPointer { x in
+            labels.withUnsafeBufferPointer { y in
+                model.parameters.withUnsafeBufferPointer { p in
+                    gradients.withUnsafeMutableBufferPointer { g in
+                        let inputs = InputRows(
+                            source: .features(x.baseAddress!), count: rows, width: model.architecture.inputWidth)
+                        _ = workspace.forward(
+                            inputs, first: 0, rows: rows, parameters: p.baseAddress!, labels: y.baseAddress!,
+                            gradientScale: 1 / Float(rows), startingFrom: .init())
+                        workspace.backward(parameters: p.baseAddress!, gradients: g.baseAddress!)
+                    }
+                }
+            }
+        }
+        return gradients
+    }
+
+    static func checkGradients(_ architecture: Architecture, seed: UInt64, step h: Float = 1e-2) throws {
+        let model = try Model(architecture: architecture, seed: seed)
+        for layer in model.network {
+            let bias = layer.kernelAndBias.bias
+            for (j, b) in Fixture.uniform(bias.count, -0.3, 0.3, seed: seed &+ UInt64(bias.lowerBound)).enumerated() {
+                model.parameters[bias.lowerBound + j] = b
+            }
+        }
+        let x = Fixture.uniform(rows * architecture.inputWidth, -1, 1, seed: seed &* 31)
+        let labels = (0..<rows).map { UInt8($0 % architecture.classes) }
+        let analytic = gradient(model, x, labels)
+        let reference = ReferenceTraining.gradients(
+            network: model.network, parameters: model.parameters, batch: x, labels: labels, seed: 3, step: 1)
+        #expect(differingBits(analytic, reference.gradients) == 0, "fast gradients differ from the reference")
+        var worst = 0.0
+        for i in model.parameters.indices {
+            var plus = model.parameters
+            var minus = model.parameters
+            plus[i] += h
+            minus[i] -= h
+            let numeric = (loss(model, x, labels, plus) - loss(model, x, labels, minus)) / Double(plus[i] - minus[i])
+            let error = abs(Double(analytic[i]) - numeric) / (1e-3 + abs(numeric))
+            worst = max(worst, error)
+            #expect(
+                abs(Double(analytic[i]) - numeric) <= 1e-3 + 2e-2 * abs(numeric),
+                "parameter \(i): backprop \(analytic[i]), finite difference \(numeric)")
+        }
+    }
+
+    static func conv(_ filters: Int, _ k: Int, _ stride: Int, _ padding: Padding, _ activation: Activation) -> LayerSpec {
+        .conv2D(Conv2DSpec(filters: filters, kernelSize: k, strides: stride, padding: padding, activation: activation))
+    }
+
+    static let head: [LayerSpec] = [.flatten, .dense(DenseSpec(units: 3, activation: .softmax))]
+
+    @Test func convValidThenSameStrideTwo() throws {
+        try Self.checkGradients(
+            Architecture(
+                inputShape: [7, 6, 2], stack: [Self.conv(3, 3, 1, .valid, .tanh), Self.conv(2, 3, 2, .same, .tanh)] + Self.head),
+            seed: 2)
+    }
+
+    @Test func convSameThenValidStrideTwo() throws {
+        try Self.checkGradients(
+            Architecture(
+                inputShape: [6, 7, 2],
+                stack: [Self.conv(3, 3, 1, .same, .sigmoid), Self.conv(2, 2, 2, .valid, .linear)] + Self.head),
+            seed: 5)
+    }
+
+    @Test func maxPoolingPassesGradientsToItsMaxima() throws {
+        try Self.checkGradients(
+            Architecture(
+                inputShape: [6, 6, 2],
+                stack: [Self.conv(3, 3, 1, .same, .tanh), .maxPooling2D(poolSize: 2), Self.conv(2, 2, 1, .valid, .tanh)]
+                    + Self.head),
+            seed: 7, step: 1e-3)
+    }
+
+    @Test func dropoutWithAFixedMask() throws {
+        try Self.checkGradients(
+            Architecture(
+                inputShape: [4, 4, 2],
+                stack: [
+                    .flatten, .dropout(rate: 0.4), .dense(DenseSpec(units: 5, activation: .tanh)), .dropout(rate: 0.3),
+                    .dense(DenseSpec(units: 3, activation: .softmax)),
+                ]),
+            seed: 9)
+    }
+
+    // MARK: - Same bits
+
+    /// Synthetic 28x28 digits: strokes of ink with labels from where the ink is.
+    static func images(count: Int, seed: UInt64) throws -> Examples {
+        try DefinedOrderTests.digits(count: count, seed: seed)
+    }
+
+    func expectSameBits(_ architecture: Architecture, count: Int, batch: Int, epochs: Int, optimizer: Optimizer) throws {
+        let examples = try Self.images(count: count + 64, seed: 5)
+        let (training, validation) = try examples.splitForValidation(64.0 / Double(examples.count))
+        let configuration = FitConfiguration(epochs: epochs, batchSize: batch, shuffle: true, seed: 3)
+        let model = try Model(architecture: architecture, seed: 3)
+        let start = model.parameters
+        let result = try quietFit(model, training, validation: validation, optimizer: optimizer, configuration)
+        let reference = ReferenceTraining.fit(
+            network: model.network, parameters: start, training: training, validation: validation, optimizer: optimizer,
+            configuration: configuration)
+        #expect(differingBits(model.parameters, reference.parameters) == 0, "weights that differ from the reference")
+        let figures = result.epochs.map {
+            ReferenceTraining.Epoch(
+                loss: $0.loss, accuracy: $0.accuracy, validationLoss: $0.validationLoss,
+                validationAccuracy: $0.validationAccuracy)
+        }
+        #expect(figures == reference.epochs)
+        #expect(figures.allSatisfy { $0.loss.isFinite })
+        let evaluation = try model.evaluate(validation!)
+        let totals = ReferenceTraining.evaluate(
+            network: model.network, parameters: model.parameters, features: validation!.features, labels: validation!.labels)
+        #expect(evaluation.loss == totals.loss / Double(validation!.count))
+    }
+
+    @Test func smallConvnetTrainsToTheReferenceBits() throws {
+        try expectSameBits(Self.smallConvnet, count: 400, batch: 8, epochs: 2, optimizer: .adam())
+    }
+
+    @Test func kerasConvnetTrainsToTheReferenceBits() throws {
+        try expectSameBits(Self.kerasConvnet, count: 300, batch: 32, epochs: 2, optimizer: .adam())
+    }
+
+    @Test func dropoutBetweenDenseLayersTrainsToTheReferenceBits() throws {
+        let architecture = Architecture(
+            inputShape: [784],
+            stack: [
+                .dense(DenseSpec(units: 32, activation: .relu)), .dropout(rate: 0.2),
+                .dense(DenseSpec(units: 10, activation: .softmax)),
+            ])
+        try expectSameBits(
+            architecture, count: 600, batch: 16, epochs: 2, optimizer: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false))
+    }
+
+    @Test func anyThreadCountGivesTheSameBits() throws {
+        let examples = try Self.images(count: 300, seed: 8)
+        let configuration = FitConfiguration(epochs: 1, batchSize: 64, seed: 4)
+        var results: [[Float]] = []
+        var losses: [Double] = []
+        for threads in [1, 2, 4] {
+            try ComputeThreads.$override.withValue(threads) {
+                let model = try Model(architecture: Self.kerasConvnet, seed: 4)
+                let fit = try quietFit(model, examples, optimizer: .adam(), configuration)
+                results.append(model.parameters)
+                losses.append(fit.epochs[0].loss)
+                let probabilities = try model.predict(try examples.rows(0..<100))
+                results.append(probabilities)
+            }
+        }
+        #expect(differingBits(results[0], results[2]) == 0 && differingBits(results[0], results[4]) == 0)
+        #expect(differingBits(results[1], results[3]) == 0 && differingBits(results[1], results[5]) == 0)
+        #expect(losses[0] == losses[1] && losses[0] == losses[2])
+    }
+
+    // MARK: - Model files
+
+    @Test func modelFilesKeepKerasNamesAndShapes() throws {
+        let model = try Model(architecture: Self.kerasConvnet, seed: 2)
+        let examples = try Self.images(count: 64, seed: 1)
+        try quietFit(model, examples, optimizer: .adam(), FitConfiguration(epochs: 1, batchSize: 32, seed: 2))
+        let bytes = try ModelFile(model: model, inputScaling: .scale, epochs: 1).encode()
+        let header = split(bytes).header
+        guard case .object(let members) = header else { Issue.record("no header"); return }
+        var shapes: [String: [Int]] = [:]
+        for member in members {
+            if case .array(let dims)? = member.value["shape"] { shapes[member.key] = dims.compactMap(\.integer) }
+        }
+        #expect(shapes["conv2d.kernel"] == [3, 3, 1, 32])
+        #expect(shapes["conv2d.bias"] == [32])
+        #expect(shapes["conv2d_1.kernel"] == [3, 3, 32, 64])
+        #expect(shapes["conv2d_1.bias"] == [64])
+        #expect(shapes["dense.kernel"] == [1600, 10])
+        #expect(shapes["dense.bias"] == [10])
+        #expect(shapes["optimizer.momentum.conv2d_1.kernel"] == [3, 3, 32, 64])
+        #expect(shapes.count == 6 * 3)
+        let file = try ModelFile.decode(bytes)
+        #expect(file.architecture == Self.kerasConvnet)
+        #expect(differingBits(file.parameters, model.parameters) == 0)
+        #expect(file.optimizerState?.iterations == 2)
+        let architectureText = try #require(header["__metadata__"]?["architecture"]?.string)
+        #expect(
+            architectureText.contains(
+                #"{"name":"conv2d_1","class_name":"Conv2D","filters":64,"kernel_size":[3,3],"strides":[1,1],"padding":"valid","activation":"relu"}"#
+            ))
+        #expect(architectureText.contains(#"{"name":"dropout","class_name":"Dropout","rate":0.5}"#))
+        #expect(architectureText.hasPrefix(#"{"input_shape":[28,28,1],"layers":["#))
+    }
+
+    @Test func everyLayerKindRoundTrips() throws {
+        let model = try Model(architecture: Self.smallConvnet, seed: 6)
+        let file = try ModelFile.decode(try ModelFile(model: model, inputScaling: .scale, epochs: 0).encode())
+        #expect(file.architecture == Self.smallConvnet)
+        #expect(file.parameters == model.parameters)
+    }
+
+    @Test func resumingFromAFileRepeatsAnUninterruptedFit() throws {
+        let examples = try Self.images(count: 200, seed: 12)
+        let configuration = FitConfiguration(epochs: 1, batchSize: 32, seed: 9)
+        let straight = try Model(architecture: Self.smallConvnet, seed: 1)
+        var twoEpochs = configuration
+        twoEpochs.epochs = 2
+        let whole = try quietFit(straight, examples, optimizer: .adam(), twoEpochs)
+
+        let first = try Model(architecture: Self.smallConvnet, seed: 1)
+        try quietFit(first, examples, optimizer: .adam(), configuration)
+        let saved = try ModelFile(model: first, inputScaling: .scale, epochs: 1).encode()
+        let resumed = try ModelFile.decode(saved).makeModel()
+        let second = try quietFit(resumed, examples, optimizer: .adam(), configuration)
+        #expect(differingBits(resumed.parameters, straight.parameters) == 0)
+        #expect(second.epochs[0].loss == whole.epochs[1].loss)
+    }
+
+    @Test func badArchitectureMetadataIsRefused() throws {
+        let model = try Model(architecture: Self.kerasConvnet, seed: 2)
+        let bytes = try ModelFile(model: model, inputScaling: .scale, epochs: 0).encode()
+        // The same length, so only the metadata changes: a non-square kernel.
+        let from = Array(#"\"kernel_size\":[3,3]"#.utf8)
+        var bad = bytes
+        let at = try #require((0..<(bytes.count - from.count)).first { Array(bytes[$0..<($0 + from.count)]) == from })
+        bad[at + from.count - 2] = UInt8(ascii: "2")
+        #expect(
+            throws: ModelFileError.badMetadata(
+                key: "architecture", reason: "layer conv2d needs kernel_size, two equal positive integers")
+        ) {
+            _ = try ModelFile.decode(bad)
+        }
+    }
+}
+
+/// `Model.layerOutputs`: every layer's output for one example, shaped as the summary says.
+struct LayerOutputTests {
+    @Test(arguments: [ConvolutionTests.kerasConvnet, ConvolutionTests.smallConvnet, ArchitectureTests.seedA])
+    func layerOutputsHaveTheSummaryShapesAndPredictsBits(_ architecture: Architecture) throws {
+        let model = try Model(architecture: architecture, seed: 4)
+        let examples = try ConvolutionTests.images(count: 3, seed: 2)
+        let pixels = PixelInputTests.pixels(rows: 1, width: 784, density: 0.19, seed: 9)
+        let outputs = try model.layerOutputs(pixels: pixels, scaling: .scale)
+        let summary = try architecture.summary()
+        #expect(outputs.map(\.count) == summary.map { $0.outputShape.reduce(1, *) })
+        let predicted = try model.predict(pixels: pixels, count: 1, scaling: .scale)
+        #expect(differingBits(outputs[outputs.count - 1], predicted) == 0)
+        let features = try examples.rows(1..<2).features
+        #expect(
+            differingBits(
+                try model.layerOutputs(features: features).last ?? [], try model.predict(features: features, count: 1))
+                == 0)
+        #expect(throws: EngineError.self) { _ = try model.layerOutputs(features: [1, 2, 3]) }
+    }
+}
