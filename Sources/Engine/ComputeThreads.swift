@@ -11,8 +11,11 @@
 // descheduled worker has not claimed yet. A caller waiting for a task that
 // a worker has claimed spins only briefly, then sleeps on a condition
 // variable: its core goes idle, and the scheduler can move the preempted
-// worker there. Workers spin for a short while after a pass (the next one
-// usually follows within microseconds), then sleep.
+// worker there. A pass whose caller waited much longer than it worked
+// (a worker lost its core mid-task) sends the next passes to the caller
+// alone for a while, then threads are tried again. Workers spin for a short
+// while after a pass (the next one usually follows within microseconds),
+// then sleep.
 
 import Synchronization
 
@@ -135,7 +138,15 @@ final class ComputePool: @unchecked Sendable {
             return
         }
         defer { busy.store(false, ordering: .releasing) }
+        // After a pass stalled on a descheduled worker, the next passes run
+        // alone for a while (same bits), then threads are tried again.
+        if soloPassesLeft > 0 {
+            soloPassesLeft -= 1
+            for i in 0..<count { body(i) }
+            return
+        }
         startWorkers(threads - 1)
+        let started = monotonicNanoseconds()
         task = body
         finishedByWorkers.store(0, ordering: .relaxed)
         let generation = (claim.load(ordering: .relaxed) >> 32) &+ 1
@@ -154,7 +165,26 @@ final class ComputePool: @unchecked Sendable {
             body(index)
             byCaller += 1
         }
+        let worked = monotonicNanoseconds() - started
         waitForWorkers(count - byCaller)
+        // Waiting longer than its own share of the work took means a worker
+        // holding a task lost its core: another process wants it.
+        if monotonicNanoseconds() - started > 2 * worked + Self.stallSlackNanoseconds {
+            soloPassesLeft = Self.soloPasses
+        }
+    }
+
+    /// Passes run alone after a stall (~0.1-0.3 s of training), before threads are tried again.
+    static let soloPasses = 1_000
+    /// Waiting this much beyond the caller's own work is normal scheduling noise.
+    static let stallSlackNanoseconds: UInt64 = 200_000
+    /// Passes left to run on the caller alone (touched by the pass's caller only).
+    private var soloPassesLeft = 0
+
+    private func monotonicNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     /// Waits until workers have finished `expected` tasks: a short spin, then sleep.
