@@ -1,6 +1,6 @@
 # dnb — the two commands a new user needs: `make run` and `make test`.
 SHELL := /bin/bash
-PACKAGES := libedit-dev zlib1g-dev libstb-dev gnuplot-nox tmux python3-venv
+PACKAGES := libedit-dev zlib1g-dev libstb-dev libssl-dev libzmq3-dev pkg-config gnuplot-nox tmux python3-venv
 # The real MNIST: DNB_DATA, else ../shared/data/mnist or ./data/mnist. Made
 # absolute, since the tests run in temporary folders; left unset when there
 # is none, and then the tests that need it are skipped.

@@ -34,11 +34,16 @@ let package = Package(
         .systemLibrary(name: "CZlibSystem", path: "Sources/CZlibSystem", pkgConfig: "zlib"),
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit"),
         .systemLibrary(name: "CStbImage", path: "Sources/CStbImage", pkgConfig: "stb"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
+        .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ", pkgConfig: "libzmq"),
+
+        // SHA-256 and HMAC-SHA256 from OpenSSL's libcrypto: downloads and Jupyter messages.
+        .target(name: "Digests", dependencies: ["COpenSSL"]),
 
         // Matrices, layers, training, with the order of every sum its own. Never prints, never touches files.
         .target(name: "Engine", swiftSettings: optimized + engineCPU),
         // Readers from bytes (IDX, gzip, NPY/NPZ, images), MNIST discovery and download.
-        .target(name: "Datasets", dependencies: ["CZlibSystem", "CStbImage", "HostIO"], swiftSettings: optimized),
+        .target(name: "Datasets", dependencies: ["CZlibSystem", "CStbImage", "HostIO", "Digests"], swiftSettings: optimized),
         // gnuplot script text from numbers, and the one number formatter. Never launches a process.
         .target(name: "Plotting"),
         // The one layer that touches the disk and runs processes: reading, atomic
@@ -59,7 +64,8 @@ let package = Package(
             swiftSettings: engineCPU),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HostIO"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HostIO", "Digests"]),
+        .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], exclude: ["Snapshots"]),
         .testTarget(name: "LanguageTests", dependencies: ["Language"]),
         .testTarget(name: "HostIOTests", dependencies: ["HostIO", "Plotting"]),

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Datasets
+import Digests
 
 @Suite struct SHA256Tests {
     /// FIPS 180-4 / NIST example vectors.
