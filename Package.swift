@@ -55,8 +55,12 @@ let package = Package(
         .target(name: "Interpreter", dependencies: ["Engine", "Datasets", "Plotting", "Language", "HostIO"]),
         // libedit line reading, history, completion, Ctrl-C.
         .target(name: "Terminal", dependencies: ["CEditLine", "Interpreter", "Language", "HostIO"]),
+        // The Jupyter kernel: wire format, signing, the sockets loop, the kernelspec.
+        .target(
+            name: "Kernel",
+            dependencies: ["CZeroMQ", "Digests", "Engine", "HostIO", "Interpreter", "Language", "Terminal"]),
         // Argument parsing and exit codes only.
-        .executableTarget(name: "dnb", dependencies: ["Interpreter", "Terminal", "Language"]),
+        .executableTarget(name: "dnb", dependencies: ["Interpreter", "Terminal", "Language", "Kernel"]),
         // Release-build benchmark of the seed A and seed B recipes (`make bench`); not a test.
         // Built for the engine's CPU level too, so its FMA peak measures what the engine can issue.
         .executableTarget(
@@ -72,5 +76,6 @@ let package = Package(
         .testTarget(
             name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting", "HostIO"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "HostIO"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Engine", "Digests"]),
     ]
 )

@@ -1,6 +1,5 @@
-import Testing
-
 import Digests
+import Testing
 
 @Suite struct HMACSHA256Tests {
     /// RFC 4231's test cases 1, 2 and 6 (a key longer than the block).

@@ -1,6 +1,5 @@
-import Testing
-
 import Digests
+import Testing
 
 @Suite struct SHA256Tests {
     /// FIPS 180-4 / NIST example vectors.
