@@ -150,7 +150,7 @@ public final class Kernel {
             "msg_id": .string(UUID().uuidString.lowercased()),
             "session": .string(sessionID),
             "username": .string("dnb"),
-            "date": .string(Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))),
+            "date": .string(Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))),
             "msg_type": .string(type),
             "version": .string(Self.protocolVersion),
         ])
