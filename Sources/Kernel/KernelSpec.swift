@@ -20,11 +20,6 @@ public enum KernelSpec {
         return Array(spec.serialized.utf8) + [0x0A]
     }
 
-    /// The notebook metadata that names this kernel (`--report out.ipynb` writes it).
-    public static var notebookMetadata: JSONValue {
-        .object(["name": .string(name), "display_name": .string("dnb"), "language": .string("dnb")])
-    }
-
     /// A 64x64 logo: a handwritten-looking 7 on a dark square.
     static let logoSVG = """
         <svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">

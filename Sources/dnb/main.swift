@@ -5,7 +5,7 @@ import Terminal
 /// dnb's command line: argument parsing and exit codes only.
 let usage = """
     usage: dnb                         open the interactive prompt (or replay notebook text piped to stdin)
-           dnb run FILE.dnb [-p NAME=VALUE ...] [--record | --check [--tolerance X]] [--report OUT.md|OUT.ipynb]
+           dnb run FILE.dnb|FILE.ipynb [-p NAME=VALUE ...] [--record | --check [--tolerance X]] [--report OUT.md|OUT.ipynb]
                                        replay a notebook; exit 1 at the first failing command
                                        --record   write each command's output under it as #> lines
                                        --check    compare outputs with the #> lines (numbers within X, default 1e-4)
@@ -75,6 +75,9 @@ case "run":
     }
     guard let file else { fail("run needs a notebook: dnb run FILE.dnb") }
     if options.record && options.check { fail("--record rewrites the outputs that --check compares: use one") }
+    if file.hasSuffix(".ipynb") && (options.record || options.check) {
+        fail("--record and --check keep outputs in a .dnb notebook; a .ipynb keeps its own (use --report)")
+    }
     exit(BatchRunner.run(file: file, options: options))
 case "kernel":
     if arguments.first == "install" {
