@@ -10,9 +10,10 @@ let usage = """
                                        --record   write each command's output under it as #> lines
                                        --check    compare outputs with the #> lines (numbers within X, default 1e-4)
                                        --report   write Markdown or a Jupyter notebook with outputs and plots
-           dnb kernel -f CONNECTION_FILE     serve as a Jupyter kernel (Jupyter starts this)
            dnb kernel install [--user | --prefix DIR]
                                        write the dnb kernelspec so Jupyter lists it (default: /usr/local/share/jupyter)
+           dnb kernel -f CONNECTION_FILE
+                                       serve as a Jupyter kernel (Jupyter starts it so)
            dnb --help | --version
     """
 
