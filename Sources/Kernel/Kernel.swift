@@ -66,15 +66,23 @@ public final class Kernel {
         return 0
     }
 
-    /// One incoming message: checked, answered with busy/idle around it.
+    /// One incoming message: checked, then served.
     func handle(_ frames: [[UInt8]], on socket: ZMQSocket) {
-        let request: WireMessage
+        if let request = checked(frames, on: socket) { serve(request, on: socket) }
+    }
+
+    /// The message in `frames`; nil (and a line on stderr) when it is refused.
+    func checked(_ frames: [[UInt8]], on socket: ZMQSocket) -> WireMessage? {
         do throws(WireMessage.Refusal) {
-            request = try signer.message(from: frames)
+            return try signer.message(from: frames)
         } catch {
             log("dropped a message on the \(socket === control ? "control" : "shell") channel: \(error.description)")
-            return
+            return nil
         }
+    }
+
+    /// Answers `request`, with busy/idle around it.
+    func serve(_ request: WireMessage, on socket: ZMQSocket) {
         publish("status", content: .object(["execution_state": .string("busy")]), parent: request.header)
         defer { publish("status", content: .object(["execution_state": .string("idle")]), parent: request.header) }
         guard let (replyType, content) = answer(request) else {
@@ -82,6 +90,27 @@ public final class Kernel {
             return
         }
         reply(to: request, on: socket, type: replyType, content: content)
+        if request.type == "execute_request", content["status"]?.string == "error",
+            request.content["stop_on_error"]?.boolean ?? true
+        {
+            abortQueuedExecutions()
+        }
+    }
+
+    /// After a failed cell, the cells already sent behind it (JupyterLab's
+    /// "Run All") are answered `aborted` instead of run, as ipykernel does;
+    /// other queued requests are served as usual.
+    func abortQueuedExecutions() {
+        while !ZMQSocket.poll([shell], milliseconds: 0).isEmpty, let frames = shell.receive() {
+            guard let request = checked(frames, on: shell) else { continue }
+            guard request.type == "execute_request" else {
+                serve(request, on: shell)
+                continue
+            }
+            publish("status", content: .object(["execution_state": .string("busy")]), parent: request.header)
+            reply(to: request, on: shell, type: "execute_reply", content: .object(["status": .string("aborted")]))
+            publish("status", content: .object(["execution_state": .string("idle")]), parent: request.header)
+        }
     }
 
     /// The reply's type and content for `request`; nil for a type dnb does not serve.

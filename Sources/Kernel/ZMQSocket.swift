@@ -93,10 +93,13 @@ final class ZMQSocket {
     }
 
     /// Waits until one of `sockets` has a message; returns which (by index).
-    /// Empty when a signal interrupted the wait.
-    static func poll(_ sockets: [ZMQSocket]) -> [Int] {
+    /// Empty when a signal interrupted the wait, or after `milliseconds`
+    /// (-1: no limit; 0: only look).
+    static func poll(_ sockets: [ZMQSocket], milliseconds: Int = -1) -> [Int] {
         var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
-        let count = items.withUnsafeMutableBufferPointer { zmq_poll($0.baseAddress, Int32($0.count), -1) }
+        let count = items.withUnsafeMutableBufferPointer {
+            zmq_poll($0.baseAddress, Int32($0.count), milliseconds)
+        }
         guard count > 0 else { return [] }
         return items.indices.filter { items[$0].revents & Int16(ZMQ_POLLIN) != 0 }
     }

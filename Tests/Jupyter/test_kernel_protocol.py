@@ -81,6 +81,28 @@ class DnbKernelTests(jupyter_kernel_test.KernelTests):
         traceback = outputs[-1]["content"]["traceback"]
         self.assertRegex(traceback[0], r"^In\[\d+\]:2:1: error: unknown command 'fti' — did you mean 'fit'\?")
 
+    def test_a_failed_cell_aborts_the_cells_queued_behind_it(self):
+        # As JupyterLab's "Run All" sends them: all at once. The first cell
+        # trains a few hundred steps, so the second is queued when it fails.
+        self.flush_channels()
+        first = self.kc.execute("fit epochs=300\nfti")
+        second = self.kc.execute('param after="not run"')
+        replies = {}
+        for _ in range(2):
+            reply = self.kc.get_shell_msg(timeout=60)
+            replies[reply["parent_header"]["msg_id"]] = reply["content"]
+        self.assertEqual(replies[first]["status"], "error")
+        self.assertEqual(replies[second]["status"], "aborted")
+        # Without stop_on_error, the next cell runs.
+        self.flush_channels()
+        first = self.kc.execute("fit epochs=300\nfti", stop_on_error=False)
+        second = self.kc.execute('param after="run"')
+        for _ in range(2):
+            reply = self.kc.get_shell_msg(timeout=60)
+            replies[reply["parent_header"]["msg_id"]] = reply["content"]
+        self.assertEqual(replies[first]["status"], "error")
+        self.assertEqual(replies[second]["status"], "ok")
+
     def test_kernel_info_mimetype(self):
         self.flush_channels()
         reply = self.kc.kernel_info(reply=True, timeout=10)
