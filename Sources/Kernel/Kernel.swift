@@ -21,6 +21,7 @@ public final class Kernel {
     let control: ZMQSocket
     let stdin: ZMQSocket
     let iopub: ZMQSocket
+    private let context: ZMQContext
     private let heartbeat: Heartbeat
     var signer: MessageSigner
     /// This kernel's session id, in the header of every message it sends.
@@ -36,6 +37,7 @@ public final class Kernel {
     /// Binds the five sockets of `connection`. Errors name what failed.
     public init(connection: ConnectionFile, environment: Environment) throws(KernelError) {
         let context = try ZMQContext()
+        self.context = context
         shell = try ZMQSocket(.router, context: context, endpoint: connection.endpoint(connection.shellPort))
         control = try ZMQSocket(.router, context: context, endpoint: connection.endpoint(connection.controlPort))
         stdin = try ZMQSocket(.router, context: context, endpoint: connection.endpoint(connection.stdinPort))
@@ -63,6 +65,9 @@ public final class Kernel {
                 handle(frames, on: sockets[index])
             }
         }
+        // The shutdown reply and the last status must leave before the process does.
+        for socket in [shell, control, stdin, iopub] { socket.close() }
+        context.terminate()
         return 0
     }
 
@@ -209,6 +214,7 @@ final class Heartbeat: @unchecked Sendable {
                 if let frames = self.socket.receive() {
                     self.socket.send(frames)
                 } else if zmq_errno() == ETERM {
+                    self.socket.close()
                     return
                 }
             }

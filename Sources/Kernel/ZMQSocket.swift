@@ -4,13 +4,23 @@ import Glibc
 /// A ZeroMQ context: owns the I/O threads; thread-safe, shared by all sockets.
 final class ZMQContext: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
+    private var terminated = false
 
     init() throws(KernelError) {
         guard let handle = zmq_ctx_new() else { throw .socket("zmq_ctx_new: \(ZMQSocket.lastError)") }
         self.handle = handle
     }
 
-    deinit { zmq_ctx_term(handle) }
+    /// Ends the context: blocked calls on any thread return ETERM, and this
+    /// waits until every socket is closed and what they still had to send
+    /// has left (each socket's linger). Called once, by the thread that owns it.
+    func terminate() {
+        guard !terminated else { return }
+        terminated = true
+        while zmq_ctx_term(handle) != 0, zmq_errno() == EINTR {}
+    }
+
+    deinit { terminate() }
 }
 
 /// One ZeroMQ socket, used by one thread. Multipart messages are lists of frames.
@@ -50,7 +60,16 @@ final class ZMQSocket {
         self.context = context
     }
 
-    deinit { zmq_close(handle) }
+    private var isClosed = false
+
+    /// Closes the socket; what it still has to send leaves within its linger.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        zmq_close(handle)
+    }
+
+    deinit { close() }
 
     /// libzmq's text for the last error on this thread.
     static var lastError: String { String(cString: zmq_strerror(zmq_errno())) }
