@@ -6,6 +6,7 @@ import tempfile
 import unittest
 
 import jupyter_kernel_test
+from jupyter_client.kernelspec import KernelSpecManager
 
 import dnbkernel
 
@@ -102,6 +103,15 @@ class DnbKernelTests(jupyter_kernel_test.KernelTests):
             replies[reply["parent_header"]["msg_id"]] = reply["content"]
         self.assertEqual(replies[first]["status"], "error")
         self.assertEqual(replies[second]["status"], "ok")
+
+    def test_kernelspec_is_listed(self):
+        # What `jupyter kernelspec list` reads.
+        specs = KernelSpecManager().find_kernel_specs()
+        self.assertIn("dnb", specs)
+        spec = KernelSpecManager().get_kernel_spec("dnb")
+        self.assertEqual(spec.argv[1:], ["kernel", "-f", "{connection_file}"])
+        self.assertEqual((spec.display_name, spec.language, spec.interrupt_mode), ("dnb", "dnb", "signal"))
+        self.assertTrue(os.path.exists(os.path.join(specs["dnb"], "logo-svg.svg")))
 
     def test_kernel_info_mimetype(self):
         self.flush_channels()
