@@ -1,6 +1,6 @@
 # dnb — the two commands a new user needs: `make run` and `make test`.
 SHELL := /bin/bash
-PACKAGES := libedit-dev zlib1g-dev libdeflate-dev libstb-dev gnuplot-nox tmux python3-venv
+PACKAGES := libedit-dev zlib1g-dev libdeflate-dev libstb-dev libssl-dev libzmq3-dev pkg-config gnuplot-nox tmux python3-venv
 # The real MNIST: DNB_DATA, else ../shared/data/mnist or ./data/mnist. Made
 # absolute, since the tests run in temporary folders; left unset when there
 # is none, and then the tests that need it are skipped.
@@ -42,6 +42,8 @@ test: install lint release venv
 	swift build --build-tests
 	@[ -n "$(DNB_DATA)" ] || echo "$(NO_MNIST) the tests that need it are skipped"
 	DNB_PYTHON=$(CURDIR)/.venv/bin/python swift test --skip-build --disable-xctest
+	cd Tests/Jupyter && DNB_BIN=$(CURDIR)/.build/release/dnb $(CURDIR)/.venv/bin/python -W ignore::DeprecationWarning \
+	  -m unittest discover -v -p 'test_*.py'
 	@if [ -z "$(DNB_DATA)" ]; then echo "$(NO_MNIST) the notebooks are not replayed"; exit 0; fi; \
 	for notebook in notebooks/*.dnb; do \
 	  echo "checking $$notebook"; \
@@ -62,11 +64,14 @@ record: release
 	  DNB_DATA=$$(realpath --relative-to=. "$(DNB_DATA)") .build/release/dnb run $$notebook --record > /dev/null || exit 1; \
 	done
 
-# A local virtualenv with nbformat, to validate --report notebooks against the nbformat v4 schema.
-venv: .venv/bin/python
-.venv/bin/python:
-	python3 -m venv .venv
-	.venv/bin/pip install --quiet nbformat
+# A local virtualenv with Jupyter's own clients, in one pip call: nbformat
+# validates --report notebooks; jupyter_client, jupyter_kernel_test and
+# nbclient drive `dnb kernel` in Tests/Jupyter. Reinstalled when the list changes.
+PY_PACKAGES := nbformat==5.11.1 jupyter_client==8.10.0 jupyter_kernel_test==0.7.0 nbclient==0.11.0
+venv:
+	@[ -x .venv/bin/python ] || python3 -m venv .venv
+	@[ "$$(cat .venv/.dnb-packages 2>/dev/null)" = "$(PY_PACKAGES)" ] || \
+	  { .venv/bin/pip install --quiet $(PY_PACKAGES) && echo "$(PY_PACKAGES)" > .venv/.dnb-packages; }
 
 # The engine built for baseline x86-64 (no AVX2, no FMA instructions) must
 # print the same numbers and write the same model files as the AVX2 build.

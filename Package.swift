@@ -36,12 +36,17 @@ let package = Package(
         .systemLibrary(name: "CStbImage", path: "Sources/CStbImage", pkgConfig: "stb"),
         // libdeflate: whole-buffer inflate, about twice zlib's speed, for well-formed data.
         .systemLibrary(name: "CLibdeflate", path: "Sources/CLibdeflate", pkgConfig: "libdeflate"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
+        .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ", pkgConfig: "libzmq"),
+
+        // SHA-256 and HMAC-SHA256 from OpenSSL's libcrypto: downloads and Jupyter messages.
+        .target(name: "Digests", dependencies: ["COpenSSL"]),
 
         // Matrices, layers, training, with the order of every sum its own. Never prints, never touches files.
         .target(name: "Engine", swiftSettings: optimized + engineCPU),
         // Readers from bytes (IDX, gzip, NPY/NPZ, images), MNIST discovery and download.
         .target(
-            name: "Datasets", dependencies: ["CZlibSystem", "CLibdeflate", "CStbImage", "HostIO"],
+            name: "Datasets", dependencies: ["CZlibSystem", "CLibdeflate", "CStbImage", "HostIO", "Digests"],
             swiftSettings: optimized),
         // gnuplot script text from numbers, and the one number formatter. Never launches a process.
         .target(name: "Plotting"),
@@ -54,8 +59,12 @@ let package = Package(
         .target(name: "Interpreter", dependencies: ["Engine", "Datasets", "Plotting", "Language", "HostIO"]),
         // libedit line reading, history, completion, Ctrl-C.
         .target(name: "Terminal", dependencies: ["CEditLine", "Interpreter", "Language", "HostIO"]),
+        // The Jupyter kernel: wire format, signing, the sockets loop, the kernelspec.
+        .target(
+            name: "Kernel",
+            dependencies: ["CZeroMQ", "Digests", "Engine", "HostIO", "Interpreter", "Language", "Terminal"]),
         // Argument parsing and exit codes only.
-        .executableTarget(name: "dnb", dependencies: ["Interpreter", "Terminal", "Language"]),
+        .executableTarget(name: "dnb", dependencies: ["Interpreter", "Terminal", "Language", "Kernel"]),
         // Release-build benchmark of the seed A and seed B recipes (`make bench`); not a test.
         // Built for the engine's CPU level too, so its FMA peak measures what the engine can issue.
         .executableTarget(
@@ -67,7 +76,8 @@ let package = Package(
             path: "Fuzz/Targets"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HostIO"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HostIO", "Digests"]),
+        .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], exclude: ["Snapshots"]),
         .testTarget(name: "LanguageTests", dependencies: ["Language"]),
         .testTarget(name: "HostIOTests", dependencies: ["HostIO", "Plotting"]),
@@ -75,6 +85,7 @@ let package = Package(
             name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting", "HostIO"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "HostIO"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Engine", "Digests"]),
     ]
 )
 

@@ -2,6 +2,7 @@
 // ./data/mnist/, then ~/.keras/datasets/mnist.npz; only when none of them
 // exists, a download of Keras's mnist.npz into ~/.keras/datasets/.
 
+import Digests
 import HostIO
 
 /// Where `load mnist` looks, in order: path=, DNB_DATA, ./data/mnist/,

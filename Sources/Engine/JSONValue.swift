@@ -33,23 +33,23 @@ public enum JSONValue: Equatable, Sendable {
     }
 
     /// Where and why parsing stopped.
-    struct ParseError: Error, Equatable, Sendable {
+    public struct ParseError: Error, Equatable, Sendable {
         /// Byte offset into the parsed text.
-        var offset: Int
-        var reason: String
+        public var offset: Int
+        public var reason: String
     }
 
     /// Objects and arrays nest at most this deep.
     static let maximumDepth = 32
 
     /// The value of `key` when this is an object that has it.
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value
     }
 
     /// A number written as a plain integer (`-?digits`) that fits in `Int`.
-    var integer: Int? {
+    public var integer: Int? {
         guard case .number(let text) = self, !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else {
             return nil
         }
@@ -63,7 +63,7 @@ public enum JSONValue: Equatable, Sendable {
     }
 
     /// The string's text.
-    var string: String? {
+    public var string: String? {
         guard case .string(let text) = self else { return nil }
         return text
     }
@@ -143,7 +143,7 @@ public enum JSONValue: Equatable, Sendable {
     // MARK: - Parsing
 
     /// Parses one JSON document from UTF-8 `bytes`.
-    static func parse(_ bytes: some Collection<UInt8>) throws(ParseError) -> JSONValue {
+    public static func parse(_ bytes: some Collection<UInt8>) throws(ParseError) -> JSONValue {
         let bytes = Array(bytes)
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw ParseError(offset: 0, reason: "the text is not valid UTF-8")

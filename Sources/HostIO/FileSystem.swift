@@ -331,3 +331,12 @@ public func listFolder(_ folder: String) -> [String] {
     }
     return names.sorted()
 }
+
+/// This process's executable as an absolute path (Linux's `/proc/self/exe`),
+/// for a kernelspec that starts this same binary; nil where unknown.
+public func executablePath() -> String? {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard length > 0 else { return nil }
+    return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

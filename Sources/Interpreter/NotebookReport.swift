@@ -122,7 +122,9 @@ public struct NotebookReport {
                 "kernelspec": object([
                     "name": .string("dnb"), "display_name": .string("dnb"), "language": .string("dnb"),
                 ]),
-                "language_info": object(["name": .string("dnb"), "file_extension": .string(".dnb")]),
+                "language_info": object([
+                    "name": .string("dnb"), "file_extension": .string(".dnb"), "mimetype": .string("text/x-dnb"),
+                ]),
                 "title": .string(title),
             ]),
             "cells": .array(jsonCells),

@@ -3,6 +3,10 @@
 public enum OutputEvent: Equatable, Sendable {
     /// Lines of text, without a trailing newline.
     case text(String)
+    /// The value a command computed (`evaluate`'s loss and accuracy): a line
+    /// of text at the prompt and in a notebook, a Jupyter `execute_result`
+    /// (the cell's `Out[n]`) in the kernel.
+    case result(String)
     /// A status line that replaces the previous one (a live progress bar).
     /// Front ends that are not terminals ignore it.
     case progress(String)
@@ -21,7 +25,7 @@ extension OutputEvent {
     /// command in a notebook (`#>` lines). Previews are not included.
     public var transcriptLines: [String] {
         switch self {
-        case .text(let text):
+        case .text(let text), .result(let text):
             text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         case .progress:
             []

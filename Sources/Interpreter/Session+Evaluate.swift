@@ -41,7 +41,7 @@ extension Session {
             throw Diagnostic(error.description, at: invocation.verb.span)
         }
         emit(
-            .text(
+            .result(
                 "\(split): loss \(NumberFormat.fixed(result.loss, 4)) - accuracy \(NumberFormat.fixed(result.accuracy, 4))"
                     + " (\(NumberFormat.grouped(examples.count)) samples)"))
         return .done

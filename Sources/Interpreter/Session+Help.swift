@@ -51,3 +51,11 @@ extension Session {
         return lines.joined(separator: "\n")
     }
 }
+
+extension CommandTable {
+    /// What `help VERB` shows, for front ends that document a command
+    /// themselves (Jupyter's inspect); nil for an unknown verb.
+    public static func helpText(for verb: String) -> String? {
+        spec(named: verb).map(Session.details(of:))
+    }
+}

@@ -28,6 +28,9 @@ public enum BatchRunner {
     ) -> Int32 {
         let console = Console()
         Interrupts.install()
+        if let file, file.hasSuffix(".ipynb"), source == nil {
+            return runJupyterNotebook(file, options: options, console: console)
+        }
         let notebookSource: String
         if let source {
             notebookSource = source
@@ -102,6 +105,47 @@ public enum BatchRunner {
                 console.error(Diagnostic(error.description).rendered(file: nil, sourceLines: []))
                 status = 1
             }
+        }
+        return status
+    }
+
+    /// `dnb run FILE.ipynb`: the code cells of a notebook written for the dnb
+    /// kernel, in order, in one session; errors name the cell
+    /// (`FILE[cell N]:LINE:COL`). `--report` works; `--record` and `--check`
+    /// are for `.dnb` notebooks (main refuses them here).
+    static func runJupyterNotebook(_ file: String, options: Options, console: Console) -> Int32 {
+        let cells: [JupyterNotebook.CodeCell]
+        do throws(Diagnostic) {
+            let bytes: [UInt8]
+            do {
+                bytes = try readFileBytes(file)
+            } catch {
+                throw Diagnostic(error.message(naming: file))
+            }
+            cells = try JupyterNotebook.codeCells(bytes, name: file)
+        } catch {
+            console.error(error.rendered(file: nil, sourceLines: []))
+            return 1
+        }
+        let session = Session(environment: .current, isInterrupted: { Interrupts.isRequested }, emit: console.show)
+        if !options.parameters.isEmpty { session.overrideParameters(options.parameters) }
+        var outputs: [StatementOutput] = []
+        var failure: Failure?
+        for cell in cells {
+            failure = session.run(
+                source: cell.source, file: "\(file)[cell \(cell.number)]",
+                onStatement: options.report == nil
+                    ? nil : { statement, events in outputs.append(StatementOutput(statement: statement, events: events)) })
+            if failure != nil { break }
+        }
+        var status: Int32 = 0
+        if let failure {
+            if let last = outputs.indices.last { outputs[last].error = failure.rendered }
+            console.error(failure.rendered)
+            status = failure.interrupted ? 130 : 1
+        }
+        if let report = options.report, !writeReport(report, title: file, outputs: outputs, console: console) {
+            status = status == 0 ? 1 : status
         }
         return status
     }

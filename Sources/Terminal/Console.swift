@@ -32,7 +32,7 @@ public final class Console {
 
     public func show(_ event: OutputEvent) {
         switch event {
-        case .text(let text):
+        case .text(let text), .result(let text):
             clearProgress()
             write(text + "\n")
         case .progress(let text):

@@ -1,14 +1,19 @@
 import Glibc
+import Kernel
 import Terminal
 
 /// dnb's command line: argument parsing and exit codes only.
 let usage = """
     usage: dnb                         open the interactive prompt (or replay notebook text piped to stdin)
-           dnb run FILE.dnb [-p NAME=VALUE ...] [--record | --check [--tolerance X]] [--report OUT.md|OUT.ipynb]
+           dnb run FILE.dnb|FILE.ipynb [-p NAME=VALUE ...] [--record | --check [--tolerance X]] [--report OUT.md|OUT.ipynb]
                                        replay a notebook; exit 1 at the first failing command
                                        --record   write each command's output under it as #> lines
                                        --check    compare outputs with the #> lines (numbers within X, default 1e-4)
                                        --report   write Markdown or a Jupyter notebook with outputs and plots
+           dnb kernel install [--user | --prefix DIR]
+                                       write the dnb kernelspec so Jupyter lists it (default: /usr/local/share/jupyter)
+           dnb kernel -f CONNECTION_FILE
+                                       serve as a Jupyter kernel (Jupyter starts it so)
            dnb --help | --version
     """
 
@@ -71,7 +76,30 @@ case "run":
     }
     guard let file else { fail("run needs a notebook: dnb run FILE.dnb") }
     if options.record && options.check { fail("--record rewrites the outputs that --check compares: use one") }
+    if file.hasSuffix(".ipynb") && (options.record || options.check) {
+        fail("--record and --check keep outputs in a .dnb notebook; a .ipynb keeps its own (use --report)")
+    }
     exit(BatchRunner.run(file: file, options: options))
+case "kernel":
+    if arguments.first == "install" {
+        arguments.removeFirst()
+        var user = false
+        var prefix: String?
+        while !arguments.isEmpty {
+            switch arguments.removeFirst() {
+            case "--user": user = true
+            case "--prefix":
+                guard let folder = arguments.first else { fail("--prefix needs a folder") }
+                arguments.removeFirst()
+                prefix = folder
+            case let other: fail("unknown option '\(other)' for kernel install")
+            }
+        }
+        if user && prefix != nil { fail("--user and --prefix name two places: use one") }
+        exit(Kernel.install(user: user, prefix: prefix))
+    }
+    guard arguments.count == 2, arguments[0] == "-f" else { fail("kernel needs -f CONNECTION_FILE") }
+    exit(Kernel.serve(connectionFile: arguments[1]))
 case let other:
     fail("unknown command '\(other)'")
 }

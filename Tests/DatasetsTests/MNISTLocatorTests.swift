@@ -1,3 +1,4 @@
+import Digests
 import HostIO
 import Testing
 

@@ -14,6 +14,7 @@ final class Harness {
         host: host,
         emit: { [unowned self] event in
             if case .text(let text) = event { self.lines.append(text) }
+            if case .result(let text) = event { self.lines.append(text) }
             if case .plot(let script, let image, _) = event { self.lines.append("plot \(script) \(image ?? "-")") }
         })
     var variables: [String: String]

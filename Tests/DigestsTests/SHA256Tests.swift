@@ -1,6 +1,5 @@
+import Digests
 import Testing
-
-@testable import Datasets
 
 @Suite struct SHA256Tests {
     /// FIPS 180-4 / NIST example vectors.
