@@ -74,9 +74,12 @@ final class ComputePool: @unchecked Sendable {
     /// Most threads a pass may use.
     static let maximumThreads = 64
 
-    /// Spins (each a few pause instructions) a worker waits for the next
-    /// pass, or a caller for a claimed task, before sleeping: ~20-50 µs.
-    private static let spins = 2_000
+    /// How long a worker spins waiting for the next pass, and a caller for
+    /// a claimed task, before sleeping: long enough to bridge the serial
+    /// work between a step's passes (tens of microseconds), far shorter
+    /// than a scheduler time slice.
+    private static let workerSpinNanoseconds: UInt64 = 300_000
+    private static let callerSpinNanoseconds: UInt64 = 50_000
 
     /// Whether a pass is running (its caller owns the fields below).
     private let busy = Atomic<Bool>(false)
@@ -122,7 +125,7 @@ final class ComputePool: @unchecked Sendable {
 
     /// Passes with less work than this (multiply-adds) run on the caller
     /// alone: waking a worker costs a few microseconds.
-    static let minimumParallelWork = 100_000
+    static let minimumParallelWork = 500_000
 
     /// Runs `body(0)`, …, `body(count - 1)`, each exactly once, on up to
     /// `computeThreads()` threads, and returns when all have finished.
@@ -190,11 +193,10 @@ final class ComputePool: @unchecked Sendable {
     /// Waits until workers have finished `expected` tasks: a short spin, then sleep.
     private func waitForWorkers(_ expected: Int) {
         var spins = 0
+        let deadline = monotonicNanoseconds() + Self.callerSpinNanoseconds
         while finishedByWorkers.load(ordering: .acquiring) < expected {
-            if spins < Self.spins {
-                spins += 1
-                continue
-            }
+            spins += 1
+            if spins & 63 != 0 || monotonicNanoseconds() < deadline { continue }
             pthread_mutex_lock(&mutex)
             callerSleeping.store(true, ordering: .sequentiallyConsistent)
             while finishedByWorkers.load(ordering: .sequentiallyConsistent) < expected {
@@ -227,11 +229,10 @@ final class ComputePool: @unchecked Sendable {
         var seen = claim.load(ordering: .acquiring) >> 32
         while true {
             var spins = 0
+            let deadline = monotonicNanoseconds() + Self.workerSpinNanoseconds
             while claim.load(ordering: .acquiring) >> 32 == seen {
-                if spins < Self.spins {
-                    spins += 1
-                    continue
-                }
+                spins += 1
+                if spins & 63 != 0 || monotonicNanoseconds() < deadline { continue }
                 pthread_mutex_lock(&mutex)
                 sleepers.add(1, ordering: .sequentiallyConsistent)
                 while claim.load(ordering: .sequentiallyConsistent) >> 32 == seen {
