@@ -40,7 +40,7 @@ enum ProductKernels {
     /// from the value C holds. Tiles of 6 rows × 16 columns: twelve
     /// independent 8-lane chains, enough to keep both FMA units busy.
     @inline(__always)
-    private static func product(
+    static func product(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, columnStride: Int, b: UnsafePointer<Float>,
         ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
