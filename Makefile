@@ -107,8 +107,12 @@ fuzz-smoke: fuzz-build
 fuzz-seeds:
 	python3 Fuzz/make-seeds.py
 
+# Seed A and seed B (three fits each, plus the seed-b notebook), then one fit
+# of the keras-io convnet (15 epochs: minutes). Side by side with Keras:
+# benchmarks/compare-keras.sh [--convnet].
 bench: release
 	.build/release/dnb-bench
+	.build/release/dnb-bench --recipe conv --repeats 1 --no-notebook
 
 clean:
 	rm -rf .build .build-fuzz

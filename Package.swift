@@ -42,8 +42,13 @@ let package = Package(
         // SHA-256 and HMAC-SHA256 from OpenSSL's libcrypto: downloads and Jupyter messages.
         .target(name: "Digests", dependencies: ["COpenSSL"]),
 
+        // AVX-512 tiles for the engine's products, used where the CPU has them: the same
+        // FMA chains as the Swift tiles, more lanes at once. Left out of the portable build.
+        .target(
+            name: "CWideKernels",
+            cSettings: Context.environment["DNB_PORTABLE"] == "1" ? [.define("DNB_NO_WIDE")] : [.unsafeFlags(["-O3"])]),
         // Matrices, layers, training, with the order of every sum its own. Never prints, never touches files.
-        .target(name: "Engine", swiftSettings: optimized + engineCPU),
+        .target(name: "Engine", dependencies: ["CWideKernels"], swiftSettings: optimized + engineCPU),
         // Readers from bytes (IDX, gzip, NPY/NPZ, images), MNIST discovery and download.
         .target(
             name: "Datasets", dependencies: ["CZlibSystem", "CLibdeflate", "CStbImage", "HostIO", "Digests"],

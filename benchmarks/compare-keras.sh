@@ -4,6 +4,7 @@
 # one run, printed side by side with the ratios and the targets.
 #
 # usage: benchmarks/compare-keras.sh [--repeats N] [--keras-repeats N] [--threads N] [--loaded]
+#                                    [--convnet] [--conv-epochs N]
 #   --repeats        dnb fits per recipe (default 3; the median is compared)
 #   --keras-repeats  Keras fits per recipe (default 1: one fit takes ~20-35 s)
 #   --threads        dnb's threads (default: every core available; TensorFlow uses them all)
@@ -28,13 +29,17 @@ repeats=3
 keras_repeats=1
 threads=$(nproc)
 loaded=0
+convnet=0
+conv_epochs=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --repeats) repeats=${2:?--repeats needs a number}; shift 2 ;;
         --keras-repeats) keras_repeats=${2:?--keras-repeats needs a number}; shift 2 ;;
         --threads) threads=${2:?--threads needs a number}; shift 2 ;;
         --loaded) loaded=1; shift ;;
-        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --convnet) convnet=1; shift ;;
+        --conv-epochs) conv_epochs=${2:?--conv-epochs needs a number}; convnet=1; shift 2 ;;
+        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (see --help)" ;;
     esac
 done
@@ -87,6 +92,18 @@ for recipe in a b; do
         --json "$work/keras-$recipe.json" 2>"$work/keras-$recipe.log" \
         || { cat "$work/keras-$recipe.log" >&2; die "the Keras run of recipe $recipe failed"; }
 done
+if [ "$convnet" = 1 ]; then
+    epochs_flag=()
+    [ "$conv_epochs" -gt 0 ] && epochs_flag=(--epochs "$conv_epochs")
+    say "dnb: the keras-io convnet, 1 fit, $threads threads"
+    .build/release/dnb-bench --recipe conv --threads "$threads" --repeats 1 --no-notebook "${epochs_flag[@]}" \
+        --json "$work/dnb-conv.json" >"$work/dnb-conv.txt" \
+        || { cat "$work/dnb-conv.txt" >&2; die "dnb-bench failed on the convnet"; }
+    say "Keras: the keras-io convnet, 1 fit"
+    "$venv/bin/python" benchmarks/keras_recipes.py --recipe conv --repeats 1 --data "$keras_data" "${epochs_flag[@]}" \
+        --json "$work/keras-conv.json" 2>"$work/keras-conv.log" \
+        || { cat "$work/keras-conv.log" >&2; die "the Keras run of the convnet failed"; }
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 if [ "$loaded" = 1 ]; then
     say "dnb with one core taken by \`yes > /dev/null\`: $threads threads, then 1 thread"
@@ -105,8 +122,12 @@ echo
 import json, statistics, sys
 
 work, load_before, load_after = sys.argv[1:4]
+import os
 dnb = json.load(open(f"{work}/dnb.json"))
 keras = {r: json.load(open(f"{work}/keras-{r}.json")) for r in "ab"}
+if os.path.exists(f"{work}/dnb-conv.json"):
+    dnb["recipes"] += json.load(open(f"{work}/dnb-conv.json"))["recipes"]
+    keras["conv"] = json.load(open(f"{work}/keras-conv.json"))
 mb = lambda b: f"{b / 1048576:.0f} MB"
 checks = []
 
@@ -132,6 +153,12 @@ for d in dnb["recipes"]:
     gap = 100 * (d["testAccuracy"] - k["testAccuracy"])
     print(f"  {'test accuracy':28}{d['testAccuracy']:>14.4f}{k['testAccuracy']:>14.4f}{gap:>+12.2f}pt")
     speedup = statistics.median(k["fits"]) / statistics.median(d["fits"])
+    if d["recipe"] == "conv":
+        epochs = f" ({d['epochs']} epochs)" if d.get("epochs") not in (None, 15) else ""
+        checks.append((f"convnet fit at least as fast as Keras{epochs}", speedup >= 1, f"{speedup:.2f}x"))
+        checks.append((f"convnet fit 2x faster than Keras (goal){epochs}", speedup >= 2, f"{speedup:.2f}x"))
+        checks.append(("convnet test accuracy at least Keras's minus 0.15 pt", gap >= -0.15, f"{gap:+.2f} pt"))
+        continue
     if d["recipe"] == "b":
         checks.append(("seed B fit >= 20x faster than Keras", speedup >= 20, f"{speedup:.1f}x"))
         checks.append(("seed B test accuracy within 0.3 pt of Keras", abs(gap) <= 0.3, f"{gap:+.2f} pt"))

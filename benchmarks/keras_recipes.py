@@ -1,11 +1,15 @@
-"""The seed A and seed B recipes in Keras, measured like dnb-bench measures dnb.
+"""The seed A, seed B and convnet recipes in Keras, measured like dnb-bench measures dnb.
 
 One recipe per process (so the peak RSS is that recipe's whole job: load,
 normalise, fit, evaluate), written as JSON with dnb-bench's field names.
 The data is read with numpy from DNB_DATA (the four IDX files, gzipped or
 not, or mnist.npz): keras.datasets.mnist.load_data() would try the network.
 
-    python keras_recipes.py --recipe b --json out.json [--data DIR] [--repeats N]
+    python keras_recipes.py --recipe b --json out.json [--data DIR] [--repeats N] [--epochs N]
+
+The convnet is keras-io's "Simple MNIST convnet" (examples/vision/mnist_convnet.py):
+conv 32 3x3 relu, maxpool 2, conv 64 3x3 relu, maxpool 2, flatten, dropout 0.5,
+dense 10 softmax; Adam, batch 128, 15 epochs, validation_split 0.1.
 """
 
 import argparse
@@ -23,7 +27,27 @@ import numpy as np  # noqa: E402
 RECIPES = {
     "a": dict(title="seed A 784-15-10", hidden=15, epochs=10, batch=32, validation=0.0),
     "b": dict(title="seed B 784-128-10", hidden=128, epochs=10, batch=32, validation=0.2),
+    "conv": dict(title="keras-io convnet", hidden=0, epochs=15, batch=128, validation=0.1),
 }
+
+
+def build_model(keras, recipe):
+    if recipe["hidden"]:
+        return keras.Sequential([
+            keras.Input(shape=(784,)),
+            keras.layers.Dense(recipe["hidden"], activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ])
+    return keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        keras.layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+        keras.layers.MaxPooling2D(pool_size=(2, 2)),
+        keras.layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+        keras.layers.MaxPooling2D(pool_size=(2, 2)),
+        keras.layers.Flatten(),
+        keras.layers.Dropout(0.5),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
 
 
 def read_idx(path):
@@ -64,8 +88,11 @@ def main():
     parser.add_argument("--json", required=True)
     parser.add_argument("--data", default=os.environ.get("DNB_DATA", ""))
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=0, help="train this many epochs instead of the recipe's")
     args = parser.parse_args()
-    recipe = RECIPES[args.recipe]
+    recipe = dict(RECIPES[args.recipe])
+    if args.epochs > 0:
+        recipe["epochs"] = args.epochs
     if not args.data:
         sys.exit("keras_recipes.py: set DNB_DATA or pass --data")
 
@@ -77,19 +104,16 @@ def main():
     load_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    x_train = x_train.reshape(-1, 784).astype("float32") / 255.0
-    x_test = x_test.reshape(-1, 784).astype("float32") / 255.0
+    shape = (-1, 784) if recipe["hidden"] else (-1, 28, 28, 1)
+    x_train = x_train.reshape(shape).astype("float32") / 255.0
+    x_test = x_test.reshape(shape).astype("float32") / 255.0
     normalize_seconds = time.perf_counter() - started
 
     fits, epoch_times = [], []
     model = history = None
     for _ in range(args.repeats):
         keras.utils.set_random_seed(1)
-        model = keras.Sequential([
-            keras.Input(shape=(784,)),
-            keras.layers.Dense(recipe["hidden"], activation="relu"),
-            keras.layers.Dense(10, activation="softmax"),
-        ])
+        model = build_model(keras, recipe)
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
         class EpochTimer(keras.callbacks.Callback):

@@ -20,6 +20,7 @@
 //               the previous one left in dW: the same operations in the same order)
 //   db[f]     = dz[0,0,f] + dz[0,1,f] + … over (n, p) ascending, from +0
 //   dcols[n,p,k] = fma chain over f ascending from +0 of dz[n,p,f]·W[k,f]
+//               (its zero terms skipped where dz is mostly zeros: same bits)
 //   dx[n,y,x,c] = +0, then + dcols[n,p,(ky,kx,c)] for every p ascending
 //               whose window covers (y, x) (plain additions; col2im)
 // Every product vectorises across output columns (f, or k for dcols), so
@@ -162,7 +163,9 @@ enum Convolution {
     }
 
     /// Kernel rows per kernel-gradient task (a multiple of the product's 6-row tiles).
-    static let kernelRowsPerPiece = 24
+    /// Each task streams all of dz once, so few large pieces (4 for a 3×3×32
+    /// kernel) keep the memory traffic down.
+    static let kernelRowsPerPiece = 72
 
     /// (n, p) rows per block of the kernel gradient: a block's patches and
     /// dz stay in cache while every kernel row of the task reads them.
@@ -176,9 +179,18 @@ enum Convolution {
         transposedKernel: UnsafePointer<Float>, cols: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>
     ) {
         let (p, patch, f) = (plan.positions, plan.patch, plan.filters)
-        ProductKernels.multiply(
-            rows: (rows.lowerBound * p)..<(rows.upperBound * p), n: patch, k: f, a: dz, lda: f, b: transposedKernel,
-            ldb: patch, c: cols, ldc: patch)
+        let products = (rows.lowerBound * p)..<(rows.upperBound * p)
+        // Below a max pooling most of dz is zero: walk only its nonzero
+        // terms (the same chains, so the same bits) when they are few.
+        var zeros = 0
+        for i in (products.lowerBound * f)..<(products.upperBound * f) where dz[i] == 0 { zeros += 1 }
+        if patch >= 8, zeros * 2 >= products.count * f {
+            ProductKernels.multiplySkippingZeros(
+                rows: products, n: patch, k: f, a: dz, lda: f, b: transposedKernel, ldb: patch, c: cols, ldc: patch)
+        } else {
+            ProductKernels.multiply(
+                rows: products, n: patch, k: f, a: dz, lda: f, b: transposedKernel, ldb: patch, c: cols, ldc: patch)
+        }
         for r in rows { col2im(cols + r * p * patch, plan, into: dx + r * plan.inputSize) }
     }
 }

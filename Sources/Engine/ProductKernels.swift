@@ -11,7 +11,14 @@
 //                         computing a long chain in blocks of p (C zeroed
 //                         first) gives the bits of the whole chain at once
 
+import CWideKernels
+
 enum ProductKernels {
+    /// Whether products run on the AVX-512 tiles
+    /// (CWideKernels): on where the CPU has AVX-512F. The bits are the same
+    /// either way; tests switch it off to train through both paths.
+    nonisolated(unsafe) static var wideTiles = dnb_wide_available()
+
     /// Rows `rows` of `C = A·B` (A row-major, M×K, lda): each element one
     /// chain over k ascending from +0, as `MatrixProduct.multiply`.
     static func multiply(
@@ -22,6 +29,85 @@ enum ProductKernels {
         product(
             m: rows.count, n: n, k: k, a: a + rows.lowerBound * lda, rowStride: lda, columnStride: 1, b: b, ldb: ldb,
             c: c + rows.lowerBound * ldc, ldc: ldc, accumulate: false)
+    }
+
+    /// Rows `rows` of `C = A·B` as `multiply`, for an A whose rows are
+    /// mostly zeros (a gradient that came back through max pooling: one
+    /// window position in four, at most, carries one). Each row walks only
+    /// its nonzero terms, k ascending, from +0: a zero term leaves a chain
+    /// unchanged, so the bits are `multiply`'s (for finite B). One row at a
+    /// time, 96 columns (twelve 8-lane chains) at a time. Needs n ≥ 8.
+    static func multiplySkippingZeros(
+        rows: Range<Int>, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        precondition(n >= 8, "sparse rows need at least 8 columns")
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(k, 1)) { terms in
+            for i in rows {
+                let row = a + i * lda
+                var count = 0
+                for p in 0..<k where row[p] != 0 {
+                    terms[count] = p
+                    count += 1
+                }
+                let out = c + i * ldc
+                var j = 0
+                while n - j >= 96 {
+                    sparseRow96(count, terms.baseAddress!, row, b + j, ldb, out + j)
+                    j += 96
+                }
+                // The last columns 8 at a time; a narrow tail overlaps the vector before it.
+                while j < n {
+                    let start = min(j, n - 8)
+                    var sum = Lanes()
+                    for t in 0..<count {
+                        let p = terms[t]
+                        sum = sum.addingProduct(Lanes(repeating: row[p]), .load(b + p * ldb, start))
+                    }
+                    sum.store(out, start)
+                    j = start + 8
+                }
+            }
+        }
+    }
+
+    /// Columns 0..<96 of one output row: the chains over the `count` terms `terms`.
+    @inline(__always)
+    private static func sparseRow96(
+        _ count: Int, _ terms: UnsafePointer<Int>, _ row: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ out: UnsafeMutablePointer<Float>
+    ) {
+        var s0 = Lanes(), s1 = Lanes(), s2 = Lanes(), s3 = Lanes(), s4 = Lanes(), s5 = Lanes()
+        var s6 = Lanes(), s7 = Lanes(), s8 = Lanes(), s9 = Lanes(), s10 = Lanes(), s11 = Lanes()
+        for t in 0..<count {
+            let p = terms[t]
+            let x = Lanes(repeating: row[p])
+            let r = b + p * ldb
+            s0 = s0.addingProduct(x, .load(r, 0))
+            s1 = s1.addingProduct(x, .load(r, 8))
+            s2 = s2.addingProduct(x, .load(r, 16))
+            s3 = s3.addingProduct(x, .load(r, 24))
+            s4 = s4.addingProduct(x, .load(r, 32))
+            s5 = s5.addingProduct(x, .load(r, 40))
+            s6 = s6.addingProduct(x, .load(r, 48))
+            s7 = s7.addingProduct(x, .load(r, 56))
+            s8 = s8.addingProduct(x, .load(r, 64))
+            s9 = s9.addingProduct(x, .load(r, 72))
+            s10 = s10.addingProduct(x, .load(r, 80))
+            s11 = s11.addingProduct(x, .load(r, 88))
+        }
+        s0.store(out, 0)
+        s1.store(out, 8)
+        s2.store(out, 16)
+        s3.store(out, 24)
+        s4.store(out, 32)
+        s5.store(out, 40)
+        s6.store(out, 48)
+        s7.store(out, 56)
+        s8.store(out, 64)
+        s9.store(out, 72)
+        s10.store(out, 80)
+        s11.store(out, 88)
     }
 
     /// `C[i,j] = fma(A[k-1,i], B[k-1,j], … fma(A[0,i], B[0,j], C[i,j]))`
@@ -44,16 +130,24 @@ enum ProductKernels {
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, columnStride: Int, b: UnsafePointer<Float>,
         ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
-        if n < 8 {
-            for i in 0..<m {
-                for j in 0..<n {
-                    var sum: Float = accumulate ? c[i * ldc + j] : 0
-                    for p in 0..<k { sum = sum.addingProduct(a[i * rowStride + p * columnStride], b[p * ldb + j]) }
-                    c[i * ldc + j] = sum
-                }
-            }
+        if wideTiles {
+            dnb_wide_product(m, n, k, a, rowStride, columnStride, b, ldb, c, ldc, accumulate)
             return
         }
+        // Columns the vectors leave to scalar chains: all of a narrow C, and
+        // when continuing chains, a tail that a vector could only reach by
+        // overlapping columns another tile has already continued.
+        let tail = n % 16
+        let scalarColumns = n < 8 ? 0..<n : accumulate && n > 16 && tail > 0 && tail < 8 ? (n - tail)..<n : 0..<0
+        for i in 0..<m {
+            for j in scalarColumns {
+                var sum: Float = accumulate ? c[i * ldc + j] : 0
+                for p in 0..<k { sum = sum.addingProduct(a[i * rowStride + p * columnStride], b[p * ldb + j]) }
+                c[i * ldc + j] = sum
+            }
+        }
+        if n < 8 { return }
+        let n = n - scalarColumns.count
         var i = 0
         while m - i >= 6 {
             columnPairs(n) { j0, j1 in

@@ -1,0 +1,21 @@
+// AVX-512 tiles for the engine's matrix products (ProductKernels.product),
+// chosen at run time on CPUs that have AVX-512F. Each element of C is the
+// same chain of fused multiply-adds over the shared dimension, ascending, as
+// in the 8-lane Swift tiles: only more lanes run at once, so the bits are the
+// same on every path (the engine's tests train through both).
+#ifndef DNB_WIDE_KERNELS_H
+#define DNB_WIDE_KERNELS_H
+
+#include <stdbool.h>
+
+/// Whether this CPU (and OS) runs the AVX-512 tiles; false in a build
+/// without them (DNB_NO_WIDE, the portable build).
+bool dnb_wide_available(void);
+
+/// C (m×n, ldc) = A·B, A[i,p] = a[i·row_stride + p·column_stride], B k×n
+/// row-major (ldb); each C[i,j] one FMA chain over p ascending, from +0 or,
+/// with `accumulate`, from the value C holds.
+void dnb_wide_product(long m, long n, long k, const float *a, long row_stride, long column_stride, const float *b,
+                      long ldb, float *c, long ldc, bool accumulate);
+
+#endif

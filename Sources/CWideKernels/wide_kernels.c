@@ -1,0 +1,106 @@
+#include "wide_kernels.h"
+
+#if defined(__x86_64__) && !defined(DNB_NO_WIDE)
+#include <immintrin.h>
+
+bool dnb_wide_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
+}
+
+#define WIDE __attribute__((target("avx512f,fma"), always_inline)) static inline
+
+/// Rows `R` (≤ 6) of C, the 16-lane column vectors at j0 and j1, lanes
+/// outside m0 and m1 neither read nor written: 2·R chains per lane.
+#define TILE(R)                                                                                                      \
+    WIDE void tile##R(long k, const float *a, long rs, long cs, const float *b, long ldb, float *c, long ldc,      \
+                      long j0, long j1, __mmask16 m0, __mmask16 m1, bool accumulate) {                              \
+        __m512 s0[R], s1[R];                                                                                         \
+        for (int r = 0; r < R; r++) {                                                                                \
+            s0[r] = accumulate ? _mm512_maskz_loadu_ps(m0, c + r * ldc + j0) : _mm512_setzero_ps();                  \
+            s1[r] = accumulate ? _mm512_maskz_loadu_ps(m1, c + r * ldc + j1) : _mm512_setzero_ps();                  \
+        }                                                                                                            \
+        for (long p = 0; p < k; p++) {                                                                               \
+            const float *row = b + p * ldb;                                                                          \
+            __m512 b0 = _mm512_maskz_loadu_ps(m0, row + j0), b1 = _mm512_maskz_loadu_ps(m1, row + j1);               \
+            const float *ap = a + p * cs;                                                                            \
+            for (int r = 0; r < R; r++) {                                                                            \
+                __m512 x = _mm512_set1_ps(ap[r * rs]);                                                               \
+                s0[r] = _mm512_fmadd_ps(x, b0, s0[r]);                                                               \
+                s1[r] = _mm512_fmadd_ps(x, b1, s1[r]);                                                               \
+            }                                                                                                            \
+        }                                                                                                            \
+        for (int r = 0; r < R; r++) {                                                                                \
+            _mm512_mask_storeu_ps(c + r * ldc + j0, m0, s0[r]);                                                      \
+            _mm512_mask_storeu_ps(c + r * ldc + j1, m1, s1[r]);                                                      \
+        }                                                                                                            \
+    }
+
+TILE(6)
+TILE(3)
+TILE(1)
+
+/// Rows `R` of C, one 16-lane column vector at j0 (lanes outside m0 masked):
+/// a last vector with no partner, without a second vector's wasted work.
+#define SINGLE(R)                                                                                                    \
+    WIDE void single##R(long k, const float *a, long rs, long cs, const float *b, long ldb, float *c, long ldc,    \
+                        long j0, __mmask16 m0, bool accumulate) {                                                   \
+        __m512 s0[R];                                                                                                \
+        for (int r = 0; r < R; r++)                                                                                  \
+            s0[r] = accumulate ? _mm512_maskz_loadu_ps(m0, c + r * ldc + j0) : _mm512_setzero_ps();                  \
+        for (long p = 0; p < k; p++) {                                                                               \
+            __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb + j0);                                                 \
+            const float *ap = a + p * cs;                                                                            \
+            for (int r = 0; r < R; r++) s0[r] = _mm512_fmadd_ps(_mm512_set1_ps(ap[r * rs]), b0, s0[r]);              \
+        }                                                                                                            \
+        for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(c + r * ldc + j0, m0, s0[r]);                              \
+    }
+
+SINGLE(6)
+SINGLE(3)
+SINGLE(1)
+
+/// `TILE_CALL` over pairs of 16-lane vectors covering 0..<n; the last pair's
+/// lanes past n are masked off (no overlap, so continued chains stay right).
+#define COLUMN_PAIRS(TILE_CALL, SINGLE_CALL)                                                                                      \
+    do {                                                                                                             \
+        for (long j = 0; j < n; j += 32) {                                                                           \
+            long rest = n - j, j0 = j, j1 = j + 16;                                                                  \
+            __mmask16 m0 = rest >= 16 ? 0xFFFF : (__mmask16)((1u << rest) - 1);                                      \
+            __mmask16 m1 = rest >= 32 ? 0xFFFF : rest > 16 ? (__mmask16)((1u << (rest - 16)) - 1) : 0;               \
+            if (m1) {                                                                                                \
+                TILE_CALL;                                                                                           \
+            } else {                                                                                                 \
+                SINGLE_CALL;                                                                                         \
+            }                                                                                                        \
+        }                                                                                                            \
+    } while (0)
+
+__attribute__((target("avx512f,fma"))) void dnb_wide_product(long m, long n, long k, const float *a, long rs,
+                                                               long cs, const float *b, long ldb, float *c,
+                                                               long ldc, bool accumulate) {
+    long i = 0;
+    for (; m - i >= 6; i += 6)
+        COLUMN_PAIRS(tile6(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
+                     single6(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
+    if (m - i >= 3) {
+        COLUMN_PAIRS(tile3(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
+                     single3(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
+        i += 3;
+    }
+    for (; i < m; i++)
+        COLUMN_PAIRS(tile1(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
+                     single1(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
+}
+
+#else
+
+bool dnb_wide_available(void) { return false; }
+
+void dnb_wide_product(long m, long n, long k, const float *a, long rs, long cs, const float *b, long ldb, float *c,
+                      long ldc, bool accumulate) {
+    (void)m, (void)n, (void)k, (void)a, (void)rs, (void)cs, (void)b, (void)ldb, (void)c, (void)ldc, (void)accumulate;
+    __builtin_trap(); /* never called: dnb_wide_available() is false */
+}
+
+#endif

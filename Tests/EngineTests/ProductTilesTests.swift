@@ -1,0 +1,109 @@
+import Testing
+
+@testable import Engine
+
+/// Every tile the products may run on — the 8-lane Swift tiles, the AVX-512
+/// tiles where the CPU has them, the row walk that skips zero terms — gives
+/// the specification's bits. Serialized: it switches `ProductKernels.wideTiles`
+/// (other suites may run meanwhile on either path: the bits are the same).
+@Suite(.serialized)
+struct ProductTilesTests {
+    /// The paths this machine can run: 8-lane, and AVX-512 when available.
+    static let paths: [Bool] = ProductKernels.wideTiles ? [false, true] : [false]
+
+    func onPath<T>(wide: Bool, _ body: () throws -> T) rethrows -> T {
+        let saved = ProductKernels.wideTiles
+        ProductKernels.wideTiles = wide
+        defer { ProductKernels.wideTiles = saved }
+        return try body()
+    }
+
+    static let shapes: [(Int, Int, Int)] = [
+        (5, 1, 7), (8, 10, 20), (7, 16, 9), (13, 17, 33), (3, 20, 9), (7, 36, 40), (6, 31, 5), (20, 32, 288), (11, 33, 64), (9, 64, 288), (4, 130, 12), (25, 288, 64),
+    ]
+
+    @Test(arguments: shapes)
+    func productsHaveTheReferenceBitsOnEveryTile(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        for wide in Self.paths {
+            for transposed in [false, true] {
+                let (fast, reference, _) = onPath(wide: wide) {
+                    MatrixProductTests.products(m: m, n: n, k: k, transposedA: transposed, seed: 21)
+                }
+                #expect(differingBits(fast, reference) == 0, "wide \(wide), transposed \(transposed)")
+            }
+        }
+    }
+
+    /// dW's chains computed in blocks that continue them: the bits of one whole chain.
+    @Test(arguments: [10, 16, 20, 40, 64, 100])
+    func continuedChainsHaveTheReferenceBitsOnEveryTile(n: Int) {
+        let (m, k) = (31, 150)
+        let a = Fixture.uniform(k * m, -1, 1, seed: 2)  // stored K×M
+        let b = Fixture.uniform(k * n, -1, 1, seed: 3)
+        var reference = [Float](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum: Float = 0
+                for p in 0..<k { sum = sum.addingProduct(a[p * m + i], b[p * n + j]) }
+                reference[i * n + j] = sum
+            }
+        }
+        for wide in Self.paths {
+            var c = [Float](repeating: 0, count: m * n)
+            onPath(wide: wide) {
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        c.withUnsafeMutableBufferPointer { c in
+                            for block in [0..<64, 64..<65, 65..<150] {
+                                ProductKernels.accumulateTransposed(
+                                    m: m, n: n, k: block.count, a: a.baseAddress! + block.lowerBound * m, lda: m,
+                                    b: b.baseAddress! + block.lowerBound * n, ldb: n, c: c.baseAddress!, ldc: n)
+                            }
+                        }
+                    }
+                }
+            }
+            #expect(differingBits(c, reference) == 0, "wide \(wide)")
+        }
+    }
+
+    /// A pooled gradient's rows, mostly zeros: walking only the nonzero
+    /// terms gives the dense tiles' bits, for wide, narrow and odd widths.
+    @Test(arguments: [8, 20, 96, 100, 288])
+    func skippingZeroTermsGivesTheDenseBits(n: Int) {
+        let (m, k) = (37, 64)
+        var a = Fixture.uniform(m * k, -1, 1, seed: 4)
+        for i in a.indices where i % 4 != 1 { a[i] = 0 }
+        for p in 0..<k { a[5 * k + p] = 0 }  // a row of zeros only
+        let b = Fixture.uniform(k * n, -2, 2, seed: 5)
+        var dense = [Float](repeating: .nan, count: m * n)
+        var sparse = [Float](repeating: .nan, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                dense.withUnsafeMutableBufferPointer { c in
+                    ProductKernels.multiply(
+                        rows: 0..<m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+                        c: c.baseAddress!, ldc: n)
+                }
+                sparse.withUnsafeMutableBufferPointer { c in
+                    ProductKernels.multiplySkippingZeros(
+                        rows: 0..<m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+                        c: c.baseAddress!, ldc: n)
+                }
+            }
+        }
+        #expect(differingBits(dense, sparse) == 0)
+        #expect(sparse[5 * n..<6 * n].allSatisfy { $0 == 0 && $0.sign == .plus })
+    }
+
+    /// The keras-io convnet trains to the reference's bits on every path.
+    @Test func kerasConvnetTrainsToTheReferenceBitsOnEveryTile() throws {
+        for wide in Self.paths {
+            try onPath(wide: wide) {
+                try ConvolutionTests().expectSameBits(
+                    ConvolutionTests.kerasConvnet, count: 200, batch: 32, epochs: 1, optimizer: .adam())
+            }
+        }
+    }
+}
