@@ -85,7 +85,7 @@ let package = Package(
             name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting", "HostIO"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "HostIO"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
-        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Engine", "Digests"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Engine", "Digests", "Interpreter"]),
     ]
 )
 
