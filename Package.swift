@@ -72,7 +72,8 @@ let package = Package(
             swiftSettings: engineCPU),
         // One fuzzing harness per reader and parser (`make fuzz`); the suite replays their corpora.
         .target(
-            name: "FuzzTargets", dependencies: ["Datasets", "Engine", "Language", "Interpreter", "CZlibSystem"],
+            name: "FuzzTargets",
+            dependencies: ["Datasets", "Digests", "Engine", "Language", "Interpreter", "Kernel", "CZlibSystem"],
             path: "Fuzz/Targets"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
