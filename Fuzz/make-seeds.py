@@ -251,7 +251,7 @@ def seeds():
     ])
     yield "ipynb", "other-kernel.ipynb", ipynb([("code", "print(1)", [])], kernel="python3")
     yield "ipynb", "many-cells.ipynb", rpt(b'{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[',
-                                           b'{"cell_type":"code","source":"","metadata":{},"outputs":[]},', 20000,
+                                           b'{"cell_type":"code","source":"","metadata":{},"outputs":[]},', 10000,
                                            b'{"cell_type":"markdown","source":"end","metadata":{}}]}')
     yield "ipynb", "many-lines.ipynb", rpt(b'{"nbformat":4,"cells":[{"cell_type":"code","source":[',
                                            b'"param p=1\\n",', 5000, b'"help"]}]}')
@@ -305,7 +305,7 @@ def seeds():
     yield "jupyter-wire", "many-identities", rpt(b"\x00", b"identity\xff", 50000,
                                                  b"<IDS|MSG>\xff\xff" + compact({"msg_type": "kernel_info_request"})
                                                  + b"\xff{}\xff{}\xff{}")
-    yield "jupyter-wire", "many-messages", rpt(b"\x00", info + b"\xfe", 5000, info)
+    yield "jupyter-wire", "many-messages", rpt(b"\x00", info + b"\xfe", 63, info)
     yield "jupyter-wire", "long-code", rpt(b"\x00<IDS|MSG>\xff\xff" + compact({"msg_type": "complete_request"})
                                            + b'\xff{}\xff{}\xff{"code":"fit ', b"e", 110000, b'"}')
     yield "jupyter-wire", "long-history", rpt(
