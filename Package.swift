@@ -77,7 +77,8 @@ let package = Package(
             swiftSettings: engineCPU),
         // One fuzzing harness per reader and parser (`make fuzz`); the suite replays their corpora.
         .target(
-            name: "FuzzTargets", dependencies: ["Datasets", "Engine", "Language", "Interpreter", "CZlibSystem"],
+            name: "FuzzTargets",
+            dependencies: ["Datasets", "Digests", "Engine", "Language", "Interpreter", "Kernel", "CZlibSystem"],
             path: "Fuzz/Targets"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
@@ -90,7 +91,7 @@ let package = Package(
             name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting", "HostIO"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "HostIO"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
-        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Engine", "Digests"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Engine", "Digests", "Interpreter"]),
     ]
 )
 

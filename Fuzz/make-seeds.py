@@ -13,6 +13,9 @@ files). `make fuzz-seeds` runs it.
 """
 
 import gzip
+import hashlib
+import hmac
+import json
 import os
 import shutil
 import struct
@@ -119,6 +122,45 @@ def tiny_model_header() -> str:
     )
 
 
+def ipynb(cells, kernel="dnb") -> bytes:
+    """An nbformat 4 notebook of (cell_type, source, outputs) cells, as Jupyter writes it."""
+    metadata = {"language_info": {"name": "dnb"}}
+    if kernel:
+        metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": "dnb"}
+    notebook = {"cells": [], "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
+    for number, (kind, source, outputs) in enumerate(cells):
+        cell = {"cell_type": kind, "id": f"cell-{number}", "metadata": {}, "source": source}
+        if kind == "code":
+            cell["execution_count"] = number + 1 if outputs else None
+            cell["outputs"] = outputs
+        notebook["cells"].append(cell)
+    return json.dumps(notebook, indent=1).encode()
+
+
+# The key the jupyter-wire harness signs and checks with (FuzzTargets.wireKey).
+WIRE_KEY = b"a0436f6c-1916-498b-8eb9-e81ab9368e84"
+# Mode bits of the jupyter-wire harness: signatures as given; no key.
+RAW, NO_KEY = 1, 2
+
+
+def compact(value) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def wire_message(msg_type, content, number=1, identities=(b"client-1",), buffers=(), key=WIRE_KEY) -> bytes:
+    """One signed Jupyter message, its frames joined by 0xFF (the harness's framing)."""
+    header = {"msg_id": f"{msg_type}-{number}", "session": "fuzz-session", "username": "fuzz",
+              "date": "2026-12-01T13:00:00.000000Z", "msg_type": msg_type, "version": "5.3"}
+    parts = [compact(header), b"{}", b"{}", compact(content)]
+    signature = hmac.new(key, b"".join(parts), hashlib.sha256).hexdigest().encode() if key else b""
+    return b"\xff".join(list(identities) + [b"<IDS|MSG>", signature] + parts + list(buffers))
+
+
+def wire(mode, *messages) -> bytes:
+    """A jupyter-wire input: the mode byte, then messages joined by 0xFE."""
+    return bytes([mode]) + b"\xfe".join(messages)
+
+
 def seeds():
     yield "idx", "images", idx_images()
     yield "idx", "labels", idx_labels()
@@ -190,6 +232,87 @@ def seeds():
     yield "notebook", "long-word.dnb", rpt(b"help\n", b"x", 2000000, b"\n")
     yield "notebook", "many-outputs.dnb", rpt(b"evaluate\n", b"#> accuracy 0.9761 loss 0.0800\n", 20000)
     yield "notebook", "long-continuation.dnb", rpt(b"help ", b"\\\n", 20000, b"fit\n")
+
+    stream = {"output_type": "stream", "name": "stdout", "text": ["normalized 60000 images\n"]}
+    result = {"output_type": "execute_result", "execution_count": 3, "metadata": {},
+              "data": {"text/plain": ["accuracy 0.9761"]}}
+    yield "ipynb", "dnb.ipynb", ipynb([
+        ("markdown", ["# Seed B\n", "A dense network on MNIST."], None),
+        ("code", ["param hidden=128\n", "load mnist\n", "normalize"], [stream]),
+        ("code", "build dense $hidden relu, \\\n  dense 10 softmax\nfit epochs=1\nevaluate", [result]),
+        ("raw", "not run", None),
+    ])
+    yield "ipynb", "help-only.ipynb", ipynb([
+        ("code", "help fit", []), ("markdown", "", None), ("code", ["param a=1\n", "param b=$a"], []),
+    ], kernel=None)
+    yield "ipynb", "error-output.ipynb", ipynb([
+        ("code", "fit epochs=0", [{"output_type": "error", "ename": "DnbError", "evalue": "no model",
+                                    "traceback": ["In[1]:1:1: error: no model"]}]),
+    ])
+    yield "ipynb", "other-kernel.ipynb", ipynb([("code", "print(1)", [])], kernel="python3")
+    yield "ipynb", "many-cells.ipynb", rpt(b'{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[',
+                                           b'{"cell_type":"code","source":"","metadata":{},"outputs":[]},', 10000,
+                                           b'{"cell_type":"markdown","source":"end","metadata":{}}]}')
+    yield "ipynb", "many-lines.ipynb", rpt(b'{"nbformat":4,"cells":[{"cell_type":"code","source":[',
+                                           b'"param p=1\\n",', 5000, b'"help"]}]}')
+    yield "ipynb", "long-line.ipynb", rpt(b'{"nbformat":4,"cells":[{"cell_type":"code","source":"help ',
+                                          b"x", 2000000, b'"}]}')
+    yield "ipynb", "deep-metadata.ipynb", rpt(b'{"nbformat":4,"cells":[],"metadata":', b'{"a":', 100000)
+    yield "ipynb", "deep-outputs.ipynb", rpt(b'{"nbformat":4,"cells":[{"cell_type":"code","source":"help",'
+                                             b'"outputs":', b"[", 100000)
+
+    info = wire_message("kernel_info_request", {})
+    yield "jupyter-wire", "kernel-info", wire(RAW, info)
+    yield "jupyter-wire", "kernel-info-no-identity", wire(RAW, wire_message("kernel_info_request", {}, identities=()))
+    yield "jupyter-wire", "kernel-info-two-identities", wire(
+        RAW, wire_message("kernel_info_request", {}, identities=(b"\x00k\x8bEg", b"router-2")))
+    yield "jupyter-wire", "replayed", wire(RAW, info, info)
+    yield "jupyter-wire", "execute-help", wire(
+        RAW,
+        wire_message("execute_request", {"code": "param hidden=128\nhelp fit", "silent": False, "store_history": True,
+                                         "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}),
+        wire_message("history_request", {"output": True, "raw": True, "hist_access_type": "tail", "n": 10}, 2),
+        wire_message("history_request", {"output": False, "raw": True, "hist_access_type": "search",
+                                         "pattern": "param*", "unique": True, "n": 5}, 3),
+        wire_message("history_request", {"output": False, "raw": True, "hist_access_type": "range",
+                                         "session": 1, "start": 1, "stop": 2}, 4),
+    )
+    yield "jupyter-wire", "execute-error", wire(
+        0, wire_message("execute_request", {"code": "param =", "silent": False}),
+        wire_message("execute_request", {"code": "help nothing", "silent": True}, 2))
+    yield "jupyter-wire", "complete-inspect", wire(
+        0,
+        wire_message("complete_request", {"code": "param lr=0.1\nfit epo", "cursor_pos": 20}),
+        wire_message("complete_request", {"code": "build dense 10 re", "cursor_pos": -5}, 2),
+        wire_message("inspect_request", {"code": "fit epochs=1", "cursor_pos": 2, "detail_level": 0}, 3),
+        wire_message("is_complete_request", {"code": "build dense 10 relu, \\"}, 4),
+        wire_message("is_complete_request", {"code": "fit epochs="}, 5),
+    )
+    yield "jupyter-wire", "no-key", wire(
+        NO_KEY,
+        wire_message("comm_info_request", {"target_name": "x"}, key=b""),
+        wire_message("interrupt_request", {}, 2, key=b""),
+        wire_message("shutdown_request", {"restart": False}, 3, key=b""),
+        wire_message("kernel_info_request", {}, 4, key=b""),
+    )
+    yield "jupyter-wire", "buffers", wire(RAW, wire_message("comm_msg", {"comm_id": "c", "data": {}}, buffers=(b"\x00\x01", b"")))
+    yield "jupyter-wire", "bad-signature", wire(RAW, wire_message("kernel_info_request", {}, key=b"another key"))
+    header = compact({"msg_id": "deep", "msg_type": "kernel_info_request"})[:-1]
+    yield "jupyter-wire", "deep-header", rpt(b"\x00client\xff<IDS|MSG>\xff\xff" + header + b',"x":', b"[", 100000,
+                                             b"\xff{}\xff{}\xff{}")
+    yield "jupyter-wire", "deep-content", rpt(b"\x00<IDS|MSG>\xff\xff" + compact({"msg_type": "execute_request"})
+                                              + b'\xff{}\xff{}\xff{"code":"help","x":', b'{"a":', 100000)
+    yield "jupyter-wire", "many-identities", rpt(b"\x00", b"identity\xff", 50000,
+                                                 b"<IDS|MSG>\xff\xff" + compact({"msg_type": "kernel_info_request"})
+                                                 + b"\xff{}\xff{}\xff{}")
+    yield "jupyter-wire", "many-messages", rpt(b"\x00", info + b"\xfe", 63, info)
+    yield "jupyter-wire", "long-code", rpt(b"\x00<IDS|MSG>\xff\xff" + compact({"msg_type": "complete_request"})
+                                           + b'\xff{}\xff{}\xff{"code":"fit ', b"e", 110000, b'"}')
+    yield "jupyter-wire", "long-history", rpt(
+        b"\x00<IDS|MSG>\xff\xff" + compact({"msg_type": "execute_request", "msg_id": "1"})
+        + b'\xff{}\xff{}\xff{"code":"param a=1  # ', b"a", 3000,
+        b'"}\xfe<IDS|MSG>\xff\xff' + compact({"msg_type": "history_request", "msg_id": "2"})
+        + b"\xff{}\xff{}\xff" + compact({"hist_access_type": "search", "pattern": "*a*a*a*b"}))
 
 
 def main():

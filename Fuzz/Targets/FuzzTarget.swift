@@ -83,7 +83,7 @@ public enum FuzzInput {
 /// Every harness, by name.
 public enum FuzzTargets {
     public static let all: [FuzzTarget] = [
-        idx, gzip, npy, npz, picture, modelFile, modelJSON, command, notebook,
+        idx, gzip, npy, npz, picture, modelFile, modelJSON, command, notebook, ipynb, jupyterWire,
     ]
 
     public static func named(_ name: String) -> FuzzTarget? {

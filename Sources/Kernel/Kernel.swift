@@ -26,13 +26,8 @@ public final class Kernel {
     var signer: MessageSigner
     /// This kernel's session id, in the header of every message it sends.
     let sessionID = UUID().uuidString.lowercased()
-    let outputs: OutputRouter
-    let session: Session
-    /// `In[n]`: counts executions with `store_history`.
-    var executionCount = 0
-    /// The cells run with `store_history`, for `history_request`.
-    var history: [HistoryEntry] = []
-    var running = true
+    /// The answers, without sockets: this type sends what they return and publish.
+    let requests: RequestHandler
 
     /// Binds the five sockets of `connection`. Errors name what failed.
     public init(connection: ConnectionFile, environment: Environment) throws(KernelError) {
@@ -44,10 +39,8 @@ public final class Kernel {
         iopub = try ZMQSocket(.publisher, context: context, endpoint: connection.endpoint(connection.iopubPort))
         heartbeat = try Heartbeat(context: context, endpoint: connection.endpoint(connection.heartbeatPort))
         signer = MessageSigner(key: connection.key)
-        let outputs = OutputRouter()
-        self.outputs = outputs
-        session = Session(environment: environment, isInterrupted: { Interrupts.isRequested }, emit: outputs.show)
-        outputs.publish = { [unowned self] type, content, metadata, parent in
+        requests = RequestHandler(environment: environment, isInterrupted: { Interrupts.isRequested })
+        requests.publish = { [unowned self] type, content, metadata, parent in
             self.publish(type, content: content, metadata: metadata, parent: parent)
         }
     }
@@ -58,8 +51,8 @@ public final class Kernel {
         heartbeat.start()
         publish("status", content: .object(["execution_state": .string("starting")]), parent: .emptyObject)
         let sockets = [shell, control, stdin]
-        while running {
-            for index in ZMQSocket.poll(sockets) where running {
+        while requests.running {
+            for index in ZMQSocket.poll(sockets) where requests.running {
                 guard let frames = sockets[index].receive() else { continue }
                 if index == 2 { continue }  // dnb never asks for input: stray input_replies are dropped
                 handle(frames, on: sockets[index])
@@ -77,6 +70,7 @@ public final class Kernel {
     }
 
     /// The message in `frames`; nil (and a line on stderr) when it is refused.
+    /// `MessageSigner.message(from:)` decides; this only reports.
     func checked(_ frames: [[UInt8]], on socket: ZMQSocket) -> WireMessage? {
         do throws(WireMessage.Refusal) {
             return try signer.message(from: frames)
@@ -90,7 +84,7 @@ public final class Kernel {
     func serve(_ request: WireMessage, on socket: ZMQSocket) {
         publish("status", content: .object(["execution_state": .string("busy")]), parent: request.header)
         defer { publish("status", content: .object(["execution_state": .string("idle")]), parent: request.header) }
-        guard let (replyType, content) = answer(request) else {
+        guard let (replyType, content) = requests.answer(request) else {
             log("ignored a message of unknown type '\(request.type)'")
             return
         }
@@ -116,50 +110,6 @@ public final class Kernel {
             reply(to: request, on: shell, type: "execute_reply", content: .object(["status": .string("aborted")]))
             publish("status", content: .object(["execution_state": .string("idle")]), parent: request.header)
         }
-    }
-
-    /// The reply's type and content for `request`; nil for a type dnb does not serve.
-    func answer(_ request: WireMessage) -> (String, JSONValue)? {
-        let content = request.content
-        switch request.type {
-        case "kernel_info_request": return ("kernel_info_reply", kernelInfo)
-        case "execute_request": return ("execute_reply", execute(request))
-        case "complete_request": return ("complete_reply", complete(content))
-        case "inspect_request": return ("inspect_reply", inspect(content))
-        case "is_complete_request": return ("is_complete_reply", isComplete(content))
-        case "history_request": return ("history_reply", historyReply(content))
-        case "comm_info_request": return ("comm_info_reply", .object(["status": .string("ok"), "comms": .emptyObject]))
-        case "interrupt_request":
-            // With interrupt_mode "signal" Jupyter sends SIGINT instead; a
-            // request that comes anyway finds no command running.
-            return ("interrupt_reply", .object(["status": .string("ok")]))
-        case "shutdown_request":
-            running = false
-            return (
-                "shutdown_reply",
-                .object(["status": .string("ok"), "restart": .bool(content["restart"]?.boolean ?? false)])
-            )
-        default: return nil
-        }
-    }
-
-    var kernelInfo: JSONValue {
-        .object([
-            "status": .string("ok"),
-            "protocol_version": .string(Self.protocolVersion),
-            "implementation": .string("dnb"),
-            "implementation_version": .string(Self.implementationVersion),
-            "language_info": .object([
-                "name": .string("dnb"),
-                "version": .string(Self.implementationVersion),
-                "mimetype": .string("text/x-dnb"),
-                "file_extension": .string(".dnb"),
-                "pygments_lexer": .string("text"),
-                "codemirror_mode": .string("shell"),
-            ]),
-            "banner": .string("dnb — digit notebook. `help` lists the commands; `help fit` explains one."),
-            "help_links": .array([]),
-        ])
     }
 
     // MARK: - Sending

@@ -7,21 +7,27 @@ import Engine
 ///
 /// The signature is the hex HMAC-SHA256, under the connection file's key, of
 /// the four JSON frames header, parent_header, metadata and content.
-struct WireMessage {
+public struct WireMessage: Equatable, Sendable {
     /// The routing prefix (ROUTER sockets): sent back unchanged with a reply.
-    var identities: [[UInt8]] = []
-    var header: JSONValue
-    var parentHeader: JSONValue = .emptyObject
-    var metadata: JSONValue = .emptyObject
-    var content: JSONValue
-    var buffers: [[UInt8]] = []
+    public var identities: [[UInt8]] = []
+    public var header: JSONValue
+    public var parentHeader: JSONValue = .emptyObject
+    public var metadata: JSONValue = .emptyObject
+    public var content: JSONValue
+    public var buffers: [[UInt8]] = []
 
-    static let delimiter = Array("<IDS|MSG>".utf8)
+    public static let delimiter = Array("<IDS|MSG>".utf8)
 
-    var type: String { header["msg_type"]?.string ?? "" }
+    public init(header: JSONValue, content: JSONValue) {
+        self.header = header
+        self.content = content
+    }
+
+    /// The header's `msg_type` (empty when there is none).
+    public var type: String { header["msg_type"]?.string ?? "" }
 
     /// Why incoming frames were dropped.
-    enum Refusal: Error, Equatable {
+    public enum Refusal: Error, Equatable, Sendable {
         case noDelimiter
         case missingFrames(Int)
         case badSignature
@@ -29,7 +35,7 @@ struct WireMessage {
         case badJSON(frame: String, reason: String)
         case noMessageType
 
-        var description: String {
+        public var description: String {
             switch self {
             case .noDelimiter: "no <IDS|MSG> delimiter frame"
             case .missingFrames(let count): "\(count) frame(s) after the delimiter, expected at least 5"
@@ -44,27 +50,28 @@ struct WireMessage {
 
 /// Signs outgoing messages and checks incoming ones with the connection
 /// file's key (no key: nothing is signed or checked, as Jupyter does).
-struct MessageSigner {
+public struct MessageSigner: Sendable {
     let key: [UInt8]
     /// Signatures already accepted: a message sent twice is refused.
     private var seen: Set<[UInt8]> = []
 
-    init(key: [UInt8]) { self.key = key }
+    public init(key: [UInt8]) { self.key = key }
 
-    func signature(of parts: [[UInt8]]) -> [UInt8] {
+    public func signature(of parts: [[UInt8]]) -> [UInt8] {
         key.isEmpty ? [] : Array(HMACSHA256.hexCode(key: key, parts: parts).utf8)
     }
 
     /// The frames of `message`, signed.
-    func frames(of message: WireMessage) -> [[UInt8]] {
+    public func frames(of message: WireMessage) -> [[UInt8]] {
         let parts = [message.header, message.parentHeader, message.metadata, message.content].map {
             Array($0.serialized.utf8)
         }
         return message.identities + [WireMessage.delimiter, signature(of: parts)] + parts + message.buffers
     }
 
-    /// The message in `frames`, if its signature is right and its JSON parses.
-    mutating func message(from frames: [[UInt8]]) throws(WireMessage.Refusal) -> WireMessage {
+    /// The message in `frames`, if its signature is right and its JSON parses:
+    /// the kernel's one decoding of incoming frames (and the fuzzing harness's).
+    public mutating func message(from frames: [[UInt8]]) throws(WireMessage.Refusal) -> WireMessage {
         guard let split = frames.firstIndex(of: WireMessage.delimiter) else { throw .noDelimiter }
         let rest = frames[(split + 1)...]
         guard rest.count >= 5 else { throw .missingFrames(rest.count) }

@@ -36,7 +36,12 @@ import Testing
         "picture/grey.png", "picture/alpha.png", "picture/grey.pgm", "picture/colour.ppm", "picture/grey.bmp",
         "picture/seven.jpg", "model-file/tiny", "command/fit", "command/build", "command/load",
         "command/help", "command/param", "command/show", "notebook/seed-b.dnb", "notebook/crlf.dnb",
-        "notebook/many-params.dnb", "notebook/many-outputs.dnb",
+        "notebook/many-params.dnb", "notebook/many-outputs.dnb", "ipynb/dnb.ipynb", "ipynb/help-only.ipynb",
+        "ipynb/error-output.ipynb", "ipynb/many-cells.ipynb", "ipynb/many-lines.ipynb", "jupyter-wire/kernel-info",
+        "jupyter-wire/kernel-info-no-identity", "jupyter-wire/kernel-info-two-identities", "jupyter-wire/replayed",
+        "jupyter-wire/execute-help", "jupyter-wire/execute-error", "jupyter-wire/complete-inspect",
+        "jupyter-wire/no-key", "jupyter-wire/buffers", "jupyter-wire/many-messages", "jupyter-wire/long-code",
+        "jupyter-wire/long-history",
     ]
 
     @Test func everyHarnessHasSeeds() {

@@ -11,9 +11,83 @@ struct HistoryEntry {
     var output: String
 }
 
-extension Kernel {
+/// The kernel's answers to decoded requests, without sockets: `answer`
+/// returns the reply's type and content, and sends what happens meanwhile
+/// (`execute_input`, outputs, errors) through `publish` as iopub messages.
+/// `Kernel` wraps it in the sockets loop; the `jupyter-wire` fuzzing harness
+/// calls it directly.
+public final class RequestHandler {
     /// The one session number `history` knows: this kernel's lifetime.
     static let historySession = 1
+
+    /// Sends an iopub message: type, content, metadata, parent header.
+    public var publish: (String, JSONValue, JSONValue, JSONValue) -> Void = { _, _, _, _ in }
+    let outputs: OutputRouter
+    let session: Session
+    /// `In[n]`: counts executions with `store_history`.
+    var executionCount = 0
+    /// The cells run with `store_history`, for `history_request`.
+    var history: [HistoryEntry] = []
+    /// False once a `shutdown_request` was answered.
+    public private(set) var running = true
+
+    /// A session in `environment`; `isInterrupted` is polled by long commands.
+    public init(environment: Environment, isInterrupted: @escaping () -> Bool = { false }) {
+        let outputs = OutputRouter()
+        self.outputs = outputs
+        session = Session(environment: environment, isInterrupted: isInterrupted, emit: outputs.show)
+        outputs.publish = { [unowned self] type, content, metadata, parent in
+            self.publish(type, content, metadata, parent)
+        }
+    }
+
+    func publish(_ type: String, content: JSONValue, metadata: JSONValue = .emptyObject, parent: JSONValue) {
+        publish(type, content, metadata, parent)
+    }
+
+    /// The reply's type and content for `request`; nil for a type dnb does not serve.
+    public func answer(_ request: WireMessage) -> (type: String, content: JSONValue)? {
+        let content = request.content
+        switch request.type {
+        case "kernel_info_request": return ("kernel_info_reply", kernelInfo)
+        case "execute_request": return ("execute_reply", execute(request))
+        case "complete_request": return ("complete_reply", complete(content))
+        case "inspect_request": return ("inspect_reply", inspect(content))
+        case "is_complete_request": return ("is_complete_reply", isComplete(content))
+        case "history_request": return ("history_reply", historyReply(content))
+        case "comm_info_request": return ("comm_info_reply", .object(["status": .string("ok"), "comms": .emptyObject]))
+        case "interrupt_request":
+            // With interrupt_mode "signal" Jupyter sends SIGINT instead; a
+            // request that comes anyway finds no command running.
+            return ("interrupt_reply", .object(["status": .string("ok")]))
+        case "shutdown_request":
+            running = false
+            return (
+                "shutdown_reply",
+                .object(["status": .string("ok"), "restart": .bool(content["restart"]?.boolean ?? false)])
+            )
+        default: return nil
+        }
+    }
+
+    var kernelInfo: JSONValue {
+        .object([
+            "status": .string("ok"),
+            "protocol_version": .string(Kernel.protocolVersion),
+            "implementation": .string("dnb"),
+            "implementation_version": .string(Kernel.implementationVersion),
+            "language_info": .object([
+                "name": .string("dnb"),
+                "version": .string(Kernel.implementationVersion),
+                "mimetype": .string("text/x-dnb"),
+                "file_extension": .string(".dnb"),
+                "pygments_lexer": .string("text"),
+                "codemirror_mode": .string("shell"),
+            ]),
+            "banner": .string("dnb — digit notebook. `help` lists the commands; `help fit` explains one."),
+            "help_links": .array([]),
+        ])
+    }
 
     /// `execute_request`: every line of the cell through the session, outputs
     /// on iopub as they happen, then the reply (ok, or the error).
