@@ -9,7 +9,7 @@ enum BuildCommand {
 
     static let padding = Option(
         "padding", .choice(Padding.allCases.map(\.rawValue)), default: Padding.valid.rawValue,
-        "valid: no padding; same: zeros around, so the output keeps ⌈input / stride⌉")
+        "same: zeros around the input, so out = ⌈in / stride⌉")
     static let stride = Option("stride", .integer(1...1024), default: 1, "step between windows (Keras's strides)")
 
     /// The layer kinds, each picked by its first word.
@@ -22,7 +22,7 @@ enum BuildCommand {
             case .dense:
                 GroupSpec(
                     rawValue, [ArgumentSpec("UNITS", .integer(1...1_000_000), noun: "units"), activation],
-                    summary: "Dense: activation(dot(input, kernel) + bias) on a flat input")
+                    summary: "Dense: activation(dot(input, kernel) + bias), on flat input")
             case .conv:
                 GroupSpec(
                     rawValue,
@@ -30,17 +30,17 @@ enum BuildCommand {
                         ArgumentSpec("FILTERS", .integer(1...100_000), noun: "filters"),
                         ArgumentSpec("KxK", .squareSize(1...1024), noun: "kernel size"), activation,
                     ], options: [BuildCommand.padding.spec, BuildCommand.stride.spec],
-                    summary: "Conv2D: FILTERS KxK kernels over an image (padding default valid, stride 1)")
+                    summary: "Conv2D: FILTERS kernels of KxK over an image")
             case .maxpool:
                 GroupSpec(
                     rawValue, [ArgumentSpec("N", .integer(1...1024), noun: "pool size")],
-                    summary: "MaxPooling2D: the largest of each NxN window, stride N")
+                    summary: "MaxPooling2D: the largest of each NxN window")
             case .flatten:
-                GroupSpec(rawValue, summary: "Flatten: an image to one row of height·width·channels features")
+                GroupSpec(rawValue, summary: "Flatten: an image to one row")
             case .dropout:
                 GroupSpec(
                     rawValue, [ArgumentSpec("RATE", .number(0...1, exclusiveLower: false), noun: "rate")],
-                    summary: "Dropout: in training, zeroes each value with probability RATE (0 ≤ RATE < 1)")
+                    summary: "Dropout: in training, zeroes values with probability RATE < 1")
             }
         }
     }
