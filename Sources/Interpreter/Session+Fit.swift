@@ -66,6 +66,20 @@ enum FitCommand {
     static let seed = Option<Int?>(
         "seed", .integer(0...Int.max), default: nil, note: "the session seed, see set seed=N", "shuffling seed")
 
+    // Augmentation: its defaults are the engine's, declared once in `Augmentation()`.
+    static let augment = Option(
+        "augment", .boolean, default: false,
+        "random shifts, rotations and zoom of every training image, redrawn per batch (image models)")
+    static let shift = Option(
+        "shift", .number(0...0.99, exclusiveLower: false), default: Augmentation().translation,
+        "with augment=on: largest shift, a fraction of the height and width (Keras's RandomTranslation)")
+    static let rotate = Option(
+        "rotate", .number(0...0.5, exclusiveLower: false), default: Augmentation().rotation,
+        "with augment=on: largest rotation, a fraction of a full turn (Keras's RandomRotation)")
+    static let zoom = Option(
+        "zoom", .number(0...0.99, exclusiveLower: false), default: Augmentation().zoom,
+        "with augment=on: largest zoom in or out, a fraction of the size (Keras's RandomZoom)")
+
     static let spec = CommandSpec(
         name: "fit",
         usage: "fit [epochs=N] [batch=N] [validation=F] [optimizer=adam|sgd|rmsprop] [lr=F] ...",
@@ -74,12 +88,18 @@ enum FitCommand {
             validation=F holds out the last fraction F of the training data before shuffling (Keras's
             validation_split). The training data is reshuffled every epoch from the seed. A second fit
             continues from the current weights and optimizer state. Ctrl-C stops after the current batch.
+            augment=on trains a model on images (one built with conv, maxpool or flatten) on randomly
+            shifted, rotated and zoomed copies of each batch, drawn from the seed; validation, evaluate
+            and predict see the images as they are.
             """,
         options: [
             epochs.spec, batch.spec, validation.spec, optimizer.spec, learningRate.spec, momentum.spec, nesterov.spec,
-            shuffle.spec, seed.spec,
+            shuffle.spec, seed.spec, augment.spec, shift.spec, rotate.spec, zoom.spec,
         ],
-        examples: ["fit epochs=10 batch=32 validation=0.2 optimizer=adam", "fit epochs=5 optimizer=sgd lr=0.1 momentum=0.9"])
+        examples: [
+            "fit epochs=10 batch=32 validation=0.2 optimizer=adam", "fit epochs=5 optimizer=sgd lr=0.1 momentum=0.9",
+            "fit epochs=15 batch=128 optimizer=adam augment=on rotate=0.03",
+        ])
 
     static let entry = CommandEntry(spec: spec, handler: Session.fit)
 }
@@ -110,7 +130,8 @@ extension Session {
         let configuration = FitConfiguration(
             epochs: invocation[FitCommand.epochs], batchSize: invocation[FitCommand.batch],
             shuffle: invocation[FitCommand.shuffle],
-            seed: invocation[FitCommand.seed].map { UInt64($0) } ?? state.settings.seed)
+            seed: invocation[FitCommand.seed].map { UInt64($0) } ?? state.settings.seed,
+            augmentation: try augmentation(invocation, for: value.model.architecture))
         let isInterrupted = self.isInterrupted
         var lastDrawn = -1.0
         let result: FitResult
@@ -188,6 +209,25 @@ extension Session {
         let changesSettings = learningRate != nil || invocation.has(FitCommand.momentum) || invocation.has(FitCommand.nesterov)
         if let current, current.name == name, !changesSettings { return current }
         return choice.make(learningRate: learningRate ?? choice.defaultLearningRate, invocation)
+    }
+
+    /// augment=on with its factors; shift=, rotate= and zoom= without it are refused.
+    private func augmentation(_ invocation: Invocation, for architecture: Architecture) throws(Diagnostic) -> Augmentation? {
+        guard invocation[FitCommand.augment] else {
+            for option in [FitCommand.shift.name, FitCommand.rotate.name, FitCommand.zoom.name] {
+                guard let given = invocation.command.option(option) else { continue }
+                throw Diagnostic("\(option)= goes with augment=on", at: given.key.span)
+            }
+            return nil
+        }
+        guard architecture.inputShape.count == 3 else {
+            throw Diagnostic(
+                "augment=on moves pixels of images, but this model takes \(architecture.inputWidth) flat features: "
+                    + "build one that starts with conv, maxpool or flatten",
+                at: invocation.span(of: FitCommand.augment) ?? invocation.verb.span)
+        }
+        return Augmentation(
+            translation: invocation[FitCommand.shift], rotation: invocation[FitCommand.rotate], zoom: invocation[FitCommand.zoom])
     }
 
     /// `Epoch 1/10 - 1500/1500 - 0.31s - loss: 0.2876 - accuracy: 0.9183 - val_loss: ... - val_accuracy: ...`

@@ -37,18 +37,28 @@ extension Session {
     static func details(of spec: CommandSpec) -> String {
         var lines = ["usage: \(spec.usage)", "", spec.summary]
         if !spec.details.isEmpty { lines += ["", spec.details] }
-        if !spec.options.isEmpty {
-            lines += ["", "options:"]
-            let rows = spec.options.map { option in
-                let facts = (option.defaultText.map { ["default \($0)"] } ?? []) + [option.kind.expectation]
-                return ["  \(option.name)=", "\(option.summary) (\(facts.joined(separator: "; ")))"]
+        if let groups = spec.groups {
+            lines += ["", "\(spec.groupNoun)s:", textTable(groups.map { ["  " + $0.usage, $0.summary] })]
+            for group in groups where !group.options.isEmpty {
+                lines += ["", "\(group.name) options:", optionRows(group.options)]
             }
-            lines.append(textTable(rows))
+        }
+        if !spec.options.isEmpty {
+            lines += ["", "options:", optionRows(spec.options)]
         }
         if !spec.examples.isEmpty {
             lines += ["", "example\(spec.examples.count > 1 ? "s" : ""):"] + spec.examples.map { "  " + $0 }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `  name=  summary (default D; expectation)`, one row per option.
+    private static func optionRows(_ options: [OptionSpec]) -> String {
+        textTable(
+            options.map { option in
+                let facts = (option.defaultText.map { ["default \($0)"] } ?? []) + [option.kind.expectation]
+                return ["  \(option.name)=", "\(option.summary) (\(facts.joined(separator: "; ")))"]
+            })
     }
 }
 

@@ -99,9 +99,11 @@ extension Session {
     /// The first layer's units as 28x28 pictures.
     func plotWeights(invocation: Invocation) throws(Diagnostic) {
         let model = try requireModel(for: invocation)
-        guard let first = model.architecture.layers.first, model.architecture.inputWidth == 784 else {
+        guard case .dense(let first)? = model.architecture.stack.first, model.architecture.inputShape == [784] else {
             throw Diagnostic(
-                "show weights draws 28x28 inputs; this model takes \(model.architecture.inputWidth)", at: invocation.wholeSpan)
+                "show weights draws a first dense layer on 784 flat inputs; this model's first layer is "
+                    + "\(model.architecture.layerNames.first ?? "none") on \(Architecture.shapeText(model.architecture.inputShape))",
+                at: invocation.wholeSpan)
         }
         let kernel = Array(model.parameters[model.parameterRanges(layer: 0).kernel])
         let script = try plotting(invocation, name: "weights") { output throws(PlottingError) in
@@ -125,7 +127,7 @@ extension Session {
         } catch {
             throw Diagnostic(error.description, at: invocation.verb.span)
         }
-        let classes = model.architecture.layers.last?.units ?? 10
+        let classes = model.architecture.classes
         guard classes > 0, probabilities.count == examples.count * classes else {
             throw Diagnostic(
                 "the model returned \(probabilities.count) probabilities for \(examples.count) digits", at: invocation.verb.span)

@@ -80,16 +80,17 @@ extension Session {
         return lines.joined(separator: "\n")
     }
 
-    /// Keras's `model.summary()`, in plain characters.
+    /// Keras's `model.summary()`, in plain characters, with each layer's activation.
     func modelSummary(_ model: Model) -> String {
         let architecture = model.architecture
         var rows = [["Layer (type)", "Output Shape", "Param #", "Activation"]]
-        var inputs = architecture.inputWidth
-        for (index, layer) in architecture.layers.enumerated() {
-            let name = index == 0 ? "dense (Dense)" : "dense_\(index) (Dense)"
-            let count = inputs * layer.units + layer.units
-            rows.append([name, "(None, \(layer.units))", NumberFormat.grouped(count), layer.activation.rawValue])
-            inputs = layer.units
+        // A model exists only for a valid architecture, so the summary has every layer.
+        let layers = (try? architecture.summary()) ?? []
+        for (layer, row) in zip(architecture.stack, layers) {
+            rows.append([
+                "\(row.name) (\(row.className))", row.outputShapeText, NumberFormat.grouped(row.parameterCount),
+                layer.activationName ?? "",
+            ])
         }
         let table = textTable(rows, rightAligned: [2])
         let width = table.split(separator: "\n").map(\.count).max() ?? 40
@@ -102,7 +103,7 @@ extension Session {
                 "optimizer: \(state.optimizer.name), \(NumberFormat.grouped(state.iterations)) steps taken"
             } ?? "optimizer: none yet (the first fit sets it)"
         return
-            (["Model: \"sequential\" (\(state.modelOrigin)), input (None, \(architecture.inputWidth))", rule]
+            (["Model: \"sequential\" (\(state.modelOrigin)), input \(Architecture.shapeText(architecture.inputShape))", rule]
             + lines + [
                 rule,
                 "Total params: \(NumberFormat.grouped(total)) (\(NumberFormat.bytes(total * 4)))",
@@ -126,5 +127,16 @@ extension Session {
             ])
         }
         return textTable(rows, rightAligned: [0, 1, 2, 3, 4, 5])
+    }
+}
+
+extension LayerSpec {
+    /// The activation of a dense or conv layer, as `build` takes it.
+    var activationName: String? {
+        switch self {
+        case .dense(let spec): spec.activation.rawValue
+        case .conv2D(let spec): spec.activation.rawValue
+        case .maxPooling2D, .flatten, .dropout: nil
+        }
     }
 }

@@ -14,6 +14,8 @@ public enum ValueKind: Equatable, Sendable {
     case path
     /// The name of a command (`help fit`).
     case command
+    /// A square size written `KxK` (or `K`), e.g. a kernel's `3x3`, with K in the range.
+    case squareSize(ClosedRange<Int>)
 
     /// How the expected value reads in an error and in `help`.
     public var expectation: String {
@@ -33,6 +35,8 @@ public enum ValueKind: Equatable, Sendable {
         case .boolean: "true or false"
         case .text, .path: "text"
         case .command: "a command"
+        case .squareSize(let range):
+            "a square size such as 3x3 (from \(range.lowerBound)x\(range.lowerBound) to \(range.upperBound)x\(range.upperBound))"
         }
     }
 }
@@ -182,6 +186,42 @@ public struct SubcommandSpec: Equatable, Sendable {
     }
 }
 
+/// One kind of comma-separated group, picked by its first word (`conv` in
+/// `build conv 32 3x3 relu padding=same, ...`): the words after that word,
+/// and the `key=value` options written inside the group.
+public struct GroupSpec: Equatable, Sendable {
+    public var name: String
+    public var arguments: [ArgumentSpec]
+    public var options: [OptionSpec]
+    /// One line for `help`.
+    public var summary: String
+
+    public init(_ name: String, _ arguments: [ArgumentSpec] = [], options: [OptionSpec] = [], summary: String = "") {
+        self.name = name
+        self.arguments = arguments
+        self.options = options
+        self.summary = summary
+    }
+
+    /// As `help` shows it: `conv FILTERS KxK [ACTIVATION] [padding=valid|same] [stride=N]`.
+    public var usage: String {
+        let words = arguments.map { $0.presence == .required ? $0.name : "[\($0.name)]" }
+        let options = options.map { option in
+            let value =
+                switch option.kind {
+                case .choice(let words): words.joined(separator: "|")
+                case .boolean: "true|false"
+                case .integer: "N"
+                case .number: "F"
+                case .squareSize: "KxK"
+                case .text, .path, .command: "TEXT"
+                }
+            return "[\(option.name)=\(value)]"
+        }
+        return ([name] + words + options).joined(separator: " ")
+    }
+}
+
 /// The single declaration of one command's syntax and help. Parsing,
 /// validation, defaults, `help` and completion all derive from it.
 public struct CommandSpec: Equatable, Sendable {
@@ -201,9 +241,9 @@ public struct CommandSpec: Equatable, Sendable {
     /// Positional words when the first one is not a sub-word (`run FILE`,
     /// `predict FILE`); with sub-words, a word that is none of them is taken as this.
     public var arguments: [ArgumentSpec]
-    /// Comma-separated groups of words, each read with these specs (`build`).
-    public var groups: [ArgumentSpec]?
-    /// What one group is called in errors ("layer").
+    /// Comma-separated groups of words (`build`), each a form picked by its first word.
+    public var groups: [GroupSpec]?
+    /// What one group is called in errors ("layer"); its first word is its "layer type".
     public var groupNoun: String
     public var options: [OptionSpec]
     /// Any `name=value` is accepted as text (`param`).
@@ -213,7 +253,7 @@ public struct CommandSpec: Equatable, Sendable {
     public init(
         name: String, usage: String, summary: String, details: String = "", subcommands: [SubcommandSpec] = [],
         defaultSubcommand: String? = nil, subcommandNoun: String = "form", arguments: [ArgumentSpec] = [],
-        groups: [ArgumentSpec]? = nil, groupNoun: String = "group", options: [OptionSpec] = [], acceptsAnyOption: Bool = false,
+        groups: [GroupSpec]? = nil, groupNoun: String = "group", options: [OptionSpec] = [], acceptsAnyOption: Bool = false,
         examples: [String] = []
     ) {
         self.name = name
@@ -233,6 +273,10 @@ public struct CommandSpec: Equatable, Sendable {
 
     public func subcommand(named name: String) -> SubcommandSpec? {
         subcommands.first { $0.name == name }
+    }
+
+    public func group(named name: String) -> GroupSpec? {
+        groups?.first { $0.name == name }
     }
 
     /// The options a form accepts, in table order.

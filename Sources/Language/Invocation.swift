@@ -18,7 +18,7 @@ public struct Invocation: Equatable, Sendable {
     /// The positional words after the sub-word.
     public var arguments: [Argument]
     /// Comma-separated groups, for a command that takes them (`build`).
-    public var groups: [[Argument]]
+    public var groups: [Group]
     var values: [String: OptionValue]
     var spans: [String: SourceSpan]
     /// Declared defaults of the optional positional words that were left out.
@@ -85,16 +85,8 @@ extension CommandSpec {
             command: command, subcommandWord: nil, subcommand: nil, arguments: [], groups: [], values: [:], spans: [:],
             argumentDefaults: [:])
         let usageNote = "usage: \(usage)"
-        if let groupSpecs = groups {
-            try bindOptions(command, form: nil, into: &invocation)
-            for (index, group) in command.groups.enumerated() {
-                guard !group.isEmpty else {
-                    let commas = command.items.filter { if case .comma = $0 { true } else { false } }
-                    let span = index > 0 && index - 1 < commas.count ? commas[index - 1].span : command.verb.span
-                    throw Diagnostic("expected a \(groupNoun) such as `\(examples.first ?? name)` — \(usageNote)", at: span)
-                }
-                invocation.groups.append(try bindArguments(group, groupSpecs, after: group[0], form: nil, verbs: verbs))
-            }
+        if groups != nil {
+            try bindGroups(command, into: &invocation, verbs: verbs)
         } else {
             if let comma = command.items.first(where: { if case .comma = $0 { true } else { false } }) {
                 throw Diagnostic("unexpected ',' — \(usageNote)", at: comma.span)
@@ -142,9 +134,10 @@ extension CommandSpec {
     }
 
     /// Positional words against their specs: count, then each value.
-    private func bindArguments(
-        _ words: [Word], _ specs: [ArgumentSpec], after anchor: Word, form: String?, verbs: [String]
+    func bindArguments(
+        _ words: [Word], _ specs: [ArgumentSpec], after anchor: Word, form: String?, usage: String? = nil, verbs: [String]
     ) throws(Diagnostic) -> [Invocation.Argument] {
+        let usage = usage ?? self.usage
         if words.count > specs.count {
             let extra = words[specs.count]
             if groups != nil {
@@ -171,9 +164,11 @@ extension CommandSpec {
         return bound
     }
 
-    private func bindOptions(_ command: Command, form: SubcommandSpec?, into invocation: inout Invocation) throws(Diagnostic) {
+    func bindOptions(
+        _ command: Command, form: SubcommandSpec?, into invocation: inout Invocation, only given: [OptionArgument]? = nil
+    ) throws(Diagnostic) {
         let accepted = options(for: form)
-        for option in command.options {
+        for option in given ?? command.options {
             let key = option.key.text
             if acceptsAnyOption {
                 invocation.values[key] = .text(option.value.text)
@@ -268,6 +263,17 @@ extension CommandSpec {
             case "false", "no", "off", "0": return .boolean(false)
             default: throw bad()
             }
+        case .squareSize(let range):
+            // `3x3` (or `3`, as Keras takes kernel_size=3); only square sizes exist here.
+            let sides = text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+            guard sides.count <= 2, let side = sides[0], sides.allSatisfy({ $0 == side }), range.contains(side) else {
+                if sides.count == 2, let height = sides[0], let width = sides[1], height != width {
+                    throw Diagnostic(
+                        "\(name) must be square, as \(height)x\(height) or \(width)x\(width). Received: \(text)", at: span)
+                }
+                throw bad()
+            }
+            return .integer(side)
         case .text, .path:
             return .text(text)
         }

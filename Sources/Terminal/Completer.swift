@@ -38,23 +38,34 @@ public struct Completer: Sendable {
         guard let spec = CommandTable.spec(named: verb) else { return [] }
 
         // A value after `key=`.
+        let groupOptions = (spec.groups ?? []).flatMap(\.options)
         if lastSeparator == "=", let key = tokens.last?.split(separator: "=").first.map(String.init),
-            let option = spec.options.first(where: { $0.name == key })
+            let option = (spec.options + groupOptions).first(where: { $0.name == key })
         {
             return values(of: option.kind, matching: word)
         }
         // The positional word being typed, and what the table says it is.
         let words = tokens.dropFirst().filter { !$0.contains("=") }.map { $0.lowercased() }
         var result: [String] = []
-        if let groupSpecs = spec.groups {
-            // Inside a comma-separated group (`build`): its n-th word.
+        if let forms = spec.groups {
+            // Inside a comma-separated group (`build`): its first word picks the form.
             let group =
                 lastSeparator == ","
                 ? []
                 : before.split(separator: ",").last.map { part in
                     part.split(separator: " ").map(String.init).filter { $0 != spec.name }
                 } ?? []
-            if group.count < groupSpecs.count { result += values(of: groupSpecs[group.count].kind, matching: word) }
+            let groupWords = group.filter { !$0.contains("=") }
+            if let first = groupWords.first {
+                if let form = spec.group(named: first.lowercased()) {
+                    let index = groupWords.count - 1
+                    if index < form.arguments.count { result += values(of: form.arguments[index].kind, matching: word) }
+                    let given = Set(group.compactMap { $0.split(separator: "=").first.map(String.init) })
+                    result += form.options.map(\.name).filter { !given.contains($0) }.map { $0 + "=" }
+                }
+            } else {
+                result += forms.map(\.name)
+            }
         } else if let form = words.first.flatMap(spec.subcommand(named:)) {
             let index = words.count - 1
             if index < form.arguments.count { result += values(of: form.arguments[index].kind, matching: word) }
@@ -79,7 +90,7 @@ public struct Completer: Sendable {
         case .boolean: ["true", "false"].filter { $0.hasPrefix(word) }
         case .path: paths(matching: word)
         case .command: CommandTable.verbs.filter { $0.hasPrefix(word) }
-        case .integer, .number, .text: []
+        case .integer, .number, .text, .squareSize: []
         }
     }
 

@@ -58,7 +58,7 @@ import Testing
                 "build dense x relu, dense 10 softmax",
                 "test.dnb:1:13: error: units must be a whole number from 1 to 1000000. Received: x"
             ),
-            ("build conv 3 relu", "test.dnb:1:7: error: unknown layer type 'conv'"),
+            ("build cnov 3 relu", "test.dnb:1:7: error: unknown layer type 'cnov'"),
             ("build dense 10 relu", "test.dnb:1:7: error: invalid architecture: the last layer must use softmax"),
             ("build dense 10 softmax, dense 10 softmax", "test.dnb:1:7: error: invalid architecture: "),
             (
