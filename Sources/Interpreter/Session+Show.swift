@@ -3,11 +3,11 @@ import Engine
 import Language
 import Plotting
 
-/// `show data|model|history|loss|accuracy|predictions [N]|mistakes [N]|confusion|weights`: its declaration.
+/// `show data|model|history|loss|accuracy|predictions [N]|mistakes [N]|confusion|weights|activations [N]`: its declaration.
 enum ShowCommand {
     static let spec = CommandSpec(
         name: "show",
-        usage: "show data|model|history|loss|accuracy|predictions [N]|mistakes [N]|confusion|weights",
+        usage: "show data|model|history|loss|accuracy|predictions [N]|mistakes [N]|confusion|weights|activations [N]",
         summary: "summaries of the data, model and history; plots of curves, predictions and weights",
         details: """
             data, model and history print text. The others write a gnuplot script PLOTS/NAME.gp
@@ -15,7 +15,8 @@ enum ShowCommand {
             installed: loss and accuracy per epoch (training and validation); predictions N (default
             25) on the first test digits, wrong ones in red; mistakes N (default 16), the most
             confident wrong predictions; confusion, the 10x10 test-set matrix; weights, the first
-            layer's units as 28x28 pictures.
+            layer's units as 28x28 pictures (a convnet's first-layer filters); activations N (default 0),
+            test digit N's feature maps layer by layer (Dense layers as strips; flatten, dropout not drawn).
             """,
         subcommands: Topic.allCases.map(\.form),
         subcommandNoun: "topic",
@@ -25,12 +26,16 @@ enum ShowCommand {
 
     /// The sub-words, each with the words it takes.
     enum Topic: String, CaseIterable {
-        case data, model, history, loss, accuracy, predictions, mistakes, confusion, weights
+        case data, model, history, loss, accuracy, predictions, mistakes, confusion, weights, activations
 
         var form: SubcommandSpec {
             switch self {
             case .predictions: SubcommandSpec(rawValue, [count(default: 25)])
             case .mistakes: SubcommandSpec(rawValue, [count(default: 16)])
+            case .activations:
+                SubcommandSpec(
+                    rawValue,
+                    [ArgumentSpec("N", .integer(0...Int.max), .optional, default: .integer(0), noun: "a test digit number")])
             default: SubcommandSpec(rawValue)
             }
         }
@@ -54,6 +59,7 @@ extension Session {
         case .mistakes: try plotMistakes(count: count, invocation: invocation)
         case .confusion: try plotConfusion(invocation: invocation)
         case .weights: try plotWeights(invocation: invocation)
+        case .activations: try plotActivations(invocation: invocation)
         }
         return .done
     }

@@ -50,10 +50,11 @@ struct ImagePanel {
 }
 
 /// The header, datablocks and common settings (then the `palette` lines)
-/// of a grid of 28x28 images, up to `set multiplot`; the caller goes on
-/// with ``appendPanels(_:to:)``.
+/// of a grid of `side`x`side` images (28x28 digits unless told), up to
+/// `set multiplot`; the caller goes on with ``appendPanels(_:to:)``.
 func imageGrid(
-    title: String, panels: [ImagePanel], output: PlotOutput, cellWidth: Int, cellHeight: Int, palette: [String]
+    title: String, panels: [ImagePanel], output: PlotOutput, cellWidth: Int, cellHeight: Int, palette: [String],
+    side: Int = digitSide
 ) -> ScriptWriter {
     let (rows, columns) = gridLayout(count: panels.count)
     // Pixels: a band for the title, then per row a caption line above
@@ -66,8 +67,8 @@ func imageGrid(
     var writer = ScriptWriter.file(output, width: width, height: height, description: title)
     writer.blank()
     for (index, panel) in panels.enumerated() {
-        writer.line("# \(comment(panel.caption)): 28 rows of 28, top row first")
-        writer.matrixDatablock("d\(index)", values: panel.pixels, width: digitSide)
+        writer.line("# \(comment(panel.caption)): \(side) rows of \(side), top row first")
+        writer.matrixDatablock("d\(index)", values: panel.pixels, width: side)
     }
     writer.blank()
     writer.line("unset key")
@@ -75,9 +76,9 @@ func imageGrid(
     writer.line("unset tics")
     writer.line("unset border")
     writer.line("set size ratio -1")
-    writer.line("set xrange [-0.5:27.5]")
+    writer.line("set xrange [-0.5:\(side - 1).5]")
     writer.line("# Row 0 of the data is the top row of the picture.")
-    writer.line("set yrange [27.5:-0.5]")
+    writer.line("set yrange [\(side - 1).5:-0.5]")
     for line in palette { writer.line(line) }
     let left = screen(10, of: width), right = screen(width - 10, of: width)
     let bottom = screen(10, of: height), top = screen(height - titleBand - captionBand, of: height)

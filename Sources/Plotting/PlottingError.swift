@@ -27,6 +27,10 @@ public enum PlottingError: Error, Equatable, Sendable {
     case noSamples
     /// A kernel whose size is not `inputs * units`.
     case wrongKernelSize(count: Int, inputs: Int, units: Int)
+    /// A Conv2D kernel whose size is not `kernelSize² * inputChannels * filters` (or a size that is not positive).
+    case wrongFilterKernelSize(count: Int, kernelSize: Int, inputChannels: Int, filters: Int)
+    /// Feature maps whose values do not match their stated size, or a layer without any.
+    case wrongMapSize(layer: String, valueCount: Int, width: Int, height: Int)
     /// An empty list of class probabilities.
     case noProbabilities
     /// A terminal preview size too small to draw in.
@@ -60,6 +64,11 @@ extension PlottingError: CustomStringConvertible {
             return "confusion matrix counts add up to zero"
         case .wrongKernelSize(let count, let inputs, let units):
             return "kernel must have inputs * units = \(inputs) * \(units) = \(inputs * units) weights. Received: \(count)"
+        case .wrongFilterKernelSize(let count, let size, let channels, let filters):
+            return
+                "convolution kernel must have \(size)x\(size)x\(channels)x\(filters) weights (kernel size, input channels, filters). Received: \(count)"
+        case .wrongMapSize(let layer, let count, let width, let height):
+            return "feature maps of \(layer) must be \(width)x\(height) each, at least one. Received: \(count) values"
         case .noProbabilities:
             return "nothing to plot: no class probabilities given"
         case .invalidPreviewSize(let columns, let lines):

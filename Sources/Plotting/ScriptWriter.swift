@@ -118,3 +118,19 @@ func gridLayout(count: Int) -> (rows: Int, columns: Int) {
     let rows = (count + columns - 1) / columns
     return (rows, columns)
 }
+
+/// `values` (`width` x `height`, row-major) with a single row or column
+/// written twice: gnuplot draws `matrix with image` only from 2x2 up
+/// ("Image grid must be at least 2 x 2"). The picture looks the same.
+func atLeastTwoByTwo(_ values: [Float], width: Int, height: Int) -> (values: [Float], width: Int, height: Int) {
+    var (values, width, height) = (values, width, height)
+    if width == 1 {
+        values = values.flatMap { [$0, $0] }
+        width = 2
+    }
+    if height == 1 {
+        values += values
+        height = 2
+    }
+    return (values, width, height)
+}

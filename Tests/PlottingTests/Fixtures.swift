@@ -74,4 +74,36 @@ enum Fixtures {
     }()
 
     static let probabilities: [Double] = [0.01, 0.02, 0.01, 0.03, 0.0, 0.01, 0.0, 0.87, 0.02, 0.03]
+
+    /// What a small convnet might make of the seven: 4 maps of 26x26 (the
+    /// seven shifted by channel, weighted), pooled to 13x13, then 10 probabilities.
+    static let featureMaps: [FeatureMaps] = {
+        var conv: [[Float]] = []
+        for channel in 0..<4 {
+            var map: [Float] = []
+            for i in 0..<(26 * 26) {
+                let row: Int = i / 26 + channel % 2 + 1
+                let column: Int = i % 26 + channel / 2 + 1
+                map.append(seven[row * 28 + column] * Float(channel + 1))
+            }
+            conv.append(map)
+        }
+        var pooled: [[Float]] = []
+        for map in conv {
+            var out: [Float] = []
+            for i in 0..<(13 * 13) {
+                let y: Int = 2 * (i / 13), x: Int = 2 * (i % 13)
+                out.append(max(max(map[y * 26 + x], map[y * 26 + x + 1]), max(map[(y + 1) * 26 + x], map[(y + 1) * 26 + x + 1])))
+            }
+            pooled.append(out)
+        }
+        return [
+            FeatureMaps(label: "input: test digit 0 (true 7)", width: 28, height: 28, maps: [seven]),
+            FeatureMaps(label: "conv2d (Conv2D) 26x26x4, relu", width: 26, height: 26, maps: conv),
+            FeatureMaps(label: "max_pooling2d (MaxPooling2D) 13x13x4", width: 13, height: 13, maps: pooled),
+            FeatureMaps(
+                label: "dense (Dense) 10 softmax: predicted 7, probability 0.8700", width: 10, height: 1,
+                maps: [probabilities.map(Float.init)]),
+        ]
+    }()
 }

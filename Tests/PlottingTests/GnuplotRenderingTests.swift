@@ -69,7 +69,9 @@ private func expectImage(
 
 @Suite(.enabled(if: gnuplot != nil, "gnuplot is not installed (make test installs gnuplot-nox)"))
 struct GnuplotRenderingTests {
-    static let files = ["loss.gp", "accuracy.gp", "predictions.gp", "confusion.gp", "weights.gp", "predict.gp"]
+    static let files = [
+        "loss.gp", "accuracy.gp", "predictions.gp", "confusion.gp", "weights.gp", "predict.gp", "filters.gp", "activations.gp",
+    ]
 
     private func script(_ file: String) throws -> GnuplotScript {
         try #require(try Charts.all().first { $0.file == file }).script

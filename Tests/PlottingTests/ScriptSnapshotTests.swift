@@ -25,6 +25,17 @@ enum Charts {
             ("confusion.gp", try confusionHeatmap(counts: Fixtures.confusion, output: PlotOutput(name: "confusion"))),
             ("weights.gp", try weightsGrid(kernel: Fixtures.kernel, units: 3, output: PlotOutput(name: "weights"))),
             (
+                "filters.gp",
+                try filterGrid(
+                    kernel: (0..<36).map { Float($0 % 9) / 4 - 1 }, kernelSize: 3, inputChannels: 1, filters: 4,
+                    output: PlotOutput(name: "filters"))
+            ),
+            (
+                "activations.gp",
+                try activationMaps(
+                    title: "activations of test digit 0", layers: Fixtures.featureMaps, output: PlotOutput(name: "activations"))
+            ),
+            (
                 "predict.gp",
                 try predictionPanel(
                     original: Fixtures.picture, input: Fixtures.seven, probabilities: Fixtures.probabilities,
