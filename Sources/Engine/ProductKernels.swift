@@ -42,7 +42,8 @@ enum ProductKernels {
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         precondition(n >= 8, "sparse rows need at least 8 columns")
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(k, 1)) { terms in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(k, 1)) { buffer in
+            guard let terms = buffer.baseAddress else { return }
             for i in rows {
                 let row = a + i * lda
                 var count = 0
@@ -53,7 +54,7 @@ enum ProductKernels {
                 let out = c + i * ldc
                 var j = 0
                 while n - j >= 96 {
-                    sparseRow96(count, terms.baseAddress!, row, b + j, ldb, out + j)
+                    sparseRow96(count, terms, row, b + j, ldb, out + j)
                     j += 96
                 }
                 // The last columns 8 at a time; a narrow tail overlaps the vector before it.

@@ -143,14 +143,3 @@ extension Session {
         shown < layer.maps.count ? "\(layer.label) (first \(shown) of \(layer.maps.count))" : layer.label
     }
 }
-
-extension LayerSpec {
-    /// The activation's Keras name for a layer that has one (Conv2D, Dense).
-    fileprivate var activationName: String? {
-        switch self {
-        case .conv2D(let spec): spec.activation.rawValue
-        case .dense(let spec): spec.activation.rawValue
-        default: nil
-        }
-    }
-}

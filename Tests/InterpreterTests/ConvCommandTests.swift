@@ -201,11 +201,9 @@ import Testing
         #expect(harness.output.contains(/predicted \d+ picture\(s\) in .*small: accuracy \d\.\d{4}/))
         #expect(harness.output.contains(/predicted \d — top 3:/) && harness.output.contains("prepared like MNIST"))
         #expect(harness.output.contains("test sample 3: predicted "))
-        let weights = harness.run("show weights")
-        #expect(
-            weights?.contains(
-                "show weights draws a first dense layer on 784 flat inputs; this model's first layer is conv2d on (None, 28, 28, 1)"
-            ) == true)
+        // A convnet's `show weights` draws its first layer's filters (ConvnetPlotCommandTests has the picture).
+        #expect(harness.run("show weights") == nil)
+        #expect(harness.output.contains("weights.gp"))
     }
 
     @Test func augmentationIsSeededAndChangesTraining() throws {
