@@ -76,9 +76,10 @@ SINGLE(1)
         }                                                                                                            \
     } while (0)
 
-__attribute__((target("avx512f,fma"))) void dnb_wide_product(long m, long n, long k, const float *a, long rs,
-                                                               long cs, const float *b, long ldb, float *c,
-                                                               long ldc, bool accumulate) {
+/// All rows of C over terms p0..<p0+k (continuing the chains when `accumulate`).
+__attribute__((target("avx512f,fma"))) static void rows_over_terms(long m, long n, long k, const float *a, long rs,
+                                                                   long cs, const float *b, long ldb, float *c,
+                                                                   long ldc, bool accumulate) {
     long i = 0;
     for (; m - i >= 6; i += 6)
         COLUMN_PAIRS(tile6(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
@@ -91,6 +92,25 @@ __attribute__((target("avx512f,fma"))) void dnb_wide_product(long m, long n, lon
     for (; i < m; i++)
         COLUMN_PAIRS(tile1(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
                      single1(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
+}
+
+
+/// Terms in blocks whose rows of B stay in the L1 cache (about 24 KB) while
+/// every row tile reads them; each block continues the chains the one before
+/// left in C: the same operations, in the same order, as one pass.
+__attribute__((target("avx512f,fma"))) void dnb_wide_product(long m, long n, long k, const float *a, long rs,
+                                                               long cs, const float *b, long ldb, float *c,
+                                                               long ldc, bool accumulate) {
+    long block = 6144 / (n > 0 ? n : 1);
+    if (block < 32) block = 32;
+    if (k <= block) {
+        rows_over_terms(m, n, k, a, rs, cs, b, ldb, c, ldc, accumulate);
+        return;
+    }
+    for (long p = 0; p < k; p += block) {
+        long count = k - p < block ? k - p : block;
+        rows_over_terms(m, n, count, a + p * cs, rs, cs, b + p * ldb, ldb, c, ldc, accumulate || p > 0);
+    }
 }
 
 #else
