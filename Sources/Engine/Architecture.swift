@@ -76,11 +76,13 @@ public struct Architecture: Equatable, Sendable {
 
     /// Layer widths joined by dashes, e.g. `784-128-10`; an image model
     /// gives each layer's shape, e.g. `28x28x1-26x26x32-...-1600-10`.
+    /// Dropout keeps its input's shape, so it adds no width.
     public var widths: String {
         var shapes = [inputShape]
         var shape = inputShape
         for layer in stack {
             shape = Self.outputShape(of: layer, input: shape) ?? []
+            if case .dropout = layer { continue }
             shapes.append(shape)
         }
         return shapes.map { $0.map(String.init).joined(separator: "x") }.joined(separator: "-")

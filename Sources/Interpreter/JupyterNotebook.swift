@@ -31,7 +31,13 @@ public enum JupyterNotebook {
             let source: String
             switch cell["source"] {
             case .string(let text)?: source = text
-            case .array(let lines)?: source = lines.compactMap(\.string).joined()
+            case .array(let lines)?:
+                // nbformat's source is a string or a list of strings; anything else is damage, not text to skip.
+                let texts = lines.compactMap(\.string)
+                guard texts.count == lines.count else {
+                    throw Diagnostic("\(name): cell \(index + 1) has a source line that is not text")
+                }
+                source = texts.joined()
             default: throw Diagnostic("\(name): cell \(index + 1) has no source text")
             }
             code.append(CodeCell(number: index + 1, source: source))

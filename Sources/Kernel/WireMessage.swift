@@ -54,12 +54,29 @@ public struct MessageSigner: Sendable {
     let key: [UInt8]
     /// Signatures already accepted: a message sent twice is refused.
     private var seen: Set<[UInt8]> = []
+    /// `seen` in the order accepted, so the oldest can be forgotten.
+    private var seenOrder: [[UInt8]] = []
+    /// Most signatures remembered (jupyter_client's `digest_history_size`);
+    /// past it the oldest tenth is forgotten, so a long session's memory stays bounded.
+    static let rememberedSignatures = 65_536
 
     public init(key: [UInt8]) { self.key = key }
 
     public func signature(of parts: [[UInt8]]) -> [UInt8] {
         key.isEmpty ? [] : Array(HMACSHA256.hexCode(key: key, parts: parts).utf8)
     }
+
+    private mutating func remember(_ signature: [UInt8]) {
+        seen.insert(signature)
+        seenOrder.append(signature)
+        guard seenOrder.count > Self.rememberedSignatures else { return }
+        let forgotten = Self.rememberedSignatures / 10
+        for old in seenOrder[..<forgotten] { seen.remove(old) }
+        seenOrder.removeFirst(forgotten)
+    }
+
+    /// How many signatures it remembers now.
+    var rememberedCount: Int { seen.count }
 
     /// The frames of `message`, signed.
     public func frames(of message: WireMessage) -> [[UInt8]] {
@@ -80,7 +97,7 @@ public struct MessageSigner: Sendable {
         if !key.isEmpty {
             guard HMACSHA256.equalInConstantTime(given, signature(of: parts)) else { throw .badSignature }
             guard !seen.contains(given) else { throw .replayedSignature }
-            seen.insert(given)
+            remember(given)
         }
         var values: [JSONValue] = []
         for (name, part) in zip(["header", "parent_header", "metadata", "content"], parts) {

@@ -11,6 +11,8 @@ struct ArchitectureTests {
         #expect(Self.seedB.parameterCount == 101_770)
         #expect(Self.seedA.parameterCount == 11_935)
         #expect(Self.seedB.widths == "784-128-10")
+        // Dropout keeps its input's shape: no width of its own.
+        #expect(ConvolutionTests.kerasConvnet.widths == "28x28x1-26x26x32-13x13x32-11x11x64-5x5x64-1600-10")
     }
 
     @Test func parameterRangesAreKernelThenBiasLayerByLayer() throws {

@@ -44,6 +44,20 @@ import Testing
         #expect(throws: WireMessage.Refusal.replayedSignature) { try signer.message(from: message) }
     }
 
+    /// A long session's memory of signatures stays bounded (as jupyter_client's
+    /// digest history): past the limit the oldest tenth is forgotten, the newest kept.
+    @Test func rememberedSignaturesStayBounded() throws {
+        var signer = MessageSigner(key: key)
+        let limit = MessageSigner.rememberedSignatures
+        var last: [[UInt8]] = []
+        for n in 0...limit {
+            last = frames(signedWith: key, header: #"{"msg_type":"kernel_info_request","msg_id":"\#(n)"}"#)
+            _ = try signer.message(from: last)
+        }
+        #expect(signer.rememberedCount == limit + 1 - limit / 10)
+        #expect(throws: WireMessage.Refusal.replayedSignature) { try signer.message(from: last) }
+    }
+
     /// Whatever arrives, the signer answers with a refusal, never a crash.
     @Test(arguments: [
         [[UInt8]](),

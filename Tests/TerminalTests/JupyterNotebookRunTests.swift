@@ -63,4 +63,20 @@ import Testing
         let check = try runner.dnb(["run", "py.ipynb", "--check"], in: directory)
         #expect(check.status == 2)
     }
+
+    /// A damaged source list (a number among the lines) is refused, naming
+    /// the cell, rather than run with the line left out.
+    @Test func aSourceLineThatIsNotTextIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let cells = """
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null,
+             "source": ["param a=1\\n", 42, "param b=2"]}
+            """
+        try Self.notebook(kernel: "dnb", cells: cells).write(
+            toFile: directory.file("nb.ipynb"), atomically: true, encoding: .utf8)
+        let result = try runner.dnb(["run", "nb.ipynb"], in: directory)
+        #expect(result.status == 1)
+        #expect(result.standardOutput.isEmpty)
+        #expect(result.standardError.contains("nb.ipynb: cell 1 has a source line that is not text"))
+    }
 }
