@@ -42,12 +42,17 @@ extension CommandSpec {
     /// written in (or, when the group's form does not take it, to the command).
     func bindGroups(_ command: Command, into invocation: inout Invocation, verbs: [String]) throws(Diagnostic) {
         let commas = command.items.compactMap { if case .comma(let span) = $0 { span } else { nil } }
-        // An option belongs to the group whose commas surround it.
+        // An option belongs to the group whose commas surround it (both lists
+        // are in source order, so one walk places them all).
         var groupOptions = [[OptionArgument]](repeating: [], count: commas.count + 1)
+        var commasBefore = 0
         for option in command.options {
-            groupOptions[commas.filter { $0.start < option.key.span.start }.count].append(option)
+            while commasBefore < commas.count, commas[commasBefore].start < option.key.span.start { commasBefore += 1 }
+            groupOptions[commasBefore].append(option)
         }
         var commandOptions: [OptionArgument] = []
+        // The parser checks repeats within a group; an option of the whole command is given once.
+        var commandKeys: [String: SourceSpan] = [:]
         for (index, words) in command.groups.enumerated() {
             guard let first = words.first else {
                 let span = index > 0 ? commas[index - 1] : command.verb.span
@@ -62,6 +67,11 @@ extension CommandSpec {
                 guard let spec = form.options.first(where: { $0.name == option.key.text }) else {
                     guard options.contains(where: { $0.name == option.key.text }) else {
                         throw misplaced(option, in: form)
+                    }
+                    if let earlier = commandKeys.updateValue(option.key.span, forKey: option.key.text) {
+                        throw Diagnostic(
+                            "option '\(option.key.text)' is given twice (first at line \(earlier.start.line), "
+                                + "column \(earlier.start.column))", at: option.key.span)
                     }
                     commandOptions.append(option)
                     continue

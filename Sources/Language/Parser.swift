@@ -14,12 +14,16 @@ public enum Parser {
             throw Diagnostic("a command starts with a verb (help lists commands)", at: span)
         }
         var command = Command(verb: Word(text: verb.text.lowercased(), span: verb.span))
-        // Where each key was first given: the repeat check stays linear in the options.
+        // Where each key was first given in the current comma-separated group
+        // (`build conv ... padding=same, conv ... padding=same` gives each layer
+        // its own): the repeat check stays linear in the options.
         var firstKeys: [String: SourceSpan] = [:]
         for token in tokens.dropFirst() {
             switch token {
             case .word(let word): command.items.append(.word(word))
-            case .comma(let span): command.items.append(.comma(span))
+            case .comma(let span):
+                command.items.append(.comma(span))
+                firstKeys.removeAll(keepingCapacity: true)
             case .option(let option):
                 if let earlier = firstKeys.updateValue(option.key.span, forKey: option.key.text) {
                     let first = earlier.start

@@ -57,6 +57,18 @@ import Testing
             ])
     }
 
+    /// Each layer takes its own options: two convs may both say padding=;
+    /// one layer saying it twice is refused at the repeat.
+    @Test func eachLayerHasItsOwnOptions() throws {
+        let harness = try Harness()
+        try writeBarFixtures(harness)
+        let build = "build conv 4 3x3 relu padding=same stride=2, conv 4 3x3 padding=same, flatten, dense 10 softmax"
+        #expect(harness.run(Self.loadBars + "\n" + build) == nil)
+        #expect(harness.output.contains("conv 14×14×4 relu → conv 14×14×4 linear → flatten 784"))
+        let twice = harness.run("build conv 4 3x3 padding=same padding=valid, flatten, dense 10 softmax")
+        #expect(twice?.contains("option 'padding' is given twice (first at column 18)") == true, "\(twice ?? "")")
+    }
+
     /// Each bad layer list is refused at `build`, with the caret under the
     /// layer (or word, or option) to blame.
     @Test(arguments: [
