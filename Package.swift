@@ -47,8 +47,10 @@ let package = Package(
         .target(
             name: "CWideKernels",
             cSettings: Context.environment["DNB_PORTABLE"] == "1" ? [.define("DNB_NO_WIDE")] : [.unsafeFlags(["-O3"])]),
+        // A small, strict JSON value: model-file headers, notebooks, Jupyter messages.
+        .target(name: "JSON"),
         // Matrices, layers, training, with the order of every sum its own. Never prints, never touches files.
-        .target(name: "Engine", dependencies: ["CWideKernels"], swiftSettings: optimized + engineCPU),
+        .target(name: "Engine", dependencies: ["CWideKernels", "JSON"], swiftSettings: optimized + engineCPU),
         // Readers from bytes (IDX, gzip, NPY/NPZ, images), MNIST discovery and download.
         .target(
             name: "Datasets", dependencies: ["CZlibSystem", "CLibdeflate", "CStbImage", "HostIO", "Digests"],
@@ -61,13 +63,13 @@ let package = Package(
         // Lexer, parser, diagnostics, the command declaration and its checking. Knows no engine.
         .target(name: "Language"),
         // Session state, and one declaration and handler per command.
-        .target(name: "Interpreter", dependencies: ["Engine", "Datasets", "Plotting", "Language", "HostIO"]),
+        .target(name: "Interpreter", dependencies: ["Engine", "Datasets", "Plotting", "Language", "HostIO", "JSON"]),
         // libedit line reading, history, completion, Ctrl-C.
         .target(name: "Terminal", dependencies: ["CEditLine", "Interpreter", "Language", "HostIO"]),
         // The Jupyter kernel: wire format, signing, the sockets loop, the kernelspec.
         .target(
             name: "Kernel",
-            dependencies: ["CZeroMQ", "Digests", "Engine", "HostIO", "Interpreter", "Language", "Terminal"]),
+            dependencies: ["CZeroMQ", "Digests", "HostIO", "Interpreter", "JSON", "Language", "Terminal"]),
         // Argument parsing and exit codes only.
         .executableTarget(name: "dnb", dependencies: ["Interpreter", "Terminal", "Language", "Kernel"]),
         // Release-build benchmark of the seed A and seed B recipes (`make bench`); not a test.
@@ -78,20 +80,20 @@ let package = Package(
         // One fuzzing harness per reader and parser (`make fuzz`); the suite replays their corpora.
         .target(
             name: "FuzzTargets",
-            dependencies: ["Datasets", "Digests", "Engine", "Language", "Interpreter", "Kernel", "CZlibSystem"],
+            dependencies: ["Datasets", "Digests", "Engine", "JSON", "Language", "Interpreter", "Kernel", "CZlibSystem"],
             path: "Fuzz/Targets"),
 
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "JSON"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HostIO", "Digests"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], exclude: ["Snapshots"]),
         .testTarget(name: "LanguageTests", dependencies: ["Language"]),
         .testTarget(name: "HostIOTests", dependencies: ["HostIO", "Plotting"]),
         .testTarget(
-            name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting", "HostIO"]),
+            name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting", "HostIO", "JSON"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "HostIO"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
-        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Engine", "Digests", "Interpreter"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Engine", "Digests", "Interpreter", "JSON"]),
     ]
 )
 

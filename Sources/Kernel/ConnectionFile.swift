@@ -1,4 +1,4 @@
-import Engine
+import JSON
 
 /// The connection file Jupyter writes for a kernel it starts: where to bind
 /// the five sockets and the key that signs every message.

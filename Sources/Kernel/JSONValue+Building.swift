@@ -1,4 +1,4 @@
-import Engine
+import JSON
 
 extension JSONValue {
     /// An object from literal pairs, in order: `.object(["status": .string("ok")])`.

@@ -1,5 +1,5 @@
+import JSON
 import CZeroMQ
-import Engine
 import Foundation
 import Glibc
 import Interpreter

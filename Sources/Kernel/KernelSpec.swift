@@ -1,4 +1,4 @@
-import Engine
+import JSON
 import HostIO
 import Interpreter
 import Terminal

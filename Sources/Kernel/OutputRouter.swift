@@ -1,4 +1,4 @@
-import Engine
+import JSON
 import Foundation
 import HostIO
 import Interpreter

@@ -1,4 +1,4 @@
-import Engine
+import JSON
 import Glibc
 import Interpreter
 import Language

@@ -1,3 +1,4 @@
+import JSON
 import Engine
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import JSON
 import Digests
 import Engine
 import Testing

@@ -1,3 +1,5 @@
+import JSON
+
 // Reading a model file: every check happens before tensor storage is
 // allocated, in the order a damaged file is most usefully explained
 // (length, JSON, is it ours, metadata, tensor table, offsets, values).

@@ -1,3 +1,5 @@
+import JSON
+
 // dnb's model file: a safetensors file (https://github.com/huggingface/safetensors)
 // whose metadata says what the tensors are. Encoding and decoding are pure
 // functions over bytes; the interpreter reads and (atomically) writes files.

@@ -40,7 +40,7 @@ public enum JSONValue: Equatable, Sendable {
     }
 
     /// Objects and arrays nest at most this deep.
-    static let maximumDepth = 32
+    public static let maximumDepth = 32
 
     /// The value of `key` when this is an object that has it.
     public subscript(key: String) -> JSONValue? {
@@ -57,7 +57,7 @@ public enum JSONValue: Equatable, Sendable {
     }
 
     /// A number as the nearest `Float`, read from its literal text.
-    var float: Float? {
+    public var float: Float? {
         guard case .number(let text) = self else { return nil }
         return Float(text)
     }
@@ -70,7 +70,7 @@ public enum JSONValue: Equatable, Sendable {
 
     /// A number value spelling `value` exactly (shortest round-trip text).
     /// - Precondition: `value` is finite.
-    static func number(_ value: Float) -> JSONValue {
+    public static func number(_ value: Float) -> JSONValue {
         precondition(value.isFinite, "JSON has no spelling for \(value)")
         return .number("\(value)")
     }
@@ -79,10 +79,10 @@ public enum JSONValue: Equatable, Sendable {
     public static func number(_ value: Int) -> JSONValue { .number("\(value)") }
 
     /// A Double in its shortest round-trip spelling.
-    static func number(_ value: Double) -> JSONValue { .number("\(value)") }
+    public static func number(_ value: Double) -> JSONValue { .number("\(value)") }
 
     /// The number as a Double (nil for anything else).
-    var double: Double? {
+    public var double: Double? {
         guard case .number(let text) = self else { return nil }
         return Double(text)
     }
