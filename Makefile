@@ -1,6 +1,6 @@
 # dnb — the two commands a new user needs: `make run` and `make test`.
 SHELL := /bin/bash
-PACKAGES := libedit-dev zlib1g-dev libdeflate-dev libstb-dev libssl-dev libzmq3-dev pkg-config gnuplot-nox tmux python3-venv
+PACKAGES := libedit-dev zlib1g-dev libdeflate-dev libstb-dev libssl-dev libzmq3-dev libhdf5-dev pkg-config gnuplot-nox tmux python3-venv
 # The real MNIST: DNB_DATA, else ../shared/data/mnist or ./data/mnist. Made
 # absolute, since the tests run in temporary folders; left unset when there
 # is none, and then the tests that need it are skipped.
@@ -67,7 +67,8 @@ record: release
 # A local virtualenv with Jupyter's own clients, in one pip call: nbformat
 # validates --report notebooks; jupyter_client, jupyter_kernel_test and
 # nbclient drive `dnb kernel` in Tests/Jupyter. Reinstalled when the list changes.
-PY_PACKAGES := nbformat==5.11.1 jupyter_client==8.10.0 jupyter_kernel_test==0.7.0 nbclient==0.11.0
+PY_PACKAGES := nbformat==5.11.1 jupyter_client==8.10.0 jupyter_kernel_test==0.7.0 nbclient==0.11.0 \
+  keras==3.15.1 jax==0.10.2 jaxlib==0.10.2 onnx==1.23.2 onnxruntime==1.32.0
 venv:
 	@[ -x .venv/bin/python ] || python3 -m venv .venv
 	@[ "$$(cat .venv/.dnb-packages 2>/dev/null)" = "$(PY_PACKAGES)" ] || \

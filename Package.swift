@@ -38,6 +38,8 @@ let package = Package(
         .systemLibrary(name: "CLibdeflate", path: "Sources/CLibdeflate", pkgConfig: "libdeflate"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
         .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ", pkgConfig: "libzmq"),
+        // libhdf5 and its high-level H5LT API (Debian's libhdf5-dev), for Keras's weight files.
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-serial"),
 
         // SHA-256 and HMAC-SHA256 from OpenSSL's libcrypto: downloads and Jupyter messages.
         .target(name: "Digests", dependencies: ["COpenSSL"]),
@@ -55,6 +57,10 @@ let package = Package(
         .target(
             name: "Datasets", dependencies: ["CZlibSystem", "CLibdeflate", "CStbImage", "HostIO", "Digests"],
             swiftSettings: optimized),
+        // Models in and out: Keras .keras (write, read) and .h5 (read), ONNX (write); per layer
+        // kind, its Keras config, weights and ONNX nodes (Layers/). HDF5 through libhdf5.
+        .target(
+            name: "ModelFormats", dependencies: ["Engine", "JSON", "Datasets", "CHDF5", "CZlibSystem"]),
         // gnuplot script text from numbers, and the one number formatter. Never launches a process.
         .target(name: "Plotting"),
         // The one layer that touches the disk and runs processes: reading, atomic
@@ -63,7 +69,8 @@ let package = Package(
         // Lexer, parser, diagnostics, the command declaration and its checking. Knows no engine.
         .target(name: "Language"),
         // Session state, and one declaration and handler per command.
-        .target(name: "Interpreter", dependencies: ["Engine", "Datasets", "Plotting", "Language", "HostIO", "JSON"]),
+        .target(
+            name: "Interpreter", dependencies: ["Engine", "Datasets", "Plotting", "Language", "HostIO", "JSON", "ModelFormats"]),
         // libedit line reading, history, completion, Ctrl-C.
         .target(name: "Terminal", dependencies: ["CEditLine", "Interpreter", "Language", "HostIO"]),
         // The Jupyter kernel: wire format, signing, the sockets loop, the kernelspec.
@@ -71,7 +78,8 @@ let package = Package(
             name: "Kernel",
             dependencies: ["CZeroMQ", "Digests", "HostIO", "Interpreter", "JSON", "Language", "Terminal"]),
         // Argument parsing and exit codes only.
-        .executableTarget(name: "dnb", dependencies: ["Interpreter", "Terminal", "Language", "Kernel"]),
+        .executableTarget(
+            name: "dnb", dependencies: ["Interpreter", "Terminal", "Language", "Kernel", "ModelFormats", "HostIO"]),
         // Release-build benchmark of the seed A and seed B recipes (`make bench`); not a test.
         // Built for the engine's CPU level too, so its FMA peak measures what the engine can issue.
         .executableTarget(

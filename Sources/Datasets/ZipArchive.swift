@@ -14,11 +14,12 @@
 
 import CZlibSystem
 
-/// A zip archive held in memory, with its central directory parsed.
-struct ZipArchive {
+/// A zip archive held in memory, with its central directory parsed (also
+/// the container of Keras's `.keras` files).
+public struct ZipArchive: Sendable {
     /// One file inside the archive, as the central directory describes it.
-    struct Entry: Equatable {
-        var name: String
+    public struct Entry: Equatable, Sendable {
+        public var name: String
         var flags: UInt16
         var method: UInt16
         var crc32: UInt32
@@ -32,7 +33,7 @@ struct ZipArchive {
     /// The file named in errors.
     let name: String
     /// Entries in central-directory order.
-    private(set) var entries: [Entry] = []
+    public private(set) var entries: [Entry] = []
     /// Where each name is in `entries`: lookups and the duplicate check stay
     /// linear in the number of entries (a zip may list 65,535).
     private var indexByName: [String: Int] = [:]
@@ -43,7 +44,7 @@ struct ZipArchive {
     ///
     /// - Throws: `.malformed` naming `name` for something that is not a zip
     ///   archive, a truncated one, or an unsupported one (zip64, multi-disk).
-    init(_ bytes: [UInt8], name: String) throws(DatasetError) {
+    public init(_ bytes: [UInt8], name: String) throws(DatasetError) {
         self.bytes = bytes
         self.name = name
         func fail(_ reason: String) -> DatasetError { .malformed(file: name, reason: reason) }
@@ -111,7 +112,7 @@ struct ZipArchive {
     }
 
     /// The entry called `entryName`, if any.
-    func entry(named entryName: String) -> Entry? {
+    public func entry(named entryName: String) -> Entry? {
         indexByName[entryName].map { entries[$0] }
     }
 
@@ -120,7 +121,7 @@ struct ZipArchive {
     /// - Parameter limit: the most bytes an entry may inflate to (default 1 GiB).
     /// - Throws: `.malformed` for an out-of-range offset, an encrypted entry,
     ///   an unsupported method, bad deflate data, or a CRC-32 mismatch.
-    func contents(of entry: Entry, limit: Int = maximumInflatedSize) throws(DatasetError) -> [UInt8] {
+    public func contents(of entry: Entry, limit: Int = 1 << 30) throws(DatasetError) -> [UInt8] {
         func fail(_ reason: String) -> DatasetError { .malformed(file: name, reason: "entry '\(entry.name)': \(reason)") }
 
         let localSize = 30

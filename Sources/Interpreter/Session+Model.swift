@@ -1,12 +1,23 @@
 import Engine
+import HostIO
 import Language
+import ModelFormats
 import Plotting
 
-/// `save model FILE` and `load model FILE`: the model as a safetensors file
-/// (see Engine/ModelFile.swift for the format), written atomically.
+/// `save model FILE` and `load model FILE`: the extension decides the format
+/// (ModelFormats/ModelFormat.swift): `.safetensors` (dnb's own, see
+/// Engine/ModelFiles/ModelFile.swift), `.keras`, `.onnx` (save) and `.h5`
+/// (load). Files are written atomically; Keras files are read in a child
+/// process, since libhdf5 may crash on a damaged one.
 extension Session {
     func saveModel(to file: Word, invocation: Invocation) throws(Diagnostic) {
         let model = try requireModel(for: invocation)
+        guard let format = ModelFormat(path: file.text), ModelFormat.writable.contains(format) else {
+            let hint = ModelFormat(path: file.text) == .h5 ? " (dnb reads Keras's legacy .h5 but writes .keras)" : ""
+            throw Diagnostic(
+                "save model writes \(ModelFormat.list(ModelFormat.writable)) files: the extension decides the format"
+                    + "\(hint). Received: \(file.text)", at: file.span)
+        }
         var metadata = ["data": state.data?.origin ?? ""]
         if let last = state.history.last {
             metadata["loss"] = NumberFormat.fixed(last.loss, 4)
@@ -17,23 +28,44 @@ extension Session {
         let epochs = model.optimizerState?.completedEpochs ?? 0
         let bytes: [UInt8]
         do {
-            bytes = try ModelFile(model: model, inputScaling: inputScaling, epochs: epochs, metadata: metadata).encode()
+            bytes = try ModelCodec.encode(
+                ModelFile(model: model, inputScaling: inputScaling, epochs: epochs, metadata: metadata), as: format)
         } catch {
             throw Diagnostic(error.description, at: file.span)
         }
         try write(bytes, to: file)
+        let what = format == .safetensors ? "the model" : "the model as \(format.title)"
         emit(
             .text(
-                "saved the model (\(model.architecture.widths), \(NumberFormat.grouped(model.architecture.parameterCount)) parameters, "
+                "saved \(what) (\(model.architecture.widths), \(NumberFormat.grouped(model.architecture.parameterCount)) parameters, "
                     + "\(epochs) epoch(s) trained) to \(file.text) (\(NumberFormat.bytes(bytes.count)))"))
     }
 
     func loadModel(from file: Word, invocation: Invocation) throws(Diagnostic) {
+        guard let format = ModelFormat(path: file.text), ModelFormat.readable.contains(format) else {
+            let hint =
+                ModelFormat(path: file.text) == .onnx
+                ? " (dnb writes ONNX but does not read it back: load the .keras or .safetensors file)" : ""
+            throw Diagnostic(
+                "load model reads \(ModelFormat.list(ModelFormat.readable)) files: the extension decides the format"
+                    + "\(hint). Received: \(file.text)", at: file.span)
+        }
         let bytes = try read(file)
+        if let mismatch = format.mismatch(bytes) {
+            throw Diagnostic("\(file.text): \(mismatch)", at: file.span)
+        }
         let decoded: ModelFile
+        var notes: [String] = []
         let model: Model
         do {
-            decoded = try ModelFile.decode(bytes)
+            switch format {
+            case .safetensors:
+                decoded = try ModelFile.decode(bytes)
+            case .keras, .h5, .onnx:
+                let imported = try readInChild(bytes, format: format)
+                decoded = imported.file
+                notes = imported.notes
+            }
             model = try decoded.makeModel()
         } catch {
             throw Diagnostic("\(file.text): \(error)", at: file.span)
@@ -51,11 +83,37 @@ extension Session {
                 "loaded the model from \(file.text): \(model.architecture.widths), "
                     + "\(NumberFormat.grouped(model.architecture.parameterCount)) parameters, "
                     + "\(decoded.epochs) epoch(s) trained\(optimizer); inputs \(decoded.inputScaling.name)d"))
+        for note in notes { emit(.text("note: \(note)")) }
         if let scaling = state.data?.scaling, scaling != state.modelScaling {
             emit(
                 .text(
                     "note: the loaded data is normalized differently from the model's inputs: run `normalize \(decoded.inputScaling.name)`"
                 ))
+        }
+    }
+
+    /// A Keras file decoded by `dnb __read-model` in a child process: a crash,
+    /// a limit or a timeout there is an error here, and the session goes on.
+    private func readInChild(_ bytes: [UInt8], format: ModelFormat) throws(ModelFormatError) -> KerasImport {
+        let result: ProcessResult
+        do {
+            result = try host.readModelInChild(format: format.rawValue, bytes: bytes)
+        } catch {
+            throw .decoderFailed(error.description)
+        }
+        if result.timedOut {
+            throw .decoderFailed("reading it took longer than \(modelReaderTimeout.components.seconds) s; is it damaged?")
+        }
+        switch result.status {
+        case 0:
+            return try ModelCodec.childResult(result.standardOutput)
+        case 1:
+            throw .malformed(result.errorText)
+        case let status where status > 128:
+            throw .decoderFailed(
+                "the HDF5 library crashed reading it (signal \(status - 128)): the file is damaged or not what Keras writes")
+        default:
+            throw .decoderFailed("the child process reading it stopped with status \(result.status): \(result.errorText)")
         }
     }
 

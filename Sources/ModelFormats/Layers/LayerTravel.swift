@@ -1,0 +1,163 @@
+// What a layer kind needs to leave dnb and come back: its Keras class name,
+// its Keras config keys, its weights in Keras's variable order, and its ONNX
+// nodes. Each kind keeps these in its own file here (`Dense+Travel.swift`,
+// ...), one small unit per kind; this file holds the shared shapes of the
+// answers, the one dispatch from a dnb layer to its kind, and the registry
+// of Keras class names the reader knows.
+
+import Engine
+import JSON
+
+/// A dnb layer as Keras writes it.
+struct KerasLayerOut {
+    /// Keras's class name, e.g. `Dense`.
+    var className: String
+    /// The class's own config keys (after `name`, `trainable`, `dtype`).
+    var config: [JSONValue.Member]
+    /// The layer's variables in Keras's order (`vars/0`, `vars/1`, ...),
+    /// which is also the order of the layer's values in dnb's parameter buffer.
+    var weights: [[Int]]
+}
+
+/// One layer of a Keras config, as the reader sees it.
+struct KerasLayerIn: Sendable {
+    var className: String
+    var name: String
+    /// The layer's `config` object.
+    var config: JSONValue
+
+    func unsupported(_ reason: String) -> ModelFormatError {
+        .unsupportedLayer(className: className, name: name, reason: reason)
+    }
+
+    /// A positive integer option.
+    func positive(_ key: String) throws(ModelFormatError) -> Int {
+        guard let value = config[key]?.integer, value > 0 else {
+            throw unsupported("needs \(key), a positive integer. Received: \(key)=\(config[key]?.serialized ?? "nothing")")
+        }
+        return value
+    }
+
+    /// A square window or step: `3` or `[3, 3]`; `fallback` when absent or null.
+    func square(_ key: String, fallback: Int? = nil) throws(ModelFormatError) -> Int {
+        let value = config[key]
+        if value == nil || value == .null, let fallback { return fallback }
+        if let single = value?.integer, single > 0 { return single }
+        if case .array(let pair)? = value, pair.count == 2, let a = pair[0].integer, a > 0, pair[1].integer == a {
+            return a
+        }
+        throw unsupported(
+            "dnb takes square \(key) only (two equal positive integers). Received: \(key)=\(value?.serialized ?? "nothing")")
+    }
+
+    /// `padding`: valid (default) or same.
+    func padding() throws(ModelFormatError) -> Padding {
+        let name = config["padding"]?.string ?? "valid"
+        guard let padding = Padding(rawValue: name.lowercased()) else {
+            throw unsupported("padding must be \"valid\" or \"same\". Received: padding=\(name)")
+        }
+        return padding
+    }
+
+    /// Refuses channels-first images (dnb and Keras's default are channels-last).
+    func channelsLast() throws(ModelFormatError) {
+        if let format = config["data_format"]?.string, format != "channels_last" {
+            throw unsupported("dnb keeps images channels-last. Received: data_format=\(format)")
+        }
+    }
+
+    /// `activation`: a name dnb has (Keras's `None` is linear).
+    func activation(_ key: String = "activation") throws(ModelFormatError) -> Activation {
+        let value = config[key]
+        if value == nil || value == .null { return .linear }
+        // Keras 3 may wrap a built-in activation: {"class_name": "function", "config": "relu"}.
+        let name = value?.string ?? value?["config"]?.string ?? value?["class_name"]?.string ?? ""
+        guard let activation = Activation(rawValue: name.lowercased()) else {
+            throw unsupported(
+                "dnb has activations " + Activation.allCases.map(\.rawValue).joined(separator: ", ")
+                    + ". Received: \(key)=\(value?.serialized ?? "nothing")")
+        }
+        return activation
+    }
+
+    /// `use_bias` (default true).
+    var usesBias: Bool { config["use_bias"] != .bool(false) }
+}
+
+/// What one Keras layer becomes in dnb.
+enum KerasLayerRead {
+    /// `InputLayer`: the shape of one example.
+    case input(shape: [Int])
+    /// A dnb layer; `omitsBias` when Keras has no bias variable (`use_bias=False`), read as zeros.
+    case layer(LayerSpec, omitsBias: Bool = false)
+    /// `Rescaling` or `Normalization` in front: how pixels become features.
+    case scaling(KerasInputScaling)
+    /// `Activation`, `ReLU`: joins the linear layer before it.
+    case activation(Activation)
+}
+
+/// Pixel scaling written as a Keras layer in front of the stack.
+enum KerasInputScaling {
+    /// `x · scale + offset`.
+    case rescaling(scale: Double, offset: Double)
+    /// `(x − mean) / max(√variance, 1e-7)`: values in the config, or `nil` to read them from the weights.
+    case normalization(mean: [Float]?, variance: [Float]?)
+}
+
+/// The activations Keras and ONNX both name as dnb does.
+extension Activation {
+    /// Keras's name: `linear`, `relu`, `sigmoid`, `tanh`, `softmax`.
+    var kerasName: String { rawValue }
+}
+
+extension LayerSpec {
+    /// This layer as Keras writes it, on an input of `input` (per example).
+    func keras(input: [Int]) -> KerasLayerOut {
+        switch self {
+        case .dense(let spec): DenseTravel.keras(spec, input: input)
+        case .conv2D(let spec): Conv2DTravel.keras(spec, input: input)
+        case .maxPooling2D(let size): MaxPooling2DTravel.keras(size)
+        case .flatten: FlattenTravel.keras()
+        case .dropout(let rate): DropoutTravel.keras(rate)
+        }
+    }
+
+    /// Adds this layer's ONNX nodes (weights in Keras's variable order).
+    func onnx(_ graph: inout ONNXGraph, weights: [[Float]], output: [Int]) {
+        switch self {
+        case .dense(let spec): DenseTravel.onnx(spec, &graph, weights: weights)
+        case .conv2D(let spec): Conv2DTravel.onnx(spec, &graph, weights: weights, output: output)
+        case .maxPooling2D(let size): MaxPooling2DTravel.onnx(size, &graph, output: output)
+        case .flatten: FlattenTravel.onnx(&graph)
+        case .dropout: break  // the identity outside training
+        }
+    }
+}
+
+/// The Keras class names dnb reads, each with its kind's reader.
+enum KerasLayerRegistry {
+    typealias Reader = @Sendable (KerasLayerIn) throws(ModelFormatError) -> KerasLayerRead
+
+    static let kinds: [(names: [String], read: Reader)] = [
+        (InputLayerTravel.kerasClassNames, InputLayerTravel.read),
+        (DenseTravel.kerasClassNames, DenseTravel.read),
+        (Conv2DTravel.kerasClassNames, Conv2DTravel.read),
+        (MaxPooling2DTravel.kerasClassNames, MaxPooling2DTravel.read),
+        (FlattenTravel.kerasClassNames, FlattenTravel.read),
+        (DropoutTravel.kerasClassNames, DropoutTravel.read),
+        (RescalingTravel.kerasClassNames, RescalingTravel.read),
+        (NormalizationTravel.kerasClassNames, NormalizationTravel.read),
+        (ActivationTravel.kerasClassNames, ActivationTravel.read),
+    ]
+
+    /// The reader for a class name, or nil.
+    static func reader(for className: String) -> Reader? {
+        kinds.first { $0.names.contains(className) }?.read
+    }
+
+    /// Every class name read, for messages.
+    static var classNames: [String] { kinds.flatMap(\.names) }
+}
+
+/// `[a, a]`.
+func pairJSON(_ value: Int) -> JSONValue { .array([.number(value), .number(value)]) }
