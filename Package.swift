@@ -92,6 +92,7 @@ let package = Package(
             path: "Fuzz/Targets"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine", "JSON"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "Engine", "Datasets"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HostIO", "Digests"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], exclude: ["Snapshots"]),

@@ -69,8 +69,11 @@ enum KerasArchive {
         }
         let root = hdf5.exists("layers") ? "layers" : "_layer_checkpoint_dependencies"
         let store = KerasWeightStore(
-            layer: { (layer: String) throws(ModelFormatError) -> [(shape: [Int], values: [Float])]? in
-                let group = "\(root)/\(layer)/vars"
+            layer: { (source: KerasLayerIn) throws(ModelFormatError) -> [(shape: [Int], values: [Float])]? in
+                // Keras 3 files the variables under the class-based name; Keras 2.13 under the layer's name.
+                var group = "\(root)/\(source.savedName)/vars"
+                if root != "layers" || !hdf5.exists(group) { group = "\(root)/\(source.name)/vars" }
+                let layer = source.name
                 guard hdf5.exists(group) else { return nil }
                 var tensors: [(shape: [Int], values: [Float])] = []
                 do throws(HDF5Error) {

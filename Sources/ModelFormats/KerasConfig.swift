@@ -51,7 +51,7 @@ struct KerasConfigRead {
             input = row.outputShape
             guard !expected.isEmpty else { continue }
             let wanted = layer.omitsBias ? Array(expected.dropLast()) : expected
-            guard let found = try store.layer(layer.source.name) else {
+            guard let found = try store.layer(layer.source) else {
                 throw .badWeights(layer: layer.source.name, reason: "the weights file has no variables for it")
             }
             guard found.count == wanted.count else {
@@ -88,8 +88,8 @@ struct KerasConfigRead {
             var mean = mean
             var variance = variance
             let name = scaling?.source.name ?? "normalization"
-            if mean == nil || variance == nil {
-                guard let found = try store.layer(name), found.count >= 2 else {
+            if mean == nil || variance == nil, let source = scaling?.source {
+                guard let found = try store.layer(source), found.count >= 2 else {
                     throw .badWeights(layer: name, reason: "needs its mean and variance variables")
                 }
                 mean = found[0].values
@@ -132,7 +132,7 @@ struct KerasConfigRead {
 /// Where the assembler finds a layer's variables and the optimizer's.
 struct KerasWeightStore {
     /// A layer's variables in Keras's order, nil when the file has none for it.
-    var layer: (String) throws(ModelFormatError) -> [(shape: [Int], values: [Float])]?
+    var layer: (KerasLayerIn) throws(ModelFormatError) -> [(shape: [Int], values: [Float])]?
     /// The optimizer's variables (iterations, learning rate, slots), empty when there are none.
     var optimizer: () throws(ModelFormatError) -> [[Float]]
 }
@@ -153,12 +153,19 @@ enum KerasConfig {
         var scaling: (source: KerasLayerIn, scaling: KerasInputScaling)?
         var layers: [KerasConfigRead.Layer] = []
         var notes: [String] = []
+        var savedNames: [String: Int] = [:]
         for (index, value) in layerValues.enumerated() {
             guard let layerClass = value["class_name"]?.string, let layerConfig = value["config"] else {
                 throw .malformed("layer \(index + 1) of the config has no class_name and config")
             }
-            let source = KerasLayerIn(
+            var source = KerasLayerIn(
                 className: layerClass, name: layerConfig["name"]?.string ?? "layer \(index + 1)", config: layerConfig)
+            if layerClass != "InputLayer" {
+                let base = KerasLayerIn.snakeCase(layerClass)
+                let number = savedNames[base].map { $0 + 1 } ?? 0
+                savedNames[base] = number
+                source.savedName = number == 0 ? base : "\(base)_\(number)"
+            }
             guard let reader = KerasLayerRegistry.reader(for: layerClass) else {
                 throw source.unsupported(
                     "dnb has no such layer; it reads " + KerasLayerRegistry.classNames.joined(separator: ", "))

@@ -77,7 +77,7 @@ enum KerasLegacyH5 {
             return values
         }
         let store = KerasWeightStore(
-            layer: { (layer: String) throws(ModelFormatError) in try datasets(layer) }, optimizer: optimizer)
+            layer: { (source: KerasLayerIn) throws(ModelFormatError) in try datasets(source.name) }, optimizer: optimizer)
         return try read.assemble(store)
     }
 }

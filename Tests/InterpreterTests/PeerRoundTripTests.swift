@@ -55,9 +55,11 @@ import Testing
         let probabilities = try model.predict(pixels: pixels, count: count, scaling: harness.session.inputScaling)
         try harness.write("pixels.u8", pixels)
         try harness.write("labels.u8", Array(test.labels[0..<count]))
-        try harness.write("probabilities.f32", probabilities.flatMap { value in
-            withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) }
-        })
+        try harness.write(
+            "probabilities.f32",
+            probabilities.flatMap { value in
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) }
+            })
         let result = try runProcess(
             ProcessRequest(
                 try #require(Self.python), ["-W", "ignore", Self.checker, harness.directory, recipe.name],

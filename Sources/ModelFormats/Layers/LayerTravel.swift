@@ -25,6 +25,29 @@ struct KerasLayerIn: Sendable {
     var name: String
     /// The layer's `config` object.
     var config: JSONValue
+    /// Where Keras 3's .keras weights file keeps its variables: the class name in
+    /// snake case, numbered per container (`conv2d`, `max_pooling2d_1`), not the layer's name.
+    var savedName = ""
+
+    /// Keras's `naming.to_snake_case`: `MaxPooling2D` → `max_pooling2d`, `ReLU` → `re_lu`.
+    static func snakeCase(_ name: String) -> String {
+        let characters = Array(name.filter { $0.isLetter || $0.isNumber || $0 == "_" })
+        // (.)([A-Z][a-z]+) → \1_\2
+        var first: [Character] = []
+        for (index, character) in characters.enumerated() {
+            if index > 0, character.isUppercase, index + 1 < characters.count, characters[index + 1].isLowercase {
+                first.append("_")
+            }
+            first.append(character)
+        }
+        // ([a-z])([A-Z]) → \1_\2, then lower case.
+        var result = ""
+        for (index, character) in first.enumerated() {
+            if index > 0, character.isUppercase, first[index - 1].isLowercase { result.append("_") }
+            result.append(character)
+        }
+        return result.lowercased()
+    }
 
     func unsupported(_ reason: String) -> ModelFormatError {
         .unsupportedLayer(className: className, name: name, reason: reason)
