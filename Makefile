@@ -44,6 +44,8 @@ test: install lint release venv
 	DNB_PYTHON=$(CURDIR)/.venv/bin/python swift test --skip-build --disable-xctest
 	cd Tests/Jupyter && DNB_BIN=$(CURDIR)/.build/release/dnb $(CURDIR)/.venv/bin/python -W ignore::DeprecationWarning \
 	  -m unittest discover -v -p 'test_*.py'
+	cd Tests/Peers && DNB_BIN=$(CURDIR)/.build/release/dnb $(CURDIR)/.venv/bin/python -W ignore \
+	  -m unittest discover -v -p 'test_*.py'
 	@if [ -z "$(DNB_DATA)" ]; then echo "$(NO_MNIST) the notebooks are not replayed"; exit 0; fi; \
 	for notebook in notebooks/*.dnb; do \
 	  echo "checking $$notebook"; \
@@ -64,9 +66,12 @@ record: release
 	  DNB_DATA=$$(realpath --relative-to=. "$(DNB_DATA)") .build/release/dnb run $$notebook --record > /dev/null || exit 1; \
 	done
 
-# A local virtualenv with Jupyter's own clients, in one pip call: nbformat
-# validates --report notebooks; jupyter_client, jupyter_kernel_test and
-# nbclient drive `dnb kernel` in Tests/Jupyter. Reinstalled when the list changes.
+# A local virtualenv with Jupyter's own clients and the model peers, in one pip
+# call: nbformat validates --report notebooks; jupyter_client,
+# jupyter_kernel_test and nbclient drive `dnb kernel` in Tests/Jupyter; Keras 3
+# on JAX's CPU backend, onnx and onnxruntime check the models dnb writes and
+# write the ones it reads (Tests/Peers, InterpreterTests/PeerRoundTripTests).
+# Reinstalled when the list changes.
 PY_PACKAGES := nbformat==5.11.1 jupyter_client==8.10.0 jupyter_kernel_test==0.7.0 nbclient==0.11.0 \
   keras==3.15.1 jax==0.10.2 jaxlib==0.10.2 onnx==1.23.2 onnxruntime==1.32.0
 venv:
