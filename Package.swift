@@ -88,7 +88,9 @@ let package = Package(
         // One fuzzing harness per reader and parser (`make fuzz`); the suite replays their corpora.
         .target(
             name: "FuzzTargets",
-            dependencies: ["Datasets", "Digests", "Engine", "JSON", "Language", "Interpreter", "Kernel", "CZlibSystem"],
+            dependencies: [
+                "Datasets", "Digests", "Engine", "JSON", "Language", "Interpreter", "Kernel", "CZlibSystem", "ModelFormats",
+            ],
             path: "Fuzz/Targets"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine", "JSON"]),

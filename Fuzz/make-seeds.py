@@ -15,6 +15,7 @@ files). `make fuzz-seeds` runs it.
 import gzip
 import hashlib
 import hmac
+import io
 import json
 import os
 import shutil
@@ -313,6 +314,20 @@ def seeds():
         + b'\xff{}\xff{}\xff{"code":"param a=1  # ', b"a", 3000,
         b'"}\xfe<IDS|MSG>\xff\xff' + compact({"msg_type": "history_request", "msg_id": "2"})
         + b"\xff{}\xff{}\xff" + compact({"hist_access_type": "search", "pattern": "*a*a*a*b"}))
+
+    # Keras: the configs of the fixtures Keras wrote (Tests/Fixtures/keras), and
+    # .keras archives holding only config.json and metadata.json.
+    import zipfile
+    fixtures = os.path.join(HERE, "..", "Tests", "Fixtures", "keras")
+    for name in ("quickstart", "convnet", "rescaled"):
+        with zipfile.ZipFile(os.path.join(fixtures, name + ".keras")) as archive:
+            yield "keras-config", name + ".json", archive.read("config.json")
+            if name != "rescaled":
+                buffer = io.BytesIO()
+                with zipfile.ZipFile(buffer, "w") as out:
+                    for entry in ("metadata.json", "config.json"):
+                        out.writestr(entry, archive.read(entry))
+                yield "keras-archive", name + ".keras", buffer.getvalue()
 
 
 def main():

@@ -83,7 +83,8 @@ public enum FuzzInput {
 /// Every harness, by name.
 public enum FuzzTargets {
     public static let all: [FuzzTarget] = [
-        idx, gzip, npy, npz, picture, modelFile, modelJSON, command, notebook, ipynb, jupyterWire,
+        idx, gzip, npy, npz, picture, modelFile, modelJSON, kerasConfig, kerasArchive, command, notebook, ipynb,
+        jupyterWire,
     ]
 
     public static func named(_ name: String) -> FuzzTarget? {

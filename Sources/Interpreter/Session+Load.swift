@@ -18,7 +18,9 @@ enum LoadCommand {
             load idx reads IDX image and label files (training pair, then an optional test pair);
             load npz reads an archive with x_train, y_train, x_test and y_test.
             load model reads a model saved by `save model` (weights, architecture, normalization and
-            optimizer state), so `fit` resumes where it stopped and `predict` works at once.
+            optimizer state), so `fit` resumes where it stopped and `predict` works at once; also a
+            Keras 3 .keras file or a legacy Keras .h5 file (Sequential models of the layers dnb has),
+            read in a child process so a damaged file cannot end the session.
             """,
         subcommands: [
             SubcommandSpec(Form.mnist.rawValue, options: [path.name]),

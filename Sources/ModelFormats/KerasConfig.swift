@@ -43,37 +43,47 @@ struct KerasConfigRead {
             throw .notAStack(error.reason)
         }
         var parameters: [Float] = []
+        var state: [Float] = []
         parameters.reserveCapacity(architecture.parameterCount)
         var counts: [Int] = []
         var input = inputShape
         for (layer, row) in zip(layers, rows) {
             let expected = layer.spec.keras(input: input).weights
+            let engineOrder = layer.spec.weightShapes(input: input)
             input = row.outputShape
             guard !expected.isEmpty else { continue }
-            let wanted = layer.omitsBias ? Array(expected.dropLast()) : expected
+            let wanted = layer.omitsBias ? expected.filter { $0.name != "bias" } : expected
             guard let found = try store.layer(layer.source) else {
                 throw .badWeights(layer: layer.source.name, reason: "the weights file has no variables for it")
             }
             guard found.count == wanted.count else {
                 throw .badWeights(
-                    layer: layer.source.name, reason: "has \(found.count) variables, expected \(wanted.count)")
+                    layer: layer.source.name,
+                    reason: "has \(found.count) variables, expected \(wanted.count) ("
+                        + wanted.map(\.name).joined(separator: ", ") + ")")
             }
-            for (index, (shape, tensor)) in zip(wanted, found).enumerated() {
-                guard tensor.shape == shape else {
+            var byName: [String: [Float]] = [:]
+            for (weight, tensor) in zip(wanted, found) {
+                guard tensor.shape == weight.shape else {
                     throw .badWeights(
                         layer: layer.source.name,
-                        reason:
-                            "variable \(index) has shape \(tensor.shape), expected \(shape) for its input \(Architecture.shapeText(rows.isEmpty ? [] : shape))"
-                    )
+                        reason: "its \(weight.name) has shape \(tensor.shape), expected \(weight.shape)")
                 }
                 if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) {
                     throw .badWeights(
-                        layer: layer.source.name, reason: "variable \(index) holds \(tensor.values[bad]) at index \(bad)")
+                        layer: layer.source.name, reason: "its \(weight.name) holds \(tensor.values[bad]) at index \(bad)")
                 }
-                parameters += tensor.values
+                byName[weight.name] = tensor.values
             }
-            if layer.omitsBias { parameters += [Float](repeating: 0, count: expected.last?.reduce(1, *) ?? 0) }
-            counts += expected.map { $0.reduce(1, *) }
+            for weight in engineOrder {
+                let values = byName[weight.name] ?? [Float](repeating: 0, count: weight.shape.reduce(1, *))
+                if weight.trainable {
+                    parameters += values
+                    counts.append(values.count)
+                } else {
+                    state += values
+                }
+            }
         }
         var notes = self.notes
         let width = architecture.inputWidth
@@ -105,14 +115,14 @@ struct KerasConfigRead {
             let std = try spread(variance, "variance").map(NormalizationTravel.std)
             inputScaling = .standardize(mean: try spread(mean, "mean"), std: std)
         }
-        var state: OptimizerState?
+        var optimizerState: OptimizerState?
         switch optimizer {
         case .success(let optimizer)?:
             let vars = try store.optimizer()
             if vars.count >= 2, let slots = KerasOptimizer.slots(optimizer, Array(vars.dropFirst(2)), counts: counts),
                 let first = vars[0].first, first >= 0, first < 1e15
             {
-                state = OptimizerState(optimizer: optimizer, iterations: Int(first), slots: slots)
+                optimizerState = OptimizerState(optimizer: optimizer, iterations: Int(first), slots: slots)
             } else if vars.isEmpty {
                 notes.append("the file has no optimizer state: fit starts \(optimizer.name) afresh")
             } else {
@@ -124,7 +134,8 @@ struct KerasConfigRead {
             break
         }
         let file = ModelFile(
-            architecture: architecture, parameters: parameters, optimizerState: state, inputScaling: inputScaling)
+            architecture: architecture, parameters: parameters, state: state, optimizerState: optimizerState,
+            inputScaling: inputScaling)
         return KerasImport(file: file, notes: notes)
     }
 }
@@ -187,7 +198,7 @@ enum KerasConfig {
             case .layer(let spec, let omitsBias):
                 layers.append(.init(source: source, spec: spec, omitsBias: omitsBias))
             case .activation(let activation):
-                guard let last = layers.last, last.spec.travelActivation == .linear else {
+                guard let last = layers.last, last.spec.activation == .linear else {
                     throw source.unsupported("dnb joins an activation layer to a linear Dense or Conv2D layer just before it")
                 }
                 layers[layers.count - 1].spec = last.spec.with(activation: activation)
@@ -200,9 +211,8 @@ enum KerasConfig {
         // A (28, 28) input is a grey image: (28, 28, 1), which Flatten turns into the same 784 features.
         if shape.count == 2 { shape.append(1) }
         guard let last = layers.last else { throw .notAStack("it has no layers dnb can run") }
-        if case .dense(var spec) = last.spec, spec.activation == .linear {
-            spec.activation = .softmax
-            layers[layers.count - 1].spec = .dense(spec)
+        if last.spec.className == "Dense", last.spec.activation == .linear {
+            layers[layers.count - 1].spec = last.spec.with(activation: .softmax)
             notes.append(
                 "the last layer \"\(last.source.name)\" gives logits (no softmax): dnb applies softmax in predict and evaluate")
         }
@@ -251,26 +261,11 @@ enum KerasConfig {
 }
 
 extension LayerSpec {
-    /// The layer's activation (Dense, Conv2D), nil for others.
-    var travelActivation: Activation? {
-        switch self {
-        case .dense(let spec): spec.activation
-        case .conv2D(let spec): spec.activation
-        default: nil
-        }
-    }
-
     /// The same Dense or Conv2D layer with another activation.
     func with(activation: Activation) -> LayerSpec {
-        switch self {
-        case .dense(var spec):
-            spec.activation = activation
-            return .dense(spec)
-        case .conv2D(var spec):
-            spec.activation = activation
-            return .conv2D(spec)
-        default:
-            return self
+        let members = configMembers.map { member in
+            member.key == "activation" ? JSONValue.Member(key: "activation", value: .string(activation.rawValue)) : member
         }
+        return ((try? LayerSpec(className: className, config: .object(members))) ?? nil) ?? self
     }
 }

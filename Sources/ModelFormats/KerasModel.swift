@@ -29,9 +29,10 @@ struct KerasModel {
         } catch {
             throw .cannotWrite("the architecture is invalid: \(error.reason)")
         }
-        guard file.parameters.count == architecture.parameterCount else {
+        guard file.parameters.count == architecture.parameterCount, file.state.count == architecture.stateCount else {
             throw .cannotWrite(
-                "the architecture needs \(architecture.parameterCount) parameters but the model has \(file.parameters.count)")
+                "the architecture needs \(architecture.parameterCount) parameters and \(architecture.stateCount) "
+                    + "non-trainable weights but the model has \(file.parameters.count) and \(file.state.count)")
         }
         var layers: [Layer] = []
         let inputShape = architecture.inputShape
@@ -48,16 +49,23 @@ struct KerasModel {
                     values: NormalizationTravel.kerasWeights(mean: mean, std: std)))
         }
         scalingLayers = layers.count
-        var offset = 0
+        var (parameterOffset, stateOffset) = (0, 0)
         var input = inputShape
         for (layer, row) in zip(architecture.stack, rows) {
             let out = layer.keras(input: input)
-            var values: [[Float]] = []
-            for shape in out.weights {
-                let count = shape.reduce(1, *)
-                values.append(Array(file.parameters[offset..<(offset + count)]))
-                offset += count
+            // The engine's buffers in its weight order; Keras's order may differ (batchnorm).
+            var byName: [String: [Float]] = [:]
+            for weight in layer.weightShapes(input: input) {
+                let count = weight.shape.reduce(1, *)
+                if weight.trainable {
+                    byName[weight.name] = Array(file.parameters[parameterOffset..<(parameterOffset + count)])
+                    parameterOffset += count
+                } else {
+                    byName[weight.name] = Array(file.state[stateOffset..<(stateOffset + count)])
+                    stateOffset += count
+                }
             }
+            let values = out.weights.map { byName[$0.name] ?? [] }
             layers.append(Layer(name: row.name, out: out, input: input, values: values))
             input = row.outputShape
         }
@@ -115,7 +123,7 @@ struct KerasModel {
             for layer in layers {
                 try h5.group("layers/\(layer.name)/vars")
                 try h5.attribute("layers/\(layer.name)/vars", "name", layer.name)
-                for (index, (shape, values)) in zip(layer.out.weights, layer.values).enumerated() {
+                for (index, (shape, values)) in zip(layer.out.weights.map(\.shape), layer.values).enumerated() {
                     if layer.out.className == "Normalization", index == 2 {
                         try h5.integer("layers/\(layer.name)/vars/\(index)", 0)
                     } else {
@@ -128,7 +136,7 @@ struct KerasModel {
                 try h5.attribute("optimizer/vars", "name", state.optimizer.name)
                 try h5.integer("optimizer/vars/0", Int64(state.iterations))
                 try h5.floats("optimizer/vars/1", shape: [], [KerasOptimizer.learningRate(state.optimizer)])
-                let shapes = layers.dropFirst(scalingLayers).flatMap(\.out.weights)
+                let shapes = layers.dropFirst(scalingLayers).flatMap { $0.out.weights.filter(\.trainable).map(\.shape) }
                 for (index, (slot, shape, offset)) in KerasOptimizer.variables(state, shapes: shapes).enumerated() {
                     let count = shape.reduce(1, *)
                     try h5.floats(

@@ -18,8 +18,14 @@ enum ONNXExport {
         } catch {
             throw .cannotWrite("the architecture is invalid: \(error.reason)")
         }
-        for (index, layer) in file.architecture.stack.enumerated() {
-            layer.onnx(&graph, weights: model.layers[index + model.scalingLayers].values, output: rows[index].outputShape)
+        for (index, spec) in file.architecture.stack.enumerated() {
+            let layer = model.layers[index + model.scalingLayers]
+            guard let kind = LayerTravels.kind(spec.className) else {
+                throw .cannotWrite("dnb cannot write a \(spec.className) layer to ONNX yet")
+            }
+            var weights: [String: [Float]] = [:]
+            for (weight, values) in zip(layer.out.weights, layer.values) { weights[weight.name] = values }
+            kind.onnx(&graph, ONNXLayer(config: .object(spec.configMembers), weights: weights, output: rows[index].outputShape))
         }
         return graph.model(producerVersion: "0.1.0")
     }

@@ -165,6 +165,9 @@ struct ONNXGraph {
         channelsFirst = false
     }
 
+    /// The current tensor is flat again (after a global pooling).
+    mutating func leftImage() { channelsFirst = false }
+
     /// The element-wise activation node, none for linear.
     mutating func activation(_ activation: Activation) {
         switch activation {

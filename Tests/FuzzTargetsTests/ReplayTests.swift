@@ -41,7 +41,8 @@ import Testing
         "jupyter-wire/kernel-info-no-identity", "jupyter-wire/kernel-info-two-identities", "jupyter-wire/replayed",
         "jupyter-wire/execute-help", "jupyter-wire/execute-error", "jupyter-wire/complete-inspect",
         "jupyter-wire/no-key", "jupyter-wire/buffers", "jupyter-wire/many-messages", "jupyter-wire/long-code",
-        "jupyter-wire/long-history",
+        "jupyter-wire/long-history", "keras-config/quickstart.json", "keras-config/convnet.json",
+        "keras-config/rescaled.json", "keras-archive/quickstart.keras", "keras-archive/convnet.keras",
     ]
 
     @Test func everyHarnessHasSeeds() {

@@ -1,8 +1,8 @@
 import Datasets
-import Engine
 import Foundation
 import Testing
 
+@testable import Engine
 @testable import ModelFormats
 
 /// Files Keras 3.15 wrote (Tests/Fixtures/keras, made by
@@ -60,8 +60,10 @@ import Testing
         let architecture = Architecture(
             inputShape: [28, 28, 1],
             stack: [
-                .conv2D(Conv2DSpec(filters: 3, kernelSize: 3, padding: .same, activation: .relu)), .maxPooling2D(poolSize: 2),
-                .flatten, .dropout(rate: 0.25), .dense(DenseSpec(units: 10, activation: .softmax)),
+                LayerSpec(Conv2DLayer(filters: 3, kernelSize: 3, padding: .same, activation: .relu)),
+                LayerSpec(MaxPooling2DLayer(poolSize: 2)),
+                LayerSpec(FlattenLayer()), LayerSpec(DropoutLayer(rate: 0.25)),
+                LayerSpec(DenseLayer(units: 10, activation: .softmax)),
             ])
         let model = try Model(architecture: architecture, seed: 3)
         let count = model.parameters.count

@@ -1,6 +1,6 @@
-import Engine
 import Testing
 
+@testable import Engine
 @testable import ModelFormats
 
 /// The ONNX writer's bytes, read back with a small protobuf walker: the
@@ -46,8 +46,9 @@ import Testing
         let architecture = Architecture(
             inputShape: [28, 28, 1],
             stack: [
-                .conv2D(Conv2DSpec(filters: 2, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2), .flatten,
-                .dropout(rate: 0.5), .dense(DenseSpec(units: 10, activation: .softmax)),
+                LayerSpec(Conv2DLayer(filters: 2, kernelSize: 3, activation: .relu)), LayerSpec(MaxPooling2DLayer(poolSize: 2)),
+                LayerSpec(FlattenLayer()),
+                LayerSpec(DropoutLayer(rate: 0.5)), LayerSpec(DenseLayer(units: 10, activation: .softmax)),
             ])
         let model = try Model(architecture: architecture, seed: 1)
         let bytes = try ModelCodec.encode(ModelFile(architecture: architecture, parameters: model.parameters), as: .onnx)

@@ -1,30 +1,12 @@
 import Engine
 import JSON
 
-/// Conv2D: `activation(conv2d(input, kernel) + bias)`, channels-last.
-/// Keras variables `kernel` (K, K, C, F) and `bias` (F); ONNX `Conv` on NCHW
-/// with the kernel as (F, C, K, K) and TensorFlow's `same` split of the padding
-/// (the smaller half before).
-enum Conv2DTravel {
-    static let kerasClassNames = ["Conv2D"]
-
-    static func keras(_ spec: Conv2DSpec, input: [Int]) -> KerasLayerOut {
-        let channels = input.count == 3 ? input[2] : 1
-        return KerasLayerOut(
-            className: "Conv2D",
-            config: [
-                .init(key: "filters", value: .number(spec.filters)),
-                .init(key: "kernel_size", value: pairJSON(spec.kernelSize)),
-                .init(key: "strides", value: pairJSON(spec.strides)),
-                .init(key: "padding", value: .string(spec.padding.rawValue)),
-                .init(key: "data_format", value: .string("channels_last")),
-                .init(key: "dilation_rate", value: pairJSON(1)),
-                .init(key: "groups", value: .number(1)),
-                .init(key: "activation", value: .string(spec.activation.kerasName)),
-                .init(key: "use_bias", value: .bool(true)),
-            ],
-            weights: [[spec.kernelSize, spec.kernelSize, channels, spec.filters], [spec.filters]])
-    }
+/// Conv2D: `activation(conv2d(input, kernel) + bias)`, channels-last. Keras
+/// variables `kernel` (K, K, C, F) and `bias` (F). ONNX `Conv` on NCHW, the
+/// kernel as (F, C, K, K), with TensorFlow's `same` split of the padding (the
+/// smaller half before).
+enum Conv2DTravel: LayerTravel {
+    static let kerasClassNames = ["Conv2D", "Convolution2D"]
 
     static func read(_ layer: KerasLayerIn) throws(ModelFormatError) -> KerasLayerRead {
         try layer.channelsLast()
@@ -34,41 +16,44 @@ enum Conv2DTravel {
         if let groups = layer.config["groups"]?.integer, groups != 1 {
             throw layer.unsupported("dnb has no grouped convolutions. Received: groups=\(groups)")
         }
-        let spec = Conv2DSpec(
-            filters: try layer.positive("filters"), kernelSize: try layer.square("kernel_size"),
-            strides: try layer.square("strides", fallback: 1), padding: try layer.padding(),
-            activation: try layer.activation())
-        return .layer(.conv2D(spec), omitsBias: !layer.usesBias)
+        let config = JSONValue.object([
+            .init(key: "filters", value: .number(try layer.positive("filters"))),
+            .init(key: "kernel_size", value: pairJSON(try layer.square("kernel_size"))),
+            .init(key: "strides", value: pairJSON(try layer.square("strides", fallback: 1))),
+            .init(key: "padding", value: .string(try layer.padding().rawValue)),
+            .init(key: "activation", value: .string(try layer.activation().rawValue)),
+        ])
+        return .layer(try layer.makeLayer(className: "Conv2D", config: config), omitsBias: !layer.usesBias)
     }
 
-    static func onnx(_ spec: Conv2DSpec, _ graph: inout ONNXGraph, weights: [[Float]], output: [Int]) {
+    static func onnx(_ graph: inout ONNXGraph, _ layer: ONNXLayer) {
         let input = graph.shape
-        let (k, c, f) = (spec.kernelSize, input[2], spec.filters)
-        // HWIO to OIHW.
+        let (k, stride, c, f) = (layer.square("kernel_size"), layer.square("strides"), input[2], layer.output[2])
+        let hwio = layer.weight("kernel")
         var kernel = [Float](repeating: 0, count: k * k * c * f)
         for y in 0..<k {
             for x in 0..<k {
                 for i in 0..<c {
-                    for o in 0..<f { kernel[((o * c + i) * k + y) * k + x] = weights[0][((y * k + x) * c + i) * f + o] }
+                    for o in 0..<f { kernel[((o * c + i) * k + y) * k + x] = hwio[((y * k + x) * c + i) * f + o] }
                 }
             }
         }
         var pads = [0, 0, 0, 0]
-        if spec.padding == .same {
-            let totalH = max((output[0] - 1) * spec.strides + k - input[0], 0)
-            let totalW = max((output[1] - 1) * spec.strides + k - input[1], 0)
+        if layer.config["padding"]?.string == "same" {
+            let totalH = max((layer.output[0] - 1) * stride + k - input[0], 0)
+            let totalW = max((layer.output[1] - 1) * stride + k - input[1], 0)
             pads = [totalH / 2, totalW / 2, totalH - totalH / 2, totalW - totalW / 2]
         }
         graph.channelsFirstImage()
         let name = graph.unique("conv2d")
         let kernelName = graph.constant(name + ".kernel", dims: [f, c, k, k], kernel)
-        let biasName = graph.constant(name + ".bias", dims: [f], weights[1])
+        let biasName = graph.constant(name + ".bias", dims: [f], layer.weight("bias"))
         graph.apply(
             "Conv", [kernelName, biasName],
             [
-                .ints("kernel_shape", [k, k]), .ints("strides", [spec.strides, spec.strides]), .ints("pads", pads),
+                .ints("kernel_shape", [k, k]), .ints("strides", [stride, stride]), .ints("pads", pads),
                 .ints("dilations", [1, 1]), .int("group", 1),
-            ], shape: output)
-        graph.activation(spec.activation)
+            ], shape: layer.output)
+        graph.activation(layer.activation)
     }
 }

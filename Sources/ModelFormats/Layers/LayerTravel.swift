@@ -14,9 +14,56 @@ struct KerasLayerOut {
     var className: String
     /// The class's own config keys (after `name`, `trainable`, `dtype`).
     var config: [JSONValue.Member]
-    /// The layer's variables in Keras's order (`vars/0`, `vars/1`, ...),
-    /// which is also the order of the layer's values in dnb's parameter buffer.
-    var weights: [[Int]]
+    /// The layer's variables in Keras's order (`vars/0`, `vars/1`, ...):
+    /// name, shape, and whether dnb keeps it in the parameter buffer
+    /// (trainable) or the state buffer (moving statistics).
+    var weights: [(name: String, shape: [Int], trainable: Bool)]
+}
+
+/// What one layer kind needs besides what its engine unit says (class name,
+/// config in Keras's names, weights): how a Keras config becomes dnb's, the
+/// order of Keras's variables when it is not dnb's, and its ONNX nodes.
+protocol LayerTravel {
+    /// The Keras class names it reads (dnb's own first).
+    static var kerasClassNames: [String] { get }
+    /// Keras's variable order, when it differs from the engine's weight order.
+    static var kerasVariables: [String]? { get }
+    /// A Keras layer config to a dnb layer.
+    static func read(_ layer: KerasLayerIn) throws(ModelFormatError) -> KerasLayerRead
+    /// Adds the layer's ONNX nodes to the graph.
+    static func onnx(_ graph: inout ONNXGraph, _ layer: ONNXLayer)
+}
+
+extension LayerTravel {
+    static var kerasVariables: [String]? { nil }
+
+    /// The default reading: the Keras config's values for the keys dnb's kind reads.
+    static func read(_ layer: KerasLayerIn) throws(ModelFormatError) -> KerasLayerRead {
+        .layer(try layer.makeLayer(className: kerasClassNames[0], config: layer.config))
+    }
+}
+
+/// One dnb layer as the ONNX writer sees it.
+struct ONNXLayer {
+    /// Its config fields in Keras's names (`units`, `pool_size`).
+    var config: JSONValue
+    /// Its weights by Keras name (`kernel`, `moving_mean`).
+    var weights: [String: [Float]]
+    /// Its output shape per example (NHWC for images).
+    var output: [Int]
+
+    func weight(_ name: String) -> [Float] { weights[name] ?? [] }
+    /// A square window or step from `[a, a]` or `a`.
+    func square(_ key: String) -> Int { config[key]?.integer ?? config[key]?[0]?.integer ?? 1 }
+    var activation: Activation { Activation(rawValue: config["activation"]?.string ?? "linear") ?? .linear }
+}
+
+extension JSONValue {
+    /// Element `index` of an array.
+    subscript(index: Int) -> JSONValue? {
+        guard case .array(let items) = self, index >= 0, index < items.count else { return nil }
+        return items[index]
+    }
 }
 
 /// One layer of a Keras config, as the reader sees it.
@@ -103,6 +150,39 @@ struct KerasLayerIn: Sendable {
         return activation
     }
 
+    /// dnb's layer of `className` from `config`, keeping only the keys its kind reads;
+    /// nil from the engine (no such kind) is an unsupported layer.
+    func makeLayer(className: String, config: JSONValue) throws(ModelFormatError) -> LayerSpec {
+        guard let keys = LayerSpec.configKeys(className: className) else {
+            throw unsupported("dnb has no such layer yet")
+        }
+        var members: [JSONValue.Member] = []
+        for key in keys { if let value = config[key] { members.append(.init(key: key, value: value)) } }
+        do {
+            guard let spec = try LayerSpec(className: className, config: .object(members)) else {
+                throw unsupported("dnb has no such layer yet")
+            }
+            return spec
+        } catch let error as LayerConfigError {
+            throw unsupported(error.reason)
+        } catch let error as ModelFormatError {
+            throw error
+        } catch {
+            throw unsupported("\(error)")
+        }
+    }
+
+    /// This config with `key` set to `value`.
+    func with(_ key: String, _ value: JSONValue) -> JSONValue {
+        guard case .object(var members) = config else { return config }
+        if let index = members.firstIndex(where: { $0.key == key }) {
+            members[index].value = value
+        } else {
+            members.append(.init(key: key, value: value))
+        }
+        return .object(members)
+    }
+
     /// `use_bias` (default true).
     var usesBias: Bool { config["use_bias"] != .bool(false) }
 }
@@ -127,33 +207,27 @@ enum KerasInputScaling {
     case normalization(mean: [Float]?, variance: [Float]?)
 }
 
-/// The activations Keras and ONNX both name as dnb does.
-extension Activation {
-    /// Keras's name: `linear`, `relu`, `sigmoid`, `tanh`, `softmax`.
-    var kerasName: String { rawValue }
-}
-
 extension LayerSpec {
     /// This layer as Keras writes it, on an input of `input` (per example).
     func keras(input: [Int]) -> KerasLayerOut {
-        switch self {
-        case .dense(let spec): DenseTravel.keras(spec, input: input)
-        case .conv2D(let spec): Conv2DTravel.keras(spec, input: input)
-        case .maxPooling2D(let size): MaxPooling2DTravel.keras(size)
-        case .flatten: FlattenTravel.keras()
-        case .dropout(let rate): DropoutTravel.keras(rate)
+        var weights = weightShapes(input: input)
+        if let order = LayerTravels.kind(className)?.kerasVariables {
+            weights.sort { (order.firstIndex(of: $0.name) ?? order.count) < (order.firstIndex(of: $1.name) ?? order.count) }
         }
+        return KerasLayerOut(className: className, config: configMembers, weights: weights)
     }
+}
 
-    /// Adds this layer's ONNX nodes (weights in Keras's variable order).
-    func onnx(_ graph: inout ONNXGraph, weights: [[Float]], output: [Int]) {
-        switch self {
-        case .dense(let spec): DenseTravel.onnx(spec, &graph, weights: weights)
-        case .conv2D(let spec): Conv2DTravel.onnx(spec, &graph, weights: weights, output: output)
-        case .maxPooling2D(let size): MaxPooling2DTravel.onnx(size, &graph, output: output)
-        case .flatten: FlattenTravel.onnx(&graph)
-        case .dropout: break  // the identity outside training
-        }
+/// The per-kind pieces, by Keras class name.
+enum LayerTravels {
+    static let kinds: [any LayerTravel.Type] = [
+        DenseTravel.self, Conv2DTravel.self, MaxPooling2DTravel.self, FlattenTravel.self, DropoutTravel.self,
+        BatchNormalizationTravel.self, ActivationTravel.self, AveragePooling2DTravel.self,
+        GlobalAveragePooling2DTravel.self,
+    ]
+
+    static func kind(_ className: String) -> (any LayerTravel.Type)? {
+        kinds.first { $0.kerasClassNames.contains(className) }
     }
 }
 
@@ -161,17 +235,12 @@ extension LayerSpec {
 enum KerasLayerRegistry {
     typealias Reader = @Sendable (KerasLayerIn) throws(ModelFormatError) -> KerasLayerRead
 
-    static let kinds: [(names: [String], read: Reader)] = [
-        (InputLayerTravel.kerasClassNames, InputLayerTravel.read),
-        (DenseTravel.kerasClassNames, DenseTravel.read),
-        (Conv2DTravel.kerasClassNames, Conv2DTravel.read),
-        (MaxPooling2DTravel.kerasClassNames, MaxPooling2DTravel.read),
-        (FlattenTravel.kerasClassNames, FlattenTravel.read),
-        (DropoutTravel.kerasClassNames, DropoutTravel.read),
-        (RescalingTravel.kerasClassNames, RescalingTravel.read),
-        (NormalizationTravel.kerasClassNames, NormalizationTravel.read),
-        (ActivationTravel.kerasClassNames, ActivationTravel.read),
-    ]
+    static let kinds: [(names: [String], read: Reader)] =
+        [
+            (InputLayerTravel.kerasClassNames, InputLayerTravel.read),
+            (RescalingTravel.kerasClassNames, RescalingTravel.read),
+            (NormalizationTravel.kerasClassNames, NormalizationTravel.read),
+        ] + LayerTravels.kinds.map { kind in (kind.kerasClassNames, { layer throws(ModelFormatError) in try kind.read(layer) }) }
 
     /// The reader for a class name, or nil.
     static func reader(for className: String) -> Reader? {
@@ -181,6 +250,3 @@ enum KerasLayerRegistry {
     /// Every class name read, for messages.
     static var classNames: [String] { kinds.flatMap(\.names) }
 }
-
-/// `[a, a]`.
-func pairJSON(_ value: Int) -> JSONValue { .array([.number(value), .number(value)]) }

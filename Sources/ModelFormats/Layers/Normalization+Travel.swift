@@ -16,7 +16,7 @@ enum NormalizationTravel {
                 .init(key: "axis", value: axis), .init(key: "invert", value: .bool(false)),
                 .init(key: "mean", value: .null), .init(key: "variance", value: .null),
             ],
-            weights: [inputShape, inputShape, []])
+            weights: [("mean", inputShape, false), ("variance", inputShape, false), ("count", [], false)])
     }
 
     /// Keras's variables from dnb's statistics: mean, variance (std²), count.
