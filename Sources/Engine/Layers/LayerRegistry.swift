@@ -8,6 +8,10 @@ public enum LayerRegistry {
         MaxPooling2DLayer.self,
         FlattenLayer.self,
         DropoutLayer.self,
+        BatchNormalizationLayer.self,
+        ActivationLayer.self,
+        AveragePooling2DLayer.self,
+        GlobalAveragePooling2DLayer.self,
     ]
 
     /// Every kind's declaration, in order.
