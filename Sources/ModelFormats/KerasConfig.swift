@@ -79,7 +79,8 @@ struct KerasConfigRead {
                 let values = byName[weight.name] ?? [Float](repeating: 0, count: weight.shape.reduce(1, *))
                 if weight.trainable {
                     parameters += values
-                    counts.append(values.count)
+                    // A bias Keras does not have (use_bias=False) has no optimizer slots either.
+                    counts.append(byName[weight.name] == nil ? -values.count : values.count)
                 } else {
                     state += values
                 }

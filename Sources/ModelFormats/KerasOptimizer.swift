@@ -126,19 +126,27 @@ enum KerasOptimizer {
     }
 
     /// Slot buffers from Keras's optimizer variables (`vars` after iterations
-    /// and learning rate) for model variables of `counts` values each, or nil
-    /// when their number or sizes do not fit.
+    /// and learning rate) for model variables of `counts` values each (a
+    /// negative count: a variable Keras does not have, whose slots are zeros),
+    /// or nil when their number or sizes do not fit.
     static func slots(_ optimizer: Optimizer, _ vars: [[Float]], counts: [Int]) -> [[Float]]? {
         let slotCount = optimizer.slotCount
-        guard vars.count == slotCount * counts.count else { return nil }
+        let present = counts.filter { $0 >= 0 }.count
+        guard vars.count == slotCount * present else { return nil }
         var slots = [[Float]](repeating: [], count: slotCount)
-        for (index, count) in counts.enumerated() {
+        var index = 0
+        for count in counts {
+            guard count >= 0 else {
+                for slot in 0..<slotCount { slots[slot] += [Float](repeating: 0, count: -count) }
+                continue
+            }
             for slot in 0..<slotCount {
                 let position: Int
-                if case .adam = optimizer { position = index * 2 + slot } else { position = slot * counts.count + index }
+                if case .adam = optimizer { position = index * 2 + slot } else { position = slot * present + index }
                 guard vars[position].count == count else { return nil }
                 slots[slot] += vars[position]
             }
+            index += 1
         }
         return slots
     }

@@ -30,6 +30,7 @@ import Testing
                 notes: ["gives logits", "no Rescaling or Normalization"]),
             Case(file: "convnet.\(ext)", widths: "28x28x1-26x26x2-13x13x2-11x11x4-5x5x4-100-10", notes: ["no Rescaling"]),
             Case(file: "rescaled.\(ext)", widths: "784-16-10", notes: []),
+            Case(file: "batchnorm.\(ext)", widths: "784-8-10", notes: ["no Rescaling"]),
         ]
     }
 

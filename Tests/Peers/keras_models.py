@@ -110,7 +110,7 @@ if __name__ == "__main__" and sys.argv[1:2] == ["--fixtures"]:
     folder = sys.argv[2]
     x, y, xt, yt = mnist(os.environ["DNB_DATA"], train=64, test=64)
     for name, build, kwargs in [("quickstart", quickstart, {"units": 8}), ("convnet", convnet, {"filters": (2, 4)}),
-                                ("rescaled", rescaled, {})]:
+                                ("rescaled", rescaled, {}), ("batchnorm", batchnorm, {"units": 8})]:
         model, prepare = train(build, x, y, **kwargs)
         model.save(os.path.join(folder, name + ".keras"))
         model.save(os.path.join(folder, name + ".h5"))

@@ -55,7 +55,11 @@ enum ActivationTravel: LayerTravel {
         default:
             activation = try layer.activation()
         }
-        guard LayerSpec.configKeys(className: "Activation") != nil else { return .activation(activation) }
+        // Softmax belongs to dnb's last Dense layer (fused with the loss): it joins that layer, as
+        // any activation does while the engine has no activation kind.
+        guard activation != .softmax, LayerSpec.configKeys(className: "Activation") != nil else {
+            return .activation(activation)
+        }
         let config = JSONValue.object([.init(key: "activation", value: .string(activation.rawValue))])
         return .layer(try layer.makeLayer(className: "Activation", config: config))
     }

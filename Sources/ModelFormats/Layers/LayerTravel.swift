@@ -23,7 +23,7 @@ struct KerasLayerOut {
 /// What one layer kind needs besides what its engine unit says (class name,
 /// config in Keras's names, weights): how a Keras config becomes dnb's, the
 /// order of Keras's variables when it is not dnb's, and its ONNX nodes.
-protocol LayerTravel {
+protocol LayerTravel: Sendable {
     /// The Keras class names it reads (dnb's own first).
     static var kerasClassNames: [String] { get }
     /// Keras's variable order, when it differs from the engine's weight order.
