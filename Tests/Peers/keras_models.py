@@ -105,6 +105,37 @@ def train(build, x, y, epochs=1, **kwargs):
     return model, prepare
 
 
+def tf2_style(source, target):
+    """The legacy .h5 as tf.keras 2 lays it out, from Keras 3's: fixed-length
+    byte strings for model_config, layer_names and weight_names, weights named
+    `dense/kernel:0` under model_weights/<layer>/, a Keras 2 config (no
+    InputLayer, `batch_input_shape` on the first layer), and no optimizer."""
+    import json
+    import h5py
+
+    with h5py.File(source, "r") as old, h5py.File(target, "w") as new:
+        config = json.loads(old.attrs["model_config"])
+        layers = [layer for layer in config["config"]["layers"] if layer["class_name"] != "InputLayer"]
+        first = config["config"]["layers"][0]["config"]
+        layers[0]["config"]["batch_input_shape"] = first["batch_shape"]
+        for layer in layers:
+            layer["config"]["dtype"] = "float32"
+        config["config"]["layers"] = layers
+        new.attrs["model_config"] = np.bytes_(json.dumps(config).encode())
+        new.attrs["keras_version"] = np.bytes_(b"2.13.1")
+        new.attrs["backend"] = np.bytes_(b"tensorflow")
+        group = new.create_group("model_weights")
+        names = [layer["config"]["name"] for layer in layers]
+        group.attrs["layer_names"] = np.array([n.encode() for n in names], dtype="S")
+        for name in names:
+            layer_group = group.create_group(name)
+            old_names = [n.decode() if isinstance(n, bytes) else n for n in old["model_weights"][name].attrs["weight_names"]]
+            new_names = [f"{name}/{n.split('/')[-1]}:0" for n in old_names]
+            layer_group.attrs["weight_names"] = np.array([n.encode() for n in new_names], dtype="S")
+            for old_name, new_name in zip(old_names, new_names):
+                layer_group.create_dataset(new_name, data=old["model_weights"][name][old_name][()])
+
+
 if __name__ == "__main__" and sys.argv[1:2] == ["--fixtures"]:
     # Small fixtures for the Swift tests: 64 images, tiny layers.
     folder = sys.argv[2]
@@ -120,3 +151,4 @@ if __name__ == "__main__" and sys.argv[1:2] == ["--fixtures"]:
             p = keras.ops.convert_to_numpy(keras.ops.softmax(p))
         np.savetxt(os.path.join(folder, name + ".probabilities.txt"), p, fmt="%.9g")
     xt[:4].astype(np.uint8).tofile(os.path.join(folder, "test-pixels.u8"))
+    tf2_style(os.path.join(folder, "rescaled.h5"), os.path.join(folder, "rescaled-tf2.h5"))
