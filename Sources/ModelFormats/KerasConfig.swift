@@ -38,7 +38,10 @@ struct KerasConfigRead {
         } catch {
             if let index = error.layer, index < layers.count {
                 let source = layers[index].source
-                throw source.unsupported(error.reason)
+                // The engine's "layer 3: " counts dnb's layers; the Keras name says which one.
+                let prefix = "layer \(index + 1): "
+                throw source.unsupported(
+                    error.reason.hasPrefix(prefix) ? String(error.reason.dropFirst(prefix.count)) : error.reason)
             }
             throw .notAStack(error.reason)
         }
