@@ -116,8 +116,16 @@ struct KerasConfigRead {
                 }
                 return values.count == 1 ? [Float](repeating: values[0], count: width) : values
             }
-            let std = try spread(variance, "variance").map(NormalizationTravel.std)
-            inputScaling = .standardize(mean: try spread(mean, "mean"), std: std)
+            var std = try spread(variance, "variance").map(NormalizationTravel.std)
+            var means = try spread(mean, "mean")
+            // Statistics of pixels in [0, 1] (adapted on x / 255): dnb gives the model raw pixels, so
+            // (x / 255 − m) / s becomes (x − 255·m) / (255·s).
+            if let largest = means.max(), largest <= 1, (std.max() ?? 0) <= 1 {
+                means = means.map { $0 * 255 }
+                std = std.map { $0 * 255 }
+                notes.append("its Normalization was adapted on pixels in [0, 1]: dnb feeds it x / 255")
+            }
+            inputScaling = .standardize(mean: means, std: std)
         }
         var optimizerState: OptimizerState?
         switch optimizer {

@@ -86,4 +86,18 @@ import Testing
         #expect(file.architecture.widths == "28x28x1-784-10")
         #expect(file.architecture.stack.last?.activation == .softmax, "the softmax layer joins the last Dense")
     }
+
+    @Test func aNormalizationAdaptedOnScaledPixelsTakesRawOnes() throws {
+        let file = try KerasFuzzing.config(
+            Self.model([
+                Self.input, Self.layer("Normalization", "norm", #""axis": -1, "mean": [0.5], "variance": [0.04]"#),
+                Self.layer("Dense", "d", #""units": 10, "activation": "softmax""#),
+            ]))
+        guard case .standardize(let mean, let std) = file.inputScaling else {
+            Issue.record("Normalization gives standardize")
+            return
+        }
+        #expect(mean.count == 784 && mean.allSatisfy { $0 == 127.5 })
+        #expect(std.allSatisfy { abs($0 - 51) < 1e-4 }, "√0.04 · 255")
+    }
 }
