@@ -37,7 +37,9 @@ import Testing
             ]
         } + [
             // tf.keras 2's layout: fixed-length strings, `dense/kernel:0` names, batch_input_shape, no InputLayer.
-            Case(file: "rescaled-tf2.h5", widths: "784-16-10", notes: [], optimizer: false)
+            Case(file: "rescaled-tf2.h5", widths: "784-16-10", notes: [], optimizer: false),
+            // Keras 2.13's .keras: weights under _layer_checkpoint_dependencies/<layer name>/vars.
+            Case(file: "rescaled-keras213.keras", widths: "784-16-10", notes: [], optimizer: false),
         ]
 
     @Test(arguments: cases)

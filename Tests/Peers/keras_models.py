@@ -105,6 +105,41 @@ def train(build, x, y, epochs=1, **kwargs):
     return model, prepare
 
 
+def keras213_style(source, target):
+    """The .keras zip as Keras 2.13 laid it out, from Keras 3's: the weights
+    under _layer_checkpoint_dependencies/<layer name>/vars, no InputLayer in
+    the config (batch_input_shape on the first layer), no optimizer."""
+    import io
+    import json
+    import zipfile
+    import h5py
+
+    with zipfile.ZipFile(source) as archive:
+        config = json.loads(archive.read("config.json"))
+        weights = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
+        metadata = json.loads(archive.read("metadata.json"))
+    layers = [layer for layer in config["config"]["layers"] if layer["class_name"] != "InputLayer"]
+    layers[0]["config"]["batch_input_shape"] = config["config"]["layers"][0]["config"]["batch_shape"]
+    config["config"]["layers"] = layers
+    config.pop("compile_config", None)
+    metadata["keras_version"] = "2.13.1"
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as new:
+        counts = {}
+        for layer in layers:
+            base = keras.src.utils.naming.to_snake_case(layer["class_name"])
+            saved = base if base not in counts else f"{base}_{counts[base] + 1}"
+            counts[base] = counts.get(base, -1) + 1
+            group = new.create_group(f"_layer_checkpoint_dependencies/{layer['config']['name']}/vars")
+            if f"layers/{saved}/vars" in weights:
+                for key in weights[f"layers/{saved}/vars"]:
+                    group.create_dataset(key, data=weights[f"layers/{saved}/vars/{key}"][()])
+    with zipfile.ZipFile(target, "w") as out:
+        out.writestr("metadata.json", json.dumps(metadata))
+        out.writestr("config.json", json.dumps(config))
+        out.writestr("model.weights.h5", buffer.getvalue())
+
+
 def tf2_style(source, target):
     """The legacy .h5 as tf.keras 2 lays it out, from Keras 3's: fixed-length
     byte strings for model_config, layer_names and weight_names, weights named
@@ -152,3 +187,4 @@ if __name__ == "__main__" and sys.argv[1:2] == ["--fixtures"]:
         np.savetxt(os.path.join(folder, name + ".probabilities.txt"), p, fmt="%.9g")
     xt[:4].astype(np.uint8).tofile(os.path.join(folder, "test-pixels.u8"))
     tf2_style(os.path.join(folder, "rescaled.h5"), os.path.join(folder, "rescaled-tf2.h5"))
+    keras213_style(os.path.join(folder, "rescaled.keras"), os.path.join(folder, "rescaled-keras213.keras"))
