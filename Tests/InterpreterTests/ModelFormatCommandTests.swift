@@ -117,3 +117,18 @@ import Testing
         #expect(harness.run("help") == nil)
     }
 }
+
+/// Seed A's usage with a model from TensorFlow's beginner quickstart: load
+/// the `.keras` file Keras wrote, then predict a person's picture.
+@Suite struct KerasQuickstartPredictTests {
+    @Test func aQuickstartKerasFilePredictsAPicture() throws {
+        let harness = try Harness()
+        try harness.write("quickstart.keras", try ModelFormatCommandTests.fixture("quickstart.keras"))
+        let picture = URL(fileURLWithPath: ModelFormatCommandTests.fixtures).deletingLastPathComponent()
+            .appendingPathComponent("digits/formats/seven.jpg").path
+        try harness.write("seven.jpg", Array(try Data(contentsOf: URL(fileURLWithPath: picture))))
+        #expect(harness.run("load model quickstart.keras\npredict seven.jpg") == nil)
+        #expect(harness.output.contains("note: the last layer \"dense_1\" gives logits (no softmax): dnb applies softmax"))
+        #expect(harness.output.contains("predicted "), "\(harness.output)")
+    }
+}
