@@ -13,37 +13,42 @@ enum BuildCommand {
                 argument.name, valueKind(argument.kind), argument.defaultValue == nil ? .required : .optional,
                 default: argument.defaultValue.map(optionValue), noun: argument.summary)
         }
-        let options = declaration.arguments.filter(\.isOption).map { argument in
-            OptionSpec(
-                name: argument.name, kind: valueKind(argument.kind), defaultValue: argument.defaultValue.map(optionValue),
-                summary: argument.summary)
-        }
+        let options = declaration.arguments.filter(\.isOption).map(optionSpec)
         return GroupSpec(declaration.word, words, options: options, summary: declaration.summary)
     }
 
-    static func valueKind(_ kind: LayerValueKind) -> ValueKind {
+    /// The language's option for an engine-declared one (a layer's or an optimizer's).
+    static func optionSpec(_ argument: ArgumentDeclaration) -> OptionSpec {
+        OptionSpec(
+            name: argument.name, kind: valueKind(argument.kind), defaultValue: argument.defaultValue.map(optionValue),
+            summary: argument.summary)
+    }
+
+    static func valueKind(_ kind: ArgumentKind) -> ValueKind {
         switch kind {
         case .integer(let range): .integer(range)
         case .number(let range, let exclusiveLower): .number(range, exclusiveLower: exclusiveLower)
         case .choice(let words): .choice(words)
         case .squareSize(let range): .squareSize(range)
+        case .boolean: .boolean
         }
     }
 
-    static func optionValue(_ value: LayerValue) -> OptionValue {
+    static func optionValue(_ value: ArgumentValue) -> OptionValue {
         switch value {
         case .integer(let value): .integer(value)
         case .number(let value): .number(value)
         case .text(let value): .text(value)
+        case .boolean(let value): .boolean(value)
         }
     }
 
-    static func layerValue(_ value: OptionValue) -> LayerValue? {
+    static func argumentValue(_ value: OptionValue) -> ArgumentValue? {
         switch value {
         case .integer(let value): .integer(value)
         case .number(let value): .number(value)
         case .text(let value): .text(value)
-        case .boolean: nil
+        case .boolean(let value): .boolean(value)
         }
     }
 
@@ -74,12 +79,12 @@ enum BuildCommand {
     static func layer(_ group: Invocation.Group) -> LayerSpec? {
         let word = group.kind.text
         guard let declaration = LayerRegistry.declarations.first(where: { $0.word == word }) else { return nil }
-        var values: [String: LayerValue] = [:]
+        var values: [String: ArgumentValue] = [:]
         for argument in declaration.arguments {
             let given = argument.isOption ? group.givenOption(argument.name) : group.value(argument.name)
-            values[argument.name] = given.flatMap(layerValue) ?? argument.defaultValue
+            values[argument.name] = given.flatMap(argumentValue) ?? argument.defaultValue
         }
-        return LayerSpec(word: word, arguments: LayerArguments(values))
+        return LayerSpec(word: word, arguments: ArgumentValues(values))
     }
 
     /// Images go in whole when the first layer that keeps no shape of its

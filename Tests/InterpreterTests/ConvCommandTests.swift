@@ -124,7 +124,7 @@ import Testing
         ),
         (
             "build convv 8 3x3, flatten, dense 10 softmax",
-            "test.dnb:1:7: error: unknown layer type 'convv' — expected one of: dense, conv, maxpool, flatten, dropout",
+            "test.dnb:1:7: error: unknown layer type 'convv' — expected one of: dense, conv, maxpool, flatten, dropout, batchnorm, activation, avgpool, globalavgpool",
             "      ^~~~~"
         ),
         (

@@ -9,7 +9,7 @@ public struct FlattenLayer: Layer, Equatable {
         word: "flatten", className: "Flatten", baseName: "flatten", arguments: [],
         summary: "Flatten: an image to one row", readsImages: true)
 
-    public init(_ arguments: LayerArguments) {}
+    public init(_ arguments: ArgumentValues) {}
 
     public var description: String { "flatten" }
 
