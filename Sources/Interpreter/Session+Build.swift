@@ -2,7 +2,7 @@ import Engine
 import Language
 import Plotting
 
-/// `build conv 32 3x3 relu, maxpool 2, flatten, dense 10 softmax`: its declaration and its handler.
+/// `build conv 32 3x3 relu, flatten, dense 10 softmax`: its declaration and its handler.
 /// The layer forms come from the engine's `LayerRegistry`: each kind
 /// declares its words, options, defaults and help once, in its own unit.
 enum BuildCommand {
@@ -60,7 +60,7 @@ enum BuildCommand {
         details: """
             Comma-separated layers with Keras's names and defaults (activation: relu, sigmoid, tanh,
             softmax, linear; default linear). The last layer must be dense softmax: the loss is
-            categorical cross-entropy. A stack starting with conv, maxpool or flatten takes each image
+            categorical cross-entropy. A stack starting with \(imageLayerWords) takes each image
             as height×width×1; any other takes it flat (784 features). Kernels start Glorot-uniform from
             the session seed, biases at zero.
             """,
@@ -73,6 +73,12 @@ enum BuildCommand {
         ])
 
     static let entry = CommandEntry(spec: spec, handler: Session.build)
+
+    /// `conv, maxpool, ... or flatten`: the layers that make a stack take images.
+    static var imageLayerWords: String {
+        let words = LayerRegistry.declarations.filter(\.readsImages).map(\.word)
+        return words.dropLast().joined(separator: ", ") + (words.count > 1 ? " or " : "") + (words.last ?? "")
+    }
 
     /// The engine's layer for a checked group: its words and options, the
     /// declared defaults filled in.
@@ -88,7 +94,7 @@ enum BuildCommand {
     }
 
     /// Images go in whole when the first layer that keeps no shape of its
-    /// own works on images (conv, maxpool, flatten); otherwise flat, as
+    /// own works on images (its kind says so); otherwise flat, as
     /// dense stacks always did.
     static func inputShape(for stack: [LayerSpec], imageRows rows: Int, columns: Int) -> [Int] {
         let first = stack.first { !$0.declaration.keepsShape }
@@ -97,7 +103,7 @@ enum BuildCommand {
 
     /// `784 → 128 relu → 10 softmax` for dense stacks (as always); other
     /// stacks name every layer with its output shape:
-    /// `28×28×1 → conv 26×26×32 relu → maxpool 13×13×32 → ... → dense 10 softmax`.
+    /// `28×28×1 → conv 26×26×32 relu → ... → dense 10 softmax`.
     static func shapeLine(_ architecture: Architecture) -> String {
         guard !architecture.isDense else {
             return ([String(architecture.inputWidth)] + architecture.layers.map { "\($0.units) \($0.activation.rawValue)" })

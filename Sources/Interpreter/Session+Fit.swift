@@ -47,7 +47,7 @@ enum FitCommand {
             validation=F holds out the last fraction F of the training data before shuffling (Keras's
             validation_split). The training data is reshuffled every epoch from the seed. A second fit
             continues from the current weights and optimizer state. Ctrl-C stops after the current batch.
-            augment=on trains a model on images (one built with conv, maxpool or flatten) on randomly
+            augment=on trains a model on images (one whose first layer works on images) on randomly
             shifted, rotated and zoomed copies of each batch, drawn from the seed; validation, evaluate
             and predict see the images as they are.
             """,
@@ -182,7 +182,7 @@ extension Session {
         guard architecture.inputShape.count == 3 else {
             throw Diagnostic(
                 "augment=on moves pixels of images, but this model takes \(architecture.inputWidth) flat features: "
-                    + "build one that starts with conv, maxpool or flatten",
+                    + "build one that starts with " + BuildCommand.imageLayerWords,
                 at: invocation.span(of: FitCommand.augment) ?? invocation.verb.span)
         }
         return Augmentation(

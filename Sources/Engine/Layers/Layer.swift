@@ -80,8 +80,8 @@ public struct LayerDeclaration: Sendable {
     /// Whether a stack that starts with this layer takes each picture as an
     /// image (height×width×1) rather than flat.
     public var readsImages: Bool
-    /// Whether the layer always keeps its input's shape (dropout, batchnorm,
-    /// activation): it adds no width to a model's description.
+    /// Whether the layer always keeps its input's shape (it normalizes, masks
+    /// or activates values): it adds no width to a model's description.
     public var keepsShape: Bool = false
 }
 
@@ -219,7 +219,7 @@ struct ReferenceOutput {
 /// shapes, and where its weights live.
 struct PlacedLayer: Sendable {
     var layer: any Layer
-    /// 0-based position in the stack (seeds dropout masks).
+    /// 0-based position in the stack (seeds per-layer random masks).
     var index: Int
     var inputShape: [Int]
     var outputShape: [Int]

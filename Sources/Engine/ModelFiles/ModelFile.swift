@@ -69,7 +69,7 @@ import JSON
 /// offsets that are in range, non-overlapping and cover the data exactly,
 /// and then that every value is finite.
 public struct ModelFile: Sendable {
-    /// The sequential stack of Dense layers.
+    /// The sequential stack of layers.
     public var architecture: Architecture
     /// All kernels and biases in one buffer, layer by layer: kernel (I×O,
     /// row-major) then bias (O), as `Model.parameters` holds them.
@@ -316,10 +316,8 @@ public struct ModelFile: Sendable {
 
     /// `{"input_width":W,"layers":[{"name":"dense","class_name":"Dense","units":O,"activation":"relu"},...]}`
     /// for a dense model (the original form); otherwise `input_shape` and
-    /// every layer with Keras's config names, e.g.
-    /// `{"name":"conv2d","class_name":"Conv2D","filters":32,"kernel_size":[3,3],"strides":[1,1],"padding":"valid","activation":"relu"}`,
-    /// `{"name":"max_pooling2d","class_name":"MaxPooling2D","pool_size":[2,2],"strides":[2,2],"padding":"valid"}`,
-    /// `{"name":"flatten","class_name":"Flatten"}`, `{"name":"dropout","class_name":"Dropout","rate":0.5}`.
+    /// every layer with its Keras name and class and its kind's config, e.g.
+    /// `{"name":"conv2d","class_name":"Conv2D","filters":32,"kernel_size":[3,3],"strides":[1,1],"padding":"valid","activation":"relu"}`.
     static func architectureJSON(_ architecture: Architecture) -> JSONValue {
         guard architecture.isDense else {
             return .object([

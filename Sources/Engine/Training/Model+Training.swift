@@ -201,7 +201,7 @@ final class TrainingBuffers {
     let optimizer: Optimizer
     let count: Int
     let workspace: Workspace
-    /// The fit's seed (dropout masks, augmentation).
+    /// The fit's seed (random masks, augmentation).
     let seed: UInt64
     let augmentation: Augmentation?
     let parameters: UnsafeMutablePointer<Float>

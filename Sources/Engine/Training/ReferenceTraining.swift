@@ -113,7 +113,7 @@ enum ReferenceTraining {
     }
 
     /// Summed loss and correct count of `labels.count` rows (inference: no
-    /// dropout, moving statistics).
+    /// random masks, moving statistics).
     static func evaluate(
         layers: [PlacedLayer], parameters: [Float], state: [Float] = [], features: [Float], labels: [UInt8]
     ) -> SoftmaxCrossEntropy.Totals {
@@ -127,7 +127,7 @@ enum ReferenceTraining {
 
     /// Every layer's output for `rows` rows (the last is its raw logits),
     /// with what each keeps for the backward. `training` (fit seed and
-    /// step) makes it a training forward: dropout masks, batch statistics
+    /// step) makes it a training forward: random masks, batch statistics
     /// (which update `state`).
     static func forward(
         layers: [PlacedLayer], parameters: [Float], state: inout [Float], input: [Float], rows: Int,
