@@ -40,7 +40,7 @@ public func confusionHeatmap(
     }
     writer.datablock("labels", rows: labels)
     writer.blank()
-    writer.line("set title \(quoted(fullTitle)) font ',12'")
+    writer.line("set title \(quoted(fullTitle)) \(writer.font(12))")
     writer.line("set xlabel 'predicted'")
     writer.line("set ylabel 'true'")
     writer.line("set size ratio -1")

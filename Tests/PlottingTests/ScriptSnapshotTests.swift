@@ -62,7 +62,10 @@ enum Charts {
         try Snapshot.check(try blockCharacterImage(Fixtures.images, width: 100), file: "predictions-blocks.txt")
     }
 
-    @Test func svgDiffersOnlyInTerminalAndOutputName() throws {
+    /// The svg terminal reads font sizes as CSS pixels, pngcairo as points
+    /// at 96 per inch: the SVG says 4/3 of each size, so that its text is as
+    /// large as the PNG's when both are shown at the same width.
+    @Test func svgDiffersOnlyInTerminalFontSizesAndOutputName() throws {
         let png = try lineChart(title: "loss", yLabel: "loss", series: Fixtures.lossSeries, output: PlotOutput(name: "loss"))
         let svg = try lineChart(
             title: "loss", yLabel: "loss", series: Fixtures.lossSeries, output: PlotOutput(name: "loss", format: .svg))
@@ -70,8 +73,9 @@ enum Charts {
         #expect(
             changed.map(\.1) == [
                 "# the image loss.svg is written next to this script.",
-                "set terminal svg size 800,500 font 'DejaVu Sans,10' noenhanced background rgb 'white'",
+                "set terminal svg size 800,500 font 'DejaVu Sans,13.33' noenhanced background rgb 'white'",
                 "set output dnb_dir.'loss.svg'",
+                "set title 'loss' font ',16'",
             ])
         #expect(svg.output?.imageFileName == "loss.svg")
     }
