@@ -46,8 +46,8 @@ public enum FrontEnd: Sendable, CaseIterable {
         case .prompt, .batch:
             "at the prompt: Tab completes, Up and Ctrl-R recall, Ctrl-C stops a command, quit or Ctrl-D leaves."
         case .jupyter:
-            "in Jupyter: Tab completes, Shift+Tab shows the help of the command under the cursor, "
-                + "interrupting the kernel (■) stops a command and keeps what it finished."
+            "in Jupyter: Tab completes; Shift+Tab shows the help of the command under the cursor;\n"
+                + "interrupting the kernel (■) stops a command, which keeps what it finished."
         }
     }
 

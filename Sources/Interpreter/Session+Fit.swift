@@ -148,12 +148,14 @@ extension Session {
             result = try model.fit(
                 training, validation: validation, optimizer: optimizer, configuration: configuration,
                 onBatch: { progress in
-                    // Redraw the live bar at most ~20 times a second.
-                    if progress.step == progress.steps || progress.elapsed - lastDrawn >= 0.05 {
+                    let goOn = !isInterrupted()
+                    // Redraw the live bar at most ~20 times a second, and where
+                    // an interrupt stops it (the step its message names).
+                    if !goOn || progress.step == progress.steps || progress.elapsed - lastDrawn >= 0.05 {
                         lastDrawn = progress.elapsed
                         self.emit(.progress(Self.progressBar(progress)))
                     }
-                    return !isInterrupted()
+                    return goOn
                 },
                 onEpoch: { metrics in
                     lastDrawn = -1

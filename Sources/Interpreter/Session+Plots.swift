@@ -192,8 +192,8 @@ extension Session {
         let place = shown == directory ? "" : " (\(directory))"
         emit(
             .text(
-                "plots go to \(shown.hasSuffix("/") ? shown : shown + "/")\(place): each image with the gnuplot script that draws it again "
-                    + "(gnuplot \(display(script))); set plots=DIR puts them elsewhere"))
+                "plots go to \(shown.hasSuffix("/") ? shown : shown + "/")\(place): each image with a gnuplot script that draws it again,\n"
+                    + "e.g. gnuplot \(display(script)); set plots=DIR puts them elsewhere"))
     }
 
     /// A path under the working directory, shown relative to it.

@@ -11,6 +11,7 @@ import Testing
     /// sees it; `interruptAfter` polls of the interrupt flag answer yes.
     final class Seen {
         var texts: [String] = []
+        var lastBar: String?
         var polls = 0
         var interruptAfter = Int.max
 
@@ -29,7 +30,10 @@ import Testing
                 seen.polls += 1
                 return seen.polls > seen.interruptAfter
             },
-            emit: { event in if case .text(let text) = event { seen.texts.append(text) } })
+            emit: { event in
+                if case .text(let text) = event { seen.texts.append(text) }
+                if case .progress(let bar) = event { seen.lastBar = bar }
+            })
         session.frontEnd = frontEnd
         return (session, seen)
     }
@@ -44,7 +48,7 @@ import Testing
         let jupyter = Session.overview(in: .jupyter)
         #expect(!jupyter.contains("Ctrl-"))
         #expect(jupyter.contains("Shift+Tab"))
-        #expect(jupyter.contains("interrupting the kernel (■) stops a command"))
+        #expect(jupyter.contains("\ninterrupting the kernel (■) stops a command"))
         #expect(Session.overview(in: .prompt).contains("Ctrl-C stops a command, quit or Ctrl-D leaves"))
 
         let fit = try #require(CommandTable.spec(named: "fit"))
@@ -75,6 +79,8 @@ import Testing
         let message = "interrupted at epoch 2/50, step 4: the weights are kept, and the history has 1 more epoch"
         #expect(failure.diagnostic.message == message)
         #expect(!seen.texts.contains { $0.contains("interrupted") || $0.contains("stopped") })
+        // The bar is left where the fit stopped, at the step the message names.
+        #expect(seen.lastBar?.hasPrefix("Epoch 2/50  4/7 [") == true)
         let error = failure.jupyterError
         #expect(error.ename == "KeyboardInterrupt")
         #expect(error.traceback == [message])
@@ -107,8 +113,8 @@ import Testing
             }
             #expect(
                 told == [
-                    "plots go to plots/ (\(harness.directory)/plots): each image with the gnuplot script that draws it again "
-                        + "(gnuplot plots/loss.gp); set plots=DIR puts them elsewhere"
+                    "plots go to plots/ (\(harness.directory)/plots): each image with a gnuplot script that draws it again,\n"
+                        + "e.g. gnuplot plots/loss.gp; set plots=DIR puts them elsewhere"
                 ])
             #expect(session.run(source: "set plots=elsewhere\nshow loss", file: nil) == nil)
             #expect(seen.texts.last?.hasPrefix("plots go to elsewhere/ (\(harness.directory)/elsewhere)") == true)
