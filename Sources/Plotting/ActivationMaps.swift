@@ -134,7 +134,7 @@ public func activationMaps(title: String, layers: [FeatureMaps], output: PlotOut
             writer.line("set rmargin at screen \(screen(x0 + section.cellWidth, of: width))")
             writer.line("set tmargin at screen \(screen(height - y0, of: height))")
             writer.line("set bmargin at screen \(screen(height - y0 - section.cellHeight, of: height))")
-            writer.line("plot $d\(block) matrix with image")
+            writer.line("plot $d\(block) matrix \(writer.image(values: w * h))")
             if block == 0 { writer.line("unset label 1") }
             if index == 0 { writer.line("unset label 2") }
             block += 1

@@ -99,7 +99,7 @@ func appendPanels(_ panels: [ImagePanel], to writer: inout ScriptWriter) {
             writer.line("set title \(quoted(panel.caption)) offset 0,-0.6 textcolor rgb 'black'")
             writer.line("unset border")
         }
-        writer.line("plot $d\(index) matrix with image")
+        writer.line("plot $d\(index) matrix \(writer.image(values: panel.pixels.count))")
     }
     writer.line("unset multiplot")
 }

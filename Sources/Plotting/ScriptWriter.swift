@@ -80,6 +80,16 @@ struct ScriptWriter {
     /// `font ',N'`: the default face at `points` (see `fontSize(_:)`).
     func font(_ points: Int) -> String { "font ',\(fontSize(points))'" }
 
+    /// `with image` for a matrix of `values` values. Browsers smooth an
+    /// SVG's embedded image when they scale it, which turns a 3x3 filter or
+    /// the 10x10 confusion matrix into blurred gradients; pngcairo draws the
+    /// pixels sharp. So an SVG draws a small matrix (up to 100 values) as
+    /// one rectangle per value (`pixels`). A 28x28 digit would take 784
+    /// rectangles a panel, megabytes for a grid, and reads well smoothed.
+    func image(values: Int) -> String {
+        format == .svg && values <= 100 ? "with image pixels" : "with image"
+    }
+
     /// Closes the output file so the image is complete when gnuplot exits.
     mutating func finish() {
         line("unset output")

@@ -80,6 +80,24 @@ enum Charts {
         #expect(svg.output?.imageFileName == "loss.svg")
     }
 
+    /// Browsers smooth an SVG's embedded images: small matrices are drawn
+    /// as rectangles in SVG, so a 3x3 filter stays nine cells.
+    @Test func svgDrawsSmallMatricesAsRectangles() throws {
+        let svg = PlotOutput.self
+        let filters = try filterGrid(
+            kernel: (0..<36).map { Float($0 % 9) / 4 - 1 }, kernelSize: 3, inputChannels: 1, filters: 4,
+            output: svg.init(name: "filters", format: .svg))
+        #expect(filters.text.contains("matrix with image pixels"))
+        let confusion = try confusionHeatmap(counts: Fixtures.confusion, output: svg.init(name: "cm", format: .svg))
+        #expect(confusion.text.contains("plot $counts matrix with image pixels, \\"))
+        // 28x28 digits stay images (784 rectangles a panel would be megabytes), and PNGs are unchanged.
+        let digits = try digitGrid(title: "d", images: Fixtures.images, output: svg.init(name: "d", format: .svg))
+        #expect(!digits.text.contains("pixels"))
+        for (file, script) in try Charts.all() {
+            #expect(!script.text.contains("with image pixels"), "\(file)")
+        }
+    }
+
     @Test func scriptsAreDeterministic() throws {
         let first = try Charts.all().map(\.script)
         let second = try Charts.all().map(\.script)
