@@ -16,7 +16,7 @@ struct GradientTests {
 
     /// Mean loss with the given parameters (forward only, Double-accumulated).
     static func loss(_ model: Model, _ x: [Float], _ labels: [UInt8], _ parameters: [Float]) -> Double {
-        let workspace = Workspace(plan: model.plan, capacity: rows, training: false)
+        let workspace = Workspace(model: model, capacity: rows, training: false)
         return x.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
                 parameters.withUnsafeBufferPointer { p in
@@ -31,7 +31,7 @@ struct GradientTests {
 
     /// Analytic gradient of the mean loss from forward + backward.
     static func gradient(_ model: Model, _ x: [Float], _ labels: [UInt8]) -> [Float] {
-        let workspace = Workspace(plan: model.plan, capacity: rows, training: true)
+        let workspace = Workspace(model: model, capacity: rows, training: true)
         var gradients = [Float](repeating: .nan, count: model.parameters.count)
         x.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in

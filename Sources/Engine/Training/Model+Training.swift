@@ -170,7 +170,7 @@ extension Model {
                 loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
             if let validation, let validationWorkspace {
                 let (loss, accuracy) = Model.evaluate(
-                    validation, parameters: buffers.parameters, workspace: validationWorkspace)
+                    validation, parameters: buffers.parameters, state: buffers.state, workspace: validationWorkspace)
                 metrics.validationLoss = loss
                 metrics.validationAccuracy = accuracy
             }
@@ -188,17 +188,21 @@ extension Model {
 }
 
 /// Everything one fit needs, allocated once: a working copy of the
-/// parameters, the gradient buffer mirroring it, the optimizer slots (one
-/// P-sized buffer per moment, back to back), the batch's labels and the
-/// epoch's order (the workspace gathers the rows themselves).
+/// parameters and of the state (moving statistics), the gradient buffer
+/// mirroring the parameters, the optimizer slots (one P-sized buffer per
+/// moment, back to back), the batch's labels and the epoch's order (the
+/// workspace gathers the rows themselves).
 final class TrainingBuffers {
     let optimizer: Optimizer
     let count: Int
-    let workspace: any Pass
+    let workspace: Workspace
     /// The fit's seed (dropout masks, augmentation).
     let seed: UInt64
     let augmentation: Augmentation?
     let parameters: UnsafeMutablePointer<Float>
+    /// The non-trainable weights (at least one value, so the pointer is valid).
+    let state: UnsafeMutablePointer<Float>
+    let stateCount: Int
     let gradients: UnsafeMutablePointer<Float>
     let slots: UnsafeMutablePointer<Float>?
     let batchLabels: UnsafeMutablePointer<UInt8>
@@ -223,6 +227,9 @@ final class TrainingBuffers {
             _ = UnsafeMutableBufferPointer(start: parameters, count: parameterCount).initialize(from: source)
         }
         self.parameters = parameters
+        stateCount = model.state.count
+        self.state = layerBuffer(stateCount, Float(0))
+        self.state.update(from: model.state, count: stateCount)
         gradients = .allocate(capacity: parameterCount)
         gradients.initialize(repeating: 0, count: parameterCount)
         let slotCount = optimizer.slotCount
@@ -249,6 +256,7 @@ final class TrainingBuffers {
 
     deinit {
         parameters.deallocate()
+        state.deallocate()
         gradients.deallocate()
         slots?.deallocate()
         batchLabels.deallocate()
@@ -264,8 +272,8 @@ final class TrainingBuffers {
     ) -> SoftmaxCrossEntropy.Totals {
         workspace.setTrainingStep(seed: seed, step: iterations + 1, augmentation: augmentation)
         let totals = workspace.forward(
-            inputs, first: first, rows: rows, parameters: parameters, labels: labels, gradientScale: 1 / Float(rows),
-            startingFrom: .init())
+            inputs, first: first, rows: rows, parameters: parameters, state: state, labels: labels,
+            gradientScale: 1 / Float(rows))
         update()
         return totals
     }
@@ -276,27 +284,29 @@ final class TrainingBuffers {
     ) -> SoftmaxCrossEntropy.Totals {
         workspace.setTrainingStep(seed: seed, step: iterations + 1, augmentation: augmentation)
         let totals = workspace.forward(
-            gathering: indices, from: inputs, rows: rows, parameters: parameters, labels: labels,
+            gathering: indices, from: inputs, rows: rows, parameters: parameters, state: state, labels: labels,
             gradientScale: 1 / Float(rows))
         update()
         return totals
     }
 
     /// Backward after the step's forward, then one optimizer pass. The
-    /// first layer's kernel, most of the parameters, is updated chunk by
-    /// chunk as soon as its gradient is written, while it is in cache; the
-    /// rest after the backward. Each parameter gets the same update either way.
+    /// lowest weighted layer's kernel (for dense models the first layer's,
+    /// most of the parameters) is updated piece by piece as soon as its
+    /// gradient is written, while it is in cache; the rest after the
+    /// backward. Each parameter gets the same update either way.
     private func update() {
         iterations += 1
         let (optimizer, parameters, gradients, slots, count, step) =
             (self.optimizer, self.parameters, self.gradients, self.slots, self.count, iterations)
         let early = workspace.earlyParameters
-        workspace.backward(parameters: parameters, gradients: gradients) { range in
+        workspace.backward(parameters: parameters, state: state, gradients: gradients) { range in
             optimizer.update(parameters: parameters, gradients: gradients, slots: slots, count: count, range: range, step: step)
         }
-        optimizer.update(
-            parameters: parameters, gradients: gradients, slots: slots, count: count, step: step,
-            elements: early.upperBound..<count)
+        for rest in [0..<early.lowerBound, early.upperBound..<count] where !rest.isEmpty {
+            optimizer.update(
+                parameters: parameters, gradients: gradients, slots: slots, count: count, step: step, elements: rest)
+        }
     }
 
     /// Writes the working parameters and the optimizer state back to `model`.
@@ -305,6 +315,7 @@ final class TrainingBuffers {
             guard let target = target.baseAddress else { return }
             target.update(from: parameters, count: count)
         }
+        model.state = Array(UnsafeBufferPointer(start: state, count: stateCount))
         var slotArrays: [[Float]] = []
         if let slots {
             slotArrays = (0..<optimizer.slotCount).map { k in
