@@ -46,7 +46,8 @@ enum FitCommand {
         details: """
             validation=F holds out the last fraction F of the training data before shuffling (Keras's
             validation_split). The training data is reshuffled every epoch from the seed. A second fit
-            continues from the current weights and optimizer state. Ctrl-C stops after the current batch.
+            continues from the current weights and optimizer state.
+            \(FrontEnd.stopPlaceholder) stops after the current batch and keeps the weights and the finished epochs.
             augment=on trains a model on images (one whose first layer works on images) on randomly
             shifted, rotated and zoomed copies of each batch, drawn from the seed; validation, evaluate
             and predict see the images as they are.
@@ -64,8 +65,8 @@ enum FitCommand {
 
 extension Session {
     /// Trains a copy of the model (see `ModelValue`), which becomes the
-    /// session's only when training ends: stopped by Ctrl-C, it keeps the
-    /// epochs it finished.
+    /// session's only when training ends: stopped by Ctrl-C (or Jupyter's
+    /// interrupt), it keeps the epochs it finished.
     func fit(_ invocation: Invocation) throws(Diagnostic) -> Outcome {
         var value = try modelValue(for: invocation)
         let data = try requireData(for: invocation)
@@ -98,12 +99,14 @@ extension Session {
             result = try model.fit(
                 training, validation: validation, optimizer: optimizer, configuration: configuration,
                 onBatch: { progress in
-                    // Redraw the live bar at most ~20 times a second.
-                    if progress.step == progress.steps || progress.elapsed - lastDrawn >= 0.05 {
+                    let goOn = !isInterrupted()
+                    // Redraw the live bar at most ~20 times a second, and where
+                    // an interrupt stops it (the step its message names).
+                    if !goOn || progress.step == progress.steps || progress.elapsed - lastDrawn >= 0.05 {
                         lastDrawn = progress.elapsed
                         self.emit(.progress(Self.progressBar(progress)))
                     }
-                    return !isInterrupted()
+                    return goOn
                 },
                 onEpoch: { metrics in
                     lastDrawn = -1
@@ -117,25 +120,30 @@ extension Session {
         state.modelScaling = data.scaling
         state.lastValidationFraction = fraction
         guard let stopped = result.stoppedAt else { return .done }
-        emit(
-            .text(
-                "stopped by Ctrl-C at epoch \(stopped.epoch)/\(configuration.epochs), step \(stopped.step): "
-                    + "the weights are kept, and the history has \(result.epochs.count) finished epoch(s) more"))
+        let kept =
+            result.epochs.isEmpty
+            ? "no epoch finished, so the history is as it was"
+            : "the history has \(counted(result.epochs.count, "more epoch"))"
         return Outcome(
-            recordedSource: Self.replayableFit(invocation.command, finishedEpochs: result.epochs.count, stopped: stopped))
+            recordedSource: Self.replayableFit(
+                invocation.command, finishedEpochs: result.epochs.count, stopped: stopped, by: frontEnd),
+            stoppedNote: "\(frontEnd.stoppedBy) at epoch \(stopped.epoch)/\(configuration.epochs), step \(stopped.step): "
+                + "the weights are kept, and \(kept)")
     }
 
     /// A stopped fit is saved as the epochs it finished, with a comment: the
     /// updates of the unfinished epoch cannot be replayed exactly.
-    static func replayableFit(_ command: Command, finishedEpochs: Int, stopped: (epoch: Int, step: Int)) -> String {
-        let note = "# stopped by Ctrl-C at epoch \(stopped.epoch), step \(stopped.step); "
+    static func replayableFit(
+        _ command: Command, finishedEpochs: Int, stopped: (epoch: Int, step: Int), by frontEnd: FrontEnd = .prompt
+    ) -> String {
+        let note = "# \(frontEnd.stoppedBy) at epoch \(stopped.epoch), step \(stopped.step); "
         guard finishedEpochs > 0 else { return note + "no epoch finished, so nothing to replay" }
         var options = command.options.filter { $0.key.text != FitCommand.epochs.name }.map { option in
             let value = option.value.text
             return "\(option.key.text)=" + (value.contains(" ") || value.isEmpty ? "\"\(value)\"" : value)
         }
         options.insert("\(FitCommand.epochs.name)=\(finishedEpochs)", at: 0)
-        return note + "replaying the \(finishedEpochs) finished epoch(s) only\n"
+        return note + "replaying the \(counted(finishedEpochs, "finished epoch")) only\n"
             + (["fit"] + options).joined(separator: " ")
     }
 
