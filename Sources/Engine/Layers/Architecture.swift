@@ -252,4 +252,3 @@ public struct ArchitectureError: Error, Equatable, Sendable, CustomStringConvert
     /// `invalid architecture: ...`, as `EngineError.invalidArchitecture` renders.
     public var description: String { EngineError.invalidArchitecture(reason).description }
 }
-

@@ -162,12 +162,14 @@ public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
 
     /// `adam(learning_rate=0.001, beta_1=0.9, ...)`.
     public var description: String {
-        let values = [("learning_rate", "\(learningRate)")] + rule.hyperparameters.map { key, value in
-            switch value {
-            case .number(let number): (key, "\(number)")
-            case .boolean(let flag): (key, "\(flag)")
+        let values =
+            [("learning_rate", "\(learningRate)")]
+            + rule.hyperparameters.map { key, value in
+                switch value {
+                case .number(let number): (key, "\(number)")
+                case .boolean(let flag): (key, "\(flag)")
+                }
             }
-        }
         return name + "(" + values.map { "\($0)=\($1)" }.joined(separator: ", ") + ")"
     }
 
