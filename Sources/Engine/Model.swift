@@ -89,6 +89,16 @@ public final class Model {
         self.state = state
     }
 
+    /// An independent copy: parameters, state and optimizer state.
+    public func copy() -> Model {
+        // The architecture is valid and the counts fit: this cannot fail.
+        guard let copy = try? Model(architecture: architecture, parameters: parameters, state: state) else {
+            preconditionFailure("a model's own weights fit its architecture")
+        }
+        copy.optimizerState = optimizerState
+        return copy
+    }
+
     /// Where layer `layer`'s weight `name` (`kernel`, `bias`, `gamma`, ...)
     /// lives: in `parameters` when trainable, else in `state`; nil when the
     /// layer has no such weight. `layer` indexes `architecture.stack`.
