@@ -37,7 +37,7 @@ extension Session {
         let what = format == .safetensors ? "the model" : "the model as \(format.title)"
         emit(
             .text(
-                "saved \(what) (\(model.architecture.widths), \(NumberFormat.grouped(model.architecture.parameterCount)) parameters, "
+                "saved \(what) (\(model.architecture.widths), \(NumberFormat.grouped(model.architecture.totalWeightCount)) parameters, "
                     + "\(epochs) epoch(s) trained) to \(file.text) (\(NumberFormat.bytes(bytes.count)))"))
     }
 
@@ -81,7 +81,7 @@ extension Session {
         emit(
             .text(
                 "loaded the model from \(file.text): \(model.architecture.widths), "
-                    + "\(NumberFormat.grouped(model.architecture.parameterCount)) parameters, "
+                    + "\(NumberFormat.grouped(model.architecture.totalWeightCount)) parameters, "
                     + "\(decoded.epochs) epoch(s) trained\(optimizer); inputs \(decoded.inputScaling.name)d"))
         for note in notes { emit(.text("note: \(note)")) }
         if let scaling = state.data?.scaling, scaling != state.modelScaling {

@@ -20,9 +20,15 @@ import Testing
         ("fit epochs=3 ", "e", []),
         ("fit optimizer=", "a", ["adam"]),
         ("fit shuffle=", "", ["true", "false"]),
-        ("build ", "", ["dense", "conv", "maxpool", "flatten", "dropout"]),
+        (
+            "build ", "",
+            ["dense", "conv", "maxpool", "flatten", "dropout", "batchnorm", "activation", "avgpool", "globalavgpool"]
+        ),
         ("build dense 128 ", "re", ["relu"]),
-        ("build dense 128 relu, ", "", ["dense", "conv", "maxpool", "flatten", "dropout"]),
+        (
+            "build dense 128 relu, ", "",
+            ["dense", "conv", "maxpool", "flatten", "dropout", "batchnorm", "activation", "avgpool", "globalavgpool"]
+        ),
         ("build dense 128 relu, dense 10 ", "so", ["softmax"]),
         ("build conv 32 3x3 ", "", ["relu", "sigmoid", "tanh", "softmax", "linear", "padding=", "stride="]),
         ("build conv 32 3x3 relu padding=same ", "", ["stride="]),

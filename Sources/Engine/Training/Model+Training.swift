@@ -20,8 +20,9 @@ extension Model {
     /// gets the epoch's running sample-weighted loss and accuracy; after every
     /// epoch the validation data (if any) is evaluated and `onEpoch` called.
     ///
-    /// Training continues `optimizerState` when it holds the same `optimizer`
-    /// (Adam's t keeps counting); otherwise it starts fresh. `parameters` and
+    /// Training continues `optimizerState` when it holds the same kind of
+    /// optimizer with the same slots (Adam's t keeps counting, new
+    /// hyperparameters apply from the next step); otherwise it starts fresh. `parameters` and
     /// `optimizerState` are brought up to date after every epoch (before
     /// `onEpoch`) and when `fit` returns — not during `onBatch`.
     ///
@@ -103,9 +104,13 @@ extension Model {
                 "batch_size=\(configuration.batchSize) needs \(Int(gib.rounded(.up))) GiB of activation buffers "
                     + "for this model (at most 4 GiB); use a smaller batch size")
         }
+        // As in Keras, the same kind of optimizer with the same slots (a new
+        // learning rate, say) keeps its moments and step count; another
+        // kind starts afresh.
         var resumed: OptimizerState?
-        if let state = optimizerState, state.optimizer == optimizer {
+        if var state = optimizerState, state.optimizer.continues(into: optimizer) {
             try state.validate(parameterCount: parameters.count)
+            state.optimizer = optimizer
             resumed = state
         }
         return TrainingBuffers(
@@ -196,7 +201,7 @@ final class TrainingBuffers {
     let optimizer: Optimizer
     let count: Int
     let workspace: Workspace
-    /// The fit's seed (dropout masks, augmentation).
+    /// The fit's seed (random masks, augmentation).
     let seed: UInt64
     let augmentation: Augmentation?
     let parameters: UnsafeMutablePointer<Float>
