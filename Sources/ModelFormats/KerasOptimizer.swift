@@ -9,40 +9,28 @@ import JSON
 enum KerasOptimizer {
     /// Keras's class name.
     static func className(_ optimizer: Optimizer) -> String {
-        switch optimizer {
-        case .sgd: "SGD"
-        case .adam: "Adam"
-        case .rmsprop: "RMSprop"
+        switch optimizer.name {
+        case "sgd": "SGD"
+        case "adam": "Adam"
+        case "rmsprop": "RMSprop"
+        default: optimizer.name.prefix(1).uppercased() + optimizer.name.dropFirst()
         }
     }
 
-    static func learningRate(_ optimizer: Optimizer) -> Float {
-        switch optimizer {
-        case .sgd(let lr, _, _), .adam(let lr, _, _, _), .rmsprop(let lr, _, _, _): lr
-        }
-    }
+    static func learningRate(_ optimizer: Optimizer) -> Float { optimizer.learningRate }
 
     /// `compile_config`: the optimizer, sparse categorical cross-entropy on probabilities, accuracy.
     static func compileConfig(_ optimizer: Optimizer) -> JSONValue {
-        var config: [JSONValue.Member] = [.init(key: "name", value: .string(optimizer.name))]
-        switch optimizer {
-        case .sgd(let lr, let momentum, let nesterov):
-            config += [
-                .init(key: "learning_rate", value: .number(lr)), .init(key: "momentum", value: .number(momentum)),
-                .init(key: "nesterov", value: .bool(nesterov)),
-            ]
-        case .adam(let lr, let beta1, let beta2, let epsilon):
-            config += [
-                .init(key: "learning_rate", value: .number(lr)), .init(key: "beta_1", value: .number(beta1)),
-                .init(key: "beta_2", value: .number(beta2)), .init(key: "epsilon", value: .number(epsilon)),
-                .init(key: "amsgrad", value: .bool(false)),
-            ]
-        case .rmsprop(let lr, let rho, let momentum, let epsilon):
-            config += [
-                .init(key: "learning_rate", value: .number(lr)), .init(key: "rho", value: .number(rho)),
-                .init(key: "momentum", value: .number(momentum)), .init(key: "epsilon", value: .number(epsilon)),
-                .init(key: "centered", value: .bool(false)),
-            ]
+        var config: [JSONValue.Member] = [
+            .init(key: "name", value: .string(optimizer.name)),
+            .init(key: "learning_rate", value: .number(optimizer.learningRate)),
+        ]
+        config += optimizer.kerasHyperparameters
+        // Keras's switches dnb does not have, off.
+        switch optimizer.name {
+        case "adam": config.append(.init(key: "amsgrad", value: .bool(false)))
+        case "rmsprop": config.append(.init(key: "centered", value: .bool(false)))
+        default: break
         }
         return .object([
             .init(
@@ -83,12 +71,11 @@ enum KerasOptimizer {
             offset += shape.reduce(1, *)
         }
         let perVariable = Array(zip(shapes, offsets))
-        switch state.optimizer {
-        case .adam:
-            return perVariable.flatMap { shape, offset in [(0, shape, offset), (1, shape, offset)] }
-        case .sgd, .rmsprop:
-            return (0..<state.slots.count).flatMap { slot in perVariable.map { (slot, $0.0, $0.1) } }
+        // Keras's Adam adds momentum and velocity per variable in turn; RMSprop and SGD add each kind of slot in a block.
+        if state.optimizer.name == "adam" {
+            return perVariable.flatMap { shape, offset in (0..<state.slots.count).map { ($0, shape, offset) } }
         }
+        return (0..<state.slots.count).flatMap { slot in perVariable.map { (slot, $0.0, $0.1) } }
     }
 
     /// The optimizer of a Keras `compile_config` (or legacy `training_config`), or why not.
@@ -103,25 +90,21 @@ enum KerasOptimizer {
             guard let value = values[key] else { return fallback }
             return value.float.flatMap { $0.isFinite ? $0 : nil }
         }
-        guard let lr = number("learning_rate", className == "SGD" ? 0.01 : 0.001) else {
+        let name = className.lowercased()
+        guard let lr = number("learning_rate", OptimizerRegistry.defaultLearningRate(name) ?? 0.001) else {
             return .failure(.malformed("the \(className) learning rate is not a number (a schedule?)"))
         }
-        switch className.lowercased() {
-        case "adam":
-            guard let b1 = number("beta_1", 0.9), let b2 = number("beta_2", 0.999), let e = number("epsilon", 1e-7),
-                values["amsgrad"] != .bool(true)
-            else { return .failure(.malformed("dnb's Adam has no amsgrad")) }
-            return .success(.adam(learningRate: lr, beta1: b1, beta2: b2, epsilon: e))
-        case "sgd":
-            guard let momentum = number("momentum", 0) else { return .failure(.malformed("SGD's momentum is not a number")) }
-            return .success(.sgd(learningRate: lr, momentum: momentum, nesterov: values["nesterov"] == .bool(true)))
-        case "rmsprop":
-            guard let rho = number("rho", 0.9), let momentum = number("momentum", 0), let e = number("epsilon", 1e-7),
-                values["centered"] != .bool(true)
-            else { return .failure(.malformed("dnb's RMSprop is not centered")) }
-            return .success(.rmsprop(learningRate: lr, rho: rho, momentum: momentum, epsilon: e))
-        default:
-            return .failure(.malformed("dnb has the Adam, SGD and RMSprop optimizers, not \(className)"))
+        if values["amsgrad"] == .bool(true) { return .failure(.malformed("dnb's Adam has no amsgrad")) }
+        if values["centered"] == .bool(true) { return .failure(.malformed("dnb's RMSprop is not centered")) }
+        do {
+            guard let optimizer = try Optimizer(name: name, learningRate: lr, keras: values) else {
+                return .failure(
+                    .malformed("dnb has the " + OptimizerRegistry.names.joined(separator: ", ") + " optimizers, not \(className)")
+                )
+            }
+            return .success(optimizer)
+        } catch {
+            return .failure(.malformed(error.description))
         }
     }
 
@@ -142,7 +125,7 @@ enum KerasOptimizer {
             }
             for slot in 0..<slotCount {
                 let position: Int
-                if case .adam = optimizer { position = index * 2 + slot } else { position = slot * present + index }
+                position = optimizer.name == "adam" ? index * slotCount + slot : slot * present + index
                 guard vars[position].count == count else { return nil }
                 slots[slot] += vars[position]
             }
