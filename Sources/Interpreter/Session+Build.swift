@@ -141,7 +141,8 @@ extension Session {
         state.lastValidationFraction = 0
         emit(
             .text(
-                "built \(BuildCommand.shapeLine(architecture)): \(NumberFormat.grouped(architecture.totalWeightCount)) parameters"))
+                "built \(BuildCommand.shapeLine(architecture)): \(NumberFormat.grouped(architecture.totalWeightCount)) parameters"
+            ))
         return .done
     }
 }
