@@ -34,6 +34,8 @@ protocol Pass: AnyObject {
     /// The fit seed and 1-based step of the next training forward (dropout
     /// masks), and the augmentation its images get.
     func setTrainingStep(seed: UInt64, step: Int, augmentation: Augmentation?)
+    /// Label smoothing of the training forwards' loss (0: none); evaluation forwards never smooth.
+    var labelSmoothing: Float { get set }
     func forward(
         _ inputs: InputRows, first: Int, rows: Int, parameters: UnsafePointer<Float>,
         labels: UnsafePointer<UInt8>?, gradientScale: Float?, startingFrom start: SoftmaxCrossEntropy.Totals
@@ -66,6 +68,7 @@ final class NetworkWorkspace: Pass {
     private var rowsInPass = 0
     private var trainingStep: (seed: UInt64, step: Int)?
     private var augmentation: Augmentation?
+    var labelSmoothing: Float = 0
     /// The model's input shape (augmentation needs its height, width and channels).
     let inputShape: [Int]
     /// A copy of each row before it is resampled (training on images).
@@ -310,7 +313,7 @@ final class NetworkWorkspace: Pass {
         for r in chunk {
             let row = SoftmaxCrossEntropy.rowLoss(
                 z + r * plan.outputs, bias: bias, label: Int(labels[r]), classes: plan.outputs,
-                gradientScale: gradientScale)
+                gradientScale: gradientScale, labelSmoothing: gradientScale == nil ? 0 : labelSmoothing)
             rowLoss[r] = row.loss
             rowCorrect[r] = row.correct
         }

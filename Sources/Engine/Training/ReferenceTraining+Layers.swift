@@ -70,9 +70,11 @@ extension ReferenceTraining {
                         batch.replaceSubrange((r * size)..<((r + 1) * size), with: warped)
                     }
                 }
+                let rate = configuration.learningRate(of: optimizer, afterIterations: step - 1)
                 let totals = trainingStep(
                     network: network, parameters: &parameters, slots: &slots, batch: batch, labels: batchLabels,
-                    optimizer: optimizer, seed: configuration.seed, step: step)
+                    optimizer: optimizer.withLearningRate(rate), seed: configuration.seed, step: step,
+                    weightDecay: configuration.weightDecay, labelSmoothing: configuration.labelSmoothing)
                 lossSum += totals.loss
                 correct += totals.correct
                 first += rows
@@ -223,23 +225,27 @@ extension ReferenceTraining {
     /// forward, loss, backward, update.
     static func trainingStep(
         network: [NetworkLayer], parameters: inout [Float], slots: inout [[Float]], batch: [Float], labels: [UInt8],
-        optimizer: Optimizer, seed: UInt64, step: Int
+        optimizer: Optimizer, seed: UInt64, step: Int, weightDecay: Float = 0, labelSmoothing: Float = 0
     ) -> SoftmaxCrossEntropy.Totals {
         let gradients = gradients(
-            network: network, parameters: parameters, batch: batch, labels: labels, seed: seed, step: step)
+            network: network, parameters: parameters, batch: batch, labels: labels, seed: seed, step: step,
+            labelSmoothing: labelSmoothing)
+        if weightDecay > 0 { WeightDecay.apply(to: &parameters, decay: weightDecay, rate: optimizer.learningRate) }
         update(optimizer, parameters: &parameters, gradients: gradients.gradients, slots: &slots, step: step)
         return gradients.totals
     }
 
     /// The batch-mean loss's gradient with respect to every parameter, and the batch's totals.
     static func gradients(
-        network: [NetworkLayer], parameters w: [Float], batch: [Float], labels: [UInt8], seed: UInt64, step: Int
+        network: [NetworkLayer], parameters w: [Float], batch: [Float], labels: [UInt8], seed: UInt64, step: Int,
+        labelSmoothing: Float = 0
     ) -> (gradients: [Float], totals: SoftmaxCrossEntropy.Totals) {
         let rows = labels.count
         let pass = forward(network: network, parameters: w, input: batch, rows: rows, dropout: (seed, step))
         let last = network.count - 1
         let (totals, outputGradient) = softmaxCrossEntropy(
-            logits: pass.outputs[last], labels: labels, classes: network[last].outputSize, gradientScale: 1 / Float(rows))
+            logits: pass.outputs[last], labels: labels, classes: network[last].outputSize, gradientScale: 1 / Float(rows),
+            labelSmoothing: labelSmoothing)
         var g = outputGradient
         var gradients = [Float](repeating: 0, count: w.count)
         for l in stride(from: last, through: 0, by: -1) {

@@ -13,6 +13,9 @@
 //   dx[n,i] = fma chain over o ascending from +0 of dz[n,o]·W[i,o]
 //   softmax: m = max_j z_j; s = Σ_j e^(z_j − m) (j ascending); p_j = e_j · (1/s)
 //   loss    = Σ_rows (log(s) − (z_y − m)) in Double, rows ascending
+//             (smoothed: log(s) − Σ_j t_j·(z_j − m), see SoftmaxCrossEntropy)
+//   a step's rate: the schedule's at the updates so far, else the optimizer's;
+//   weight decay p −= p·wd·rate on every parameter, then the optimizer
 // with `ElementaryFunctions` for exp, log and tanh, and each optimizer's
 // formula evaluated left to right as written in `Optimizer`.
 
@@ -60,10 +63,12 @@ enum ReferenceTraining {
                     for i in 0..<width { batch[r * width + i] = x[source * width + i] }
                     batchLabels[r] = labels[source]
                 }
+                let rate = configuration.learningRate(of: optimizer, afterIterations: step)
                 step += 1
                 let totals = trainingStep(
                     plan: plan, parameters: &parameters, slots: &slots, batch: batch, labels: batchLabels,
-                    optimizer: optimizer, step: step)
+                    optimizer: optimizer.withLearningRate(rate), step: step, weightDecay: configuration.weightDecay,
+                    labelSmoothing: configuration.labelSmoothing)
                 lossSum += totals.loss
                 correct += totals.correct
                 first += rows
@@ -93,13 +98,14 @@ enum ReferenceTraining {
     /// One step on a gathered batch: forward, loss, backward, update.
     static func trainingStep(
         plan: [LayerPlan], parameters: inout [Float], slots: inout [[Float]], batch: [Float], labels: [UInt8],
-        optimizer: Optimizer, step: Int
+        optimizer: Optimizer, step: Int, weightDecay: Float = 0, labelSmoothing: Float = 0
     ) -> SoftmaxCrossEntropy.Totals {
         let rows = labels.count
         let activations = forward(plan: plan, parameters: parameters, input: batch, rows: rows)
         let last = plan.count - 1
         let (totals, outputGradient) = softmaxCrossEntropy(
-            logits: activations[last], labels: labels, classes: plan[last].outputs, gradientScale: 1 / Float(rows))
+            logits: activations[last], labels: labels, classes: plan[last].outputs, gradientScale: 1 / Float(rows),
+            labelSmoothing: labelSmoothing)
         var dz = outputGradient
         var gradients = [Float](repeating: 0, count: parameters.count)
         for l in stride(from: last, through: 0, by: -1) {
@@ -131,6 +137,7 @@ enum ReferenceTraining {
             }
             dz = dx
         }
+        if weightDecay > 0 { WeightDecay.apply(to: &parameters, decay: weightDecay, rate: optimizer.learningRate) }
         update(optimizer, parameters: &parameters, gradients: gradients, slots: &slots, step: step)
         return totals
     }
@@ -182,8 +189,11 @@ enum ReferenceTraining {
     /// Softmax + cross-entropy of each row of `logits`: the totals, and
     /// `(p − onehot(y)) · gradientScale`.
     static func softmaxCrossEntropy(
-        logits: [Float], labels: [UInt8], classes: Int, gradientScale: Float = 1
+        logits: [Float], labels: [UInt8], classes: Int, gradientScale: Float = 1, labelSmoothing: Float = 0
     ) -> (totals: SoftmaxCrossEntropy.Totals, gradient: [Float]) {
+        // Smoothed targets: s/O off the label, (1 − s) + s/O on it.
+        let off = labelSmoothing / Float(classes)
+        let on = (1 - labelSmoothing) + off
         var totals = SoftmaxCrossEntropy.Totals()
         var gradient = logits
         for r in 0..<labels.count {
@@ -206,9 +216,17 @@ enum ReferenceTraining {
                     bestValue = p
                     best = j
                 }
-                gradient[r * classes + j] = ((j == y ? p - 1 : p)) * gradientScale
+                gradient[r * classes + j] =
+                    labelSmoothing > 0
+                    ? (p - (j == y ? on : off)) * gradientScale : ((j == y ? p - 1 : p)) * gradientScale
             }
-            totals.loss += ElementaryFunctions.log(Double(s)) - Double(z[y] - m)
+            if labelSmoothing > 0 {
+                var weighted = 0.0
+                for j in 0..<classes { weighted += Double(j == y ? on : off) * Double(z[j] - m) }
+                totals.loss += ElementaryFunctions.log(Double(s)) - weighted
+            } else {
+                totals.loss += ElementaryFunctions.log(Double(s)) - Double(z[y] - m)
+            }
             if best == y { totals.correct += 1 }
         }
         return (totals, gradient)

@@ -28,6 +28,7 @@ final class Workspace: Pass {
     let plan: [LayerPlan]
     /// Most rows one pass may use.
     let capacity: Int
+    var labelSmoothing: Float = 0
     private let activations: [UnsafeMutablePointer<Float>]
     private let deltas: [UnsafeMutablePointer<Float>]
     /// Wᵀ of the layer whose dx is being computed (training only; O×I of
@@ -269,7 +270,7 @@ final class Workspace: Pass {
         for r in chunk {
             let row = SoftmaxCrossEntropy.rowLoss(
                 activations[last] + r * layer.outputs, bias: bias, label: Int(labels[r]), classes: layer.outputs,
-                gradientScale: gradientScale)
+                gradientScale: gradientScale, labelSmoothing: gradientScale == nil ? 0 : labelSmoothing)
             rowLoss[r] = row.loss
             rowCorrect[r] = row.correct
         }
