@@ -1,0 +1,198 @@
+import Engine
+import Language
+import Plotting
+
+/// What a model's next fit carries on: its schedule (counted in the
+/// optimizer's iterations, which the model keeps), its plateau, and the run
+/// that trained it last (for the test accuracy `evaluate` adds to it).
+struct CarriedTraining {
+    var schedule: LearningRateSchedule?
+    var plateau: PlateauState?
+    /// Index into `SessionState.runs`.
+    var run: Int?
+}
+
+/// One fit of the session: `show runs` and `show compare` read these.
+struct Run {
+    var number: Int
+    var name: String
+    /// The model as `build` describes it (`784 → 128 relu → 10 softmax`).
+    var model: String
+    /// The optimizer with its rate and momentum.
+    var optimizer: String
+    /// The other settings that shape the curves: batch, schedule, decay, smoothing, callbacks.
+    var options: String
+    var epochs: [EpochMetrics]
+    /// How it ended, when not after all its epochs: "early stop", "Ctrl-C".
+    var ending: String?
+    /// Set by `evaluate` (the test set) while this run's weights are the model's.
+    var testAccuracy: Double?
+}
+
+/// The callbacks' state through one fit, and what they could not do.
+struct EpochCallbacks {
+    var controls: TrainingControls
+    /// The session's history and this fit's epochs, for a checkpoint's figures.
+    var history: [EpochMetrics]
+    let scaling: InputScaling?
+    let origin: String
+    /// A checkpoint that could not be written: the fit stops and fails with it.
+    var failure: Diagnostic?
+
+    init(controls: TrainingControls, history: [EpochMetrics], scaling: InputScaling?, origin: String) {
+        self.controls = controls
+        self.history = history
+        self.scaling = scaling
+        self.origin = origin
+    }
+
+    /// After an epoch (the model's weights and optimizer state are that
+    /// epoch's): Keras's callbacks in the order EarlyStopping,
+    /// ReduceLROnPlateau, ModelCheckpoint.
+    mutating func epochEnded(_ metrics: EpochMetrics, model: Model, session: Session) -> EpochControl {
+        history.append(metrics)
+        var control = EpochControl()
+        if var early = controls.earlyStopping {
+            control.stop = early.epochEnded(metrics.epoch - 1, metrics) { model.parameters }
+            controls.earlyStopping = early
+        }
+        if var plateau = controls.plateau {
+            if let rate = plateau.epochEnded(metrics, rate: Float(metrics.learningRate)) {
+                control.learningRate = Float(rate)
+                session.emit(.text("Epoch \(metrics.epoch): ReduceLROnPlateau reducing learning rate to \(rate)."))
+            }
+            controls.plateau = plateau
+        }
+        if var checkpoint = controls.checkpoint {
+            let (save, message) = checkpoint.epochEnded(metrics.epoch, metrics)
+            controls.checkpoint = checkpoint
+            if save {
+                do throws(Diagnostic) {
+                    try session.writeCheckpoint(model, to: checkpoint.file, history: history, scaling: scaling, origin: origin)
+                    session.emit(.text(message))
+                } catch {
+                    failure = error
+                    control.stop = true
+                }
+            }
+        }
+        return control
+    }
+}
+
+extension Session {
+    /// `name=` (unique among the runs), else `run N`.
+    func runName(for invocation: Invocation) throws(Diagnostic) -> String {
+        guard let name = invocation[FitCommand.name] else { return "run \(state.runs.count + 1)" }
+        if let existing = state.runs.first(where: { $0.name == name }) {
+            throw Diagnostic(
+                "a run named '\(name)' exists already (run \(existing.number)): give this one another name",
+                at: invocation.span(of: FitCommand.name) ?? invocation.verb.span)
+        }
+        return name
+    }
+
+    /// The schedule group's, from the optimizer's rate; or the one the
+    /// model carries, when this fit keeps its optimizer as it is.
+    func chooseSchedule(
+        _ invocation: Invocation, _ controls: TrainingControls, optimizer: Optimizer, carried: CarriedTraining
+    ) throws(Diagnostic) -> LearningRateSchedule? {
+        if let group = controls.schedule {
+            if group.text("KIND") == "piecewise", let given = invocation.command.option(FitCommand.learningRate.name) {
+                throw Diagnostic(
+                    "schedule piecewise takes its rates from values=: leave out lr=", at: given.key.span)
+            }
+            return try TrainingControls.schedule(group, rate: optimizer.learningRate)
+        }
+        let keepsOptimizer =
+            !invocation.has(FitCommand.learningRate) && !invocation.has(FitCommand.optimizer)
+            && !invocation.has(FitCommand.momentum) && !invocation.has(FitCommand.nesterov)
+        return keepsOptimizer ? carried.schedule : nil
+    }
+
+    /// ModelCheckpoint's write: the model file `save model` writes, atomically.
+    func writeCheckpoint(
+        _ model: Model, to file: Word, history: [EpochMetrics], scaling: InputScaling?, origin: String
+    ) throws(Diagnostic) {
+        var metadata = ["data": origin]
+        if let last = history.last {
+            metadata["loss"] = NumberFormat.fixed(last.loss, 4)
+            metadata["accuracy"] = NumberFormat.fixed(last.accuracy, 4)
+            if let value = last.validationLoss { metadata["val_loss"] = NumberFormat.fixed(value, 4) }
+            if let value = last.validationAccuracy { metadata["val_accuracy"] = NumberFormat.fixed(value, 4) }
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try ModelFile(
+                model: model, inputScaling: scaling ?? .scale, epochs: model.optimizerState?.completedEpochs ?? 0,
+                metadata: metadata
+            ).encode()
+        } catch {
+            throw Diagnostic("checkpoint \(file.text): \(error.description)", at: file.span)
+        }
+        do {
+            try host.write(bytes, to: resolve(file.text), newFileMode: 0o644, creatingFolders: true)
+        } catch {
+            throw Diagnostic("checkpoint: " + error.message(naming: file.text), at: file.span)
+        }
+    }
+
+    /// EarlyStopping's train end: Keras's two lines, and the best weights
+    /// back when asked (not after Ctrl-C: Keras's train end never comes then).
+    func finishCallbacks(
+        _ callbacks: inout EpochCallbacks, value: inout ModelValue, interrupted: Bool, at span: SourceSpan
+    ) throws(Diagnostic) {
+        guard let early = callbacks.controls.earlyStopping else { return }
+        if let stopped = early.stoppedEpoch { emit(.text("Epoch \(stopped): early stopping")) }
+        guard !interrupted, early.restoreBestWeights, let best = early.bestWeights else { return }
+        emit(.text("Restoring model weights from the end of the best epoch: \(early.bestEpoch + 1)."))
+        do {
+            try value.replaceParameters(with: best)
+        } catch {
+            throw Diagnostic(error.description, at: span)
+        }
+    }
+
+    /// Adds the fit to the runs; returns its index.
+    func recordRun(
+        _ name: String, invocation: Invocation, model: Model, optimizer: Optimizer, schedule: LearningRateSchedule?,
+        result: FitResult, earlyStop: Int?
+    ) -> Int {
+        var optimizerText = "\(optimizer.name) lr=\(NumberFormat.significant(Double(optimizer.learningRate), 4))"
+        switch optimizer {
+        case .sgd(_, let momentum, let nesterov) where momentum > 0:
+            optimizerText += " momentum=\(NumberFormat.significant(Double(momentum), 4))" + (nesterov ? " nesterov" : "")
+        case .rmsprop(_, _, let momentum, _) where momentum > 0:
+            optimizerText += " momentum=\(NumberFormat.significant(Double(momentum), 4))"
+        default: break
+        }
+        var options = ["batch=\(invocation[FitCommand.batch])"]
+        if let schedule { options.append(schedule.name) }
+        if invocation[FitCommand.weightDecay] > 0 {
+            options.append("weight_decay=\(NumberFormat.significant(invocation[FitCommand.weightDecay], 4))")
+        }
+        if invocation[FitCommand.labelSmoothing] > 0 {
+            options.append("label_smoothing=\(NumberFormat.significant(invocation[FitCommand.labelSmoothing], 4))")
+        }
+        if invocation[FitCommand.augment] { options.append("augment") }
+        options += invocation.groups.filter { $0.kind.text != FitCallbacks.Kind.schedule.rawValue }.map(\.kind.text)
+        let ending = result.stoppedAt != nil ? "Ctrl-C" : earlyStop.map { _ in "early stop" }
+        state.runs.append(
+            Run(
+                number: state.runs.count + 1, name: name, model: BuildCommand.shapeLine(model.architecture),
+                optimizer: optimizerText, options: options.joined(separator: " "), epochs: result.epochs, ending: ending))
+        return state.runs.count - 1
+    }
+}
+
+extension String {
+    /// `\` and `"` escaped, as inside a quoted word.
+    func replacingQuotesAndBackslashes() -> String {
+        var result = ""
+        for character in self {
+            if character == "\\" || character == "\"" { result.append("\\") }
+            result.append(character)
+        }
+        return result
+    }
+}
