@@ -61,7 +61,8 @@ enum FitCallbacks {
     static let boundaries = Option<String?>(
         "boundaries", .text, default: nil, note: "none; required", "piecewise: steps where the rate changes, \"1000,2000\"")
     static let values = Option<String?>(
-        "values", .text, default: nil, note: "none; required", "piecewise: the rates, one more than boundaries, \"0.01,0.005,0.001\"")
+        "values", .text, default: nil, note: "none; required",
+        "piecewise: the rates, one more than boundaries, \"0.01,0.005,0.001\"")
 
     /// Which schedule options each kind takes.
     static let scheduleOptions: [String: [String]] = [

@@ -52,7 +52,7 @@ extension Session {
                 left.append(run.name)
                 continue
             }
-            series.append(Series(label: "\(run.name) (\(run.optimizer))", values: values.map { $0 ?? .nan }))
+            series.append(Series(label: run.name, values: values.map { $0 ?? .nan }))
         }
         guard !series.isEmpty else {
             throw Diagnostic(
@@ -63,10 +63,11 @@ extension Session {
             emit(.text("left out (no \(metric)): " + left.joined(separator: ", ")))
         }
         let title = "\(metric) of \(series.count) run\(series.count == 1 ? "" : "s")"
-        let script = try plotting(invocation, name: "compare") { output throws(PlottingError) in
-            try lineChart(title: title, yLabel: metric, series: series, output: output)
+        let script = try plotting(invocation, name: "compare-\(metric)") { output throws(PlottingError) in
+            try lineChart(title: title, yLabel: metric, series: series, output: output, keyAtTop: !rule.higherIsBetter)
         }
-        try publish(script, preview: previewChart(title: title, yLabel: metric, series: series), invocation: invocation)
+        let preview = previewChart(title: title, yLabel: metric, series: series, keyAtTop: !rule.higherIsBetter)
+        try publish(script, preview: preview, invocation: invocation)
     }
 
     /// The learning rate of every epoch of the history (`show history`'s learning_rate).
@@ -83,8 +84,9 @@ extension Session {
     }
 
     /// The terminal's text chart of the same curves, when the front end wants previews.
-    private func previewChart(title: String, yLabel: String, series: [Series]) -> String? {
-        guard wantsPreviews, let chart = try? lineChartPreview(title: title, yLabel: yLabel, series: series),
+    private func previewChart(title: String, yLabel: String, series: [Series], keyAtTop: Bool? = nil) -> String? {
+        guard wantsPreviews,
+            let chart = try? lineChartPreview(title: title, yLabel: yLabel, series: series, keyAtTop: keyAtTop),
             case .text(let text) = host.preview(chart)
         else { return nil }
         return text

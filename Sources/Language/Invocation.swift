@@ -195,7 +195,9 @@ extension CommandSpec {
         // An option of a group written among the command's own (`fit patience=3`).
         let groupHomes = (groups ?? []).filter { $0.options.contains { $0.name == key } }.map { "`\($0.name)`" }
         if !groupHomes.isEmpty {
-            let example = (groups ?? []).first { $0.options.contains { $0.name == key } }.map { "\(name) ..., \($0.name) \(key)=..." }
+            let example = (groups ?? []).first { $0.options.contains { $0.name == key } }.map {
+                "\(name) ..., \($0.name) \(key)=..."
+            }
             return Diagnostic(
                 "\(key)= goes with \(groupNoun) \(groupHomes.joined(separator: " or ")), after a comma: \(example ?? usage)",
                 at: option.key.span)

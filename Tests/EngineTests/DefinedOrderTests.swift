@@ -1,10 +1,10 @@
 import Testing
 
+@testable import Engine
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
-@testable import Engine
 
 /// How many of the values differ in their bits (all of them on a length mismatch).
 func differingBits(_ a: [Float], _ b: [Float]) -> Int {
@@ -94,8 +94,10 @@ struct DefinedOrderTests {
 
     /// Every schedule with each optimizer, on the deeper stack.
     @Test(arguments: [
-        (Optimizer.sgd(learningRate: 0.1, momentum: 0.9, nesterov: true),
-         LearningRateSchedule.exponential(initial: 0.1, decaySteps: 7, decayRate: 0.5, staircase: true)),
+        (
+            Optimizer.sgd(learningRate: 0.1, momentum: 0.9, nesterov: true),
+            LearningRateSchedule.exponential(initial: 0.1, decaySteps: 7, decayRate: 0.5, staircase: true)
+        ),
         (.sgd(), .exponential(initial: 0.05, decaySteps: 10, decayRate: 0.9, staircase: false)),
         (.rmsprop(momentum: 0.5), .piecewise(boundaries: [10, 30], values: [0.002, 0.001, 0.0005])),
         (.adam(), .cosine(initial: 0.003, decaySteps: 50, alpha: 0, warmupSteps: 0, warmupTarget: nil)),

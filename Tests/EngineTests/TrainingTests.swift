@@ -142,7 +142,8 @@ struct TrainingTests {
         let split = try Model(architecture: Self.architecture, seed: 6)
         try quietFit(split, Self.blobs, optimizer: .adam(learningRate: 0.01), FitConfiguration(epochs: 1, batchSize: 16, seed: 9))
         split.optimizerState?.optimizer = .adam(learningRate: 0.005)
-        try quietFit(split, Self.blobs, optimizer: .adam(learningRate: 0.005), FitConfiguration(epochs: 1, batchSize: 16, seed: 9))
+        try quietFit(
+            split, Self.blobs, optimizer: .adam(learningRate: 0.005), FitConfiguration(epochs: 1, batchSize: 16, seed: 9))
         #expect(split.parameters == controlled.parameters)
         #expect(split.optimizerState?.slots == controlled.optimizerState?.slots)
     }

@@ -32,9 +32,12 @@ enum FitOptionNames {
         ("fit ", "", FitOptionNames.all),
         ("fit epochs=3, ", "", ["early_stopping", "reduce_lr", "checkpoint", "schedule"]),
         ("fit epochs=3, early_stopping ", "pa", ["patience="]),
-        ("fit epochs=3, early_stopping patience=2 ", "", [
-            "monitor=", "min_delta=", "mode=", "restore_best_weights=", "start_from_epoch=",
-        ]),
+        (
+            "fit epochs=3, early_stopping patience=2 ", "",
+            [
+                "monitor=", "min_delta=", "mode=", "restore_best_weights=", "start_from_epoch=",
+            ]
+        ),
         ("fit epochs=3, early_stopping monitor=", "val", ["val_loss", "val_accuracy"]),
         ("fit epochs=3, reduce_lr factor=0.5, ", "ch", ["checkpoint"]),
         ("fit epochs=3, schedule ", "c", ["cosine"]),
