@@ -37,7 +37,9 @@ let package = Package(
         // libdeflate: whole-buffer inflate, about twice zlib's speed, for well-formed data.
         .systemLibrary(name: "CLibdeflate", path: "Sources/CLibdeflate", pkgConfig: "libdeflate"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
-        .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ", pkgConfig: "libzmq"),
+        // No pkgConfig: libzmq's .pc file adds `-isystem /usr/include/mit-krb5`, which SwiftPM refuses
+        // with a warning on every build; the header and library are on the default paths.
+        .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
 
         // SHA-256 and HMAC-SHA256 from OpenSSL's libcrypto: downloads and Jupyter messages.
         .target(name: "Digests", dependencies: ["COpenSSL"]),

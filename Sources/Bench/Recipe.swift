@@ -40,9 +40,9 @@ struct Recipe: Sendable {
     static let convnet = Recipe(
         name: "conv", title: "keras-io convnet", hidden: 0, epochs: 15, batchSize: 128, validationFraction: 0.1,
         imageStack: [
-            .conv2D(Conv2DSpec(filters: 32, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2),
-            .conv2D(Conv2DSpec(filters: 64, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2),
-            .flatten, .dropout(rate: 0.5), .dense(DenseSpec(units: 10, activation: .softmax)),
+            .conv2D(Conv2DLayer(filters: 32, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2),
+            .conv2D(Conv2DLayer(filters: 64, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2),
+            .flatten, .dropout(rate: 0.5), .dense(DenseLayer(units: 10, activation: .softmax)),
         ])
     /// What `--recipe all` runs (the convnet is run on request: it takes minutes).
     static let all = [seedA, seedB]
@@ -53,7 +53,7 @@ struct Recipe: Sendable {
         if let imageStack { return Architecture(inputShape: Architecture.mnistImage, stack: imageStack) }
         return Architecture(
             inputWidth: inputWidth,
-            layers: [DenseSpec(units: hidden, activation: .relu), DenseSpec(units: 10, activation: .softmax)])
+            layers: [DenseLayer(units: hidden, activation: .relu), DenseLayer(units: 10, activation: .softmax)])
     }
 
     /// Multiply-add FLOPs of each weighted layer's forward product, and
@@ -64,14 +64,12 @@ struct Recipe: Sendable {
         var result: [(Double, Bool)] = []
         var input = architecture.inputShape
         for (index, (layer, row)) in zip(architecture.stack, rows).enumerated() {
-            switch layer {
-            case .dense(let spec):
+            if let spec = layer.kind(DenseLayer.self) {
                 result.append((2 * Double(input.reduce(1, *)) * Double(spec.units), index == 0))
-            case .conv2D(let spec):
+            } else if let spec = layer.kind(Conv2DLayer.self) {
                 let positions = Double(row.outputShape[0] * row.outputShape[1])
                 let patch = Double(spec.kernelSize * spec.kernelSize * input[2])
                 result.append((2 * positions * patch * Double(spec.filters), index == 0))
-            default: break
             }
             input = row.outputShape
         }

@@ -3,7 +3,7 @@
 //
 // Shapes: layer l's output has `architecture.summary()[l].outputShape`
 // (NHWC for images, flat after flatten or dense). Computed by the scalar
-// reference forward (`ReferenceTraining.forward(network:...)`), whose bits
+// reference forward (`ReferenceTraining.forward(layers:...)`), whose bits
 // the fast path matches; the last layer's logits become probabilities by
 // `SoftmaxCrossEntropy.forward`, as `predict` does, so they equal
 // `predict`'s bit for bit.
@@ -16,9 +16,10 @@ extension Model {
             throw .shapeMismatch(
                 "the model expects \(architecture.inputWidth) features per example, got \(features.count)")
         }
+        var state = self.state
         var outputs = ReferenceTraining.forward(
-            network: network, parameters: parameters, input: features, rows: 1, dropout: nil
-        ).outputs
+            layers: layers, parameters: parameters, state: &state, input: features, rows: 1, training: nil
+        ).map(\.output)
         let last = outputs.count - 1
         let zeros = [Float](repeating: 0, count: outputs[last].count)
         outputs[last].withUnsafeMutableBufferPointer { z in

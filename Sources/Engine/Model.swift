@@ -1,24 +1,28 @@
-// A sequential Dense network: its parameters in one contiguous buffer, and
-// inference (predict, evaluate). Training is in Model+Training.swift.
+// A sequential stack of layers: its trainable weights in one contiguous
+// buffer, its non-trainable ones (moving statistics) in another, and
+// inference (predict, evaluate). Training is in Training/Model+Training.swift.
 //
 // Shapes: `N` rows, `I` = architecture.inputWidth, `O` = classes.
-// Parameter buffer, layer by layer: kernel I_l×O_l (row-major, Keras's
-// `(I, O)`) then bias O_l.
+// Parameter buffer, layer by layer, each layer's trainable weights in the
+// order its kind lists them (Dense: kernel I×O row-major, Keras's `(I, O)`,
+// then bias O); state buffer likewise for the non-trainable ones.
 
-/// A sequential stack of Dense layers ending in softmax, trained with
+/// A sequential stack of layers ending in softmax, trained with
 /// categorical cross-entropy.
 ///
-/// Not thread-safe: use one model from one thread at a time.
-public final class Model: @unchecked Sendable {
+/// Not thread-safe: use one model from one thread at a time (a session
+/// owns its model; nothing shares one between threads).
+public final class Model {
     public let architecture: Architecture
-    /// Every kernel and bias in one contiguous buffer, layer by layer, kernel (I×O row-major) then bias.
+    /// Every trainable weight in one contiguous buffer, layer by layer.
     public internal(set) var parameters: [Float] = []
+    /// Every non-trainable weight (batch normalization's moving mean and
+    /// variance) in one buffer, layer by layer; empty for most models.
+    public internal(set) var state: [Float] = []
     /// The optimizer's slots and counters after the last `fit`; nil before.
     public var optimizerState: OptimizerState?
-    /// Where each Dense layer lives in `parameters` (the dense path's plan).
-    let plan: [LayerPlan]
-    /// Every layer with its shapes and place in `parameters`.
-    let network: [NetworkLayer]
+    /// Every layer with its shapes and places in `parameters` and `state`.
+    let layers: [PlacedLayer]
 
     /// Rows per pass in `predict`.
     static let inferenceBatch = 256
@@ -28,75 +32,110 @@ public final class Model: @unchecked Sendable {
     /// (Keras's `glorot_uniform`: I and O for Dense, K·K·C and K·K·F for
     /// Conv2D), drawn in buffer order from `SeededGenerator(seed:)`.
     /// Throws `invalidArchitecture` for an invalid architecture.
+    /// Other weights start as their kind says: zeros (biases, beta, moving
+    /// mean) or ones (gamma, moving variance).
     public init(architecture: Architecture, seed: UInt64) throws(EngineError) {
         try architecture.validate()
         self.architecture = architecture
-        network = architecture.network
-        plan = architecture.isDense ? architecture.plan : []
+        layers = architecture.placed
         var values = [Float](repeating: 0, count: architecture.parameterCount)
+        var state = [Float](repeating: 0, count: architecture.stateCount)
         var generator = SeededGenerator(seed: seed)
-        for layer in network {
-            let (fans, kernel): (Int, Range<Int>)
-            switch layer.kind {
-            case .dense(let plan): (fans, kernel) = (plan.inputs + plan.outputs, plan.kernelRange)
-            case .conv(let plan):
-                (fans, kernel) = (plan.kernel * plan.kernel * (plan.channels + plan.filters), plan.kernelRange)
-            default: continue
-            }
-            let limit = (6 / Double(fans)).squareRoot()
-            for i in kernel {
-                values[i] = Float((2 * generator.nextUnit() - 1) * limit)
+        for layer in layers {
+            for (weight, offset) in zip(layer.weightSpecs, layer.weightOffsets) {
+                let range = offset..<(offset + weight.count)
+                switch weight.initializer {
+                case .glorotUniform(let fans):
+                    let limit = (6 / Double(fans)).squareRoot()
+                    for i in range {
+                        values[i] = Float((2 * generator.nextUnit() - 1) * limit)
+                    }
+                case .zeros:
+                    break
+                case .ones:
+                    if weight.trainable {
+                        for i in range { values[i] = 1 }
+                    } else {
+                        for i in range { state[i] = 1 }
+                    }
+                }
             }
         }
         parameters = values
+        self.state = state
     }
 
     /// A model with the given parameters (e.g. read from a file). Throws
     /// `invalidArchitecture` for an invalid architecture and `shapeMismatch`
     /// unless `parameters.count == architecture.parameterCount`.
-    public init(architecture: Architecture, parameters: [Float]) throws(EngineError) {
+    /// `state` holds the non-trainable weights (empty when there are none).
+    /// Throws `invalidArchitecture` for an invalid architecture and
+    /// `shapeMismatch` unless the counts fit the architecture.
+    public init(architecture: Architecture, parameters: [Float], state: [Float] = []) throws(EngineError) {
         try architecture.validate()
         guard parameters.count == architecture.parameterCount else {
             throw .shapeMismatch(
                 "architecture \(architecture.widths) has \(architecture.parameterCount) parameters, "
                     + "got \(parameters.count)")
         }
+        guard state.count == architecture.stateCount else {
+            throw .shapeMismatch(
+                "architecture \(architecture.widths) has \(architecture.stateCount) non-trainable weights, "
+                    + "got \(state.count)")
+        }
         self.architecture = architecture
-        network = architecture.network
-        plan = architecture.isDense ? architecture.plan : []
+        layers = architecture.placed
         self.parameters = parameters
+        self.state = state
+    }
+
+    /// Where layer `layer`'s weight `name` (`kernel`, `bias`, `gamma`, ...)
+    /// lives: in `parameters` when trainable, else in `state`; nil when the
+    /// layer has no such weight. `layer` indexes `architecture.stack`.
+    public func weightRange(layer: Int, _ name: String) -> (range: Range<Int>, trainable: Bool)? {
+        guard layers.indices.contains(layer),
+            let index = layers[layer].weightSpecs.firstIndex(where: { $0.name == name })
+        else { return nil }
+        let spec = layers[layer].weightSpecs[index]
+        let offset = layers[layer].weightOffsets[index]
+        return (offset..<(offset + spec.count), spec.trainable)
     }
 
     /// Offsets of layer `i`'s kernel and bias inside `parameters` (empty
-    /// ranges for a layer without weights). `layer` indexes
+    /// ranges for a layer without them). `layer` indexes
     /// `architecture.stack`: `0..<architecture.stack.count`.
     public func parameterRanges(layer: Int) -> (kernel: Range<Int>, bias: Range<Int>) {
-        precondition(network.indices.contains(layer), "layer \(layer) out of range 0..<\(network.count)")
-        return network[layer].kernelAndBias
+        precondition(layers.indices.contains(layer), "layer \(layer) out of range 0..<\(layers.count)")
+        let start = layers[layer].parameters.lowerBound
+        return (weightRange(layer: layer, "kernel")?.range ?? start..<start, weightRange(layer: layer, "bias")?.range ?? start..<start)
     }
 
-    /// The passes of this model for up to `capacity` rows: the dense path's
-    /// `Workspace`, or the general `NetworkWorkspace`.
-    func makePass(capacity: Int, training: Bool, pixels: Bool = false) -> any Pass {
-        if architecture.isDense {
-            Workspace(plan: plan, capacity: capacity, training: training, pixels: pixels)
-        } else {
-            NetworkWorkspace(
-                layers: network, inputShape: architecture.inputShape, capacity: capacity, training: training, pixels: pixels)
-        }
+    /// The passes of this model for up to `capacity` rows.
+    func makePass(capacity: Int, training: Bool, pixels: Bool = false) -> Workspace {
+        Workspace(layers: layers, capacity: capacity, training: training, pixels: pixels)
     }
 
     /// Floats one row of a pass costs, and the most rows under the 4 GiB limit.
     func floatsPerRow(training: Bool, pixels: Bool = false) -> Int {
-        architecture.isDense
-            ? Workspace.floatsPerRow(plan, training: training, pixels: pixels)
-            : NetworkWorkspace.floatsPerRow(network, training: training, pixels: pixels)
+        Workspace.floatsPerRow(layers, training: training, pixels: pixels)
     }
 
     func maximumRows(training: Bool, pixels: Bool = false) -> Int {
-        architecture.isDense
-            ? Workspace.maximumRows(plan, training: training, pixels: pixels)
-            : NetworkWorkspace.maximumRows(network, training: training, pixels: pixels)
+        Workspace.maximumRows(layers, training: training, pixels: pixels)
+    }
+
+    /// `body` with the parameters and the state buffer (read-only outside training).
+    func withWeights<R>(_ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> R) -> R {
+        parameters.withUnsafeBufferPointer { p in
+            state.withUnsafeBufferPointer { s in
+                // An empty state buffer still needs a valid pointer.
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 1) { spare in
+                    guard let p = p.baseAddress, let s = s.baseAddress.map({ UnsafeMutablePointer(mutating: $0) }) ?? spare.baseAddress
+                    else { preconditionFailure("a model has parameters") }
+                    return body(p, s)
+                }
+            }
+        }
     }
 
     /// Number of classes (the last layer's units).
@@ -163,15 +202,14 @@ public final class Model: @unchecked Sendable {
             Model.inferenceBatch, count, maximumRows(training: false, pixels: inputs.isPixels))
         let workspace = makePass(capacity: rows, training: false, pixels: inputs.isPixels)
         var result = [Float](repeating: 0, count: count * classes)
-        parameters.withUnsafeBufferPointer { p in
+        withWeights { p, s in
             result.withUnsafeMutableBufferPointer { out in
-                guard let p = p.baseAddress, let out = out.baseAddress else { return }
+                guard let out = out.baseAddress else { return }
                 var first = 0
                 while first < count {
                     let rows = min(workspace.capacity, count - first)
-                    _ = workspace.forward(
-                        inputs, first: first, rows: rows, parameters: p, labels: nil, gradientScale: nil,
-                        startingFrom: .init())
+                    workspace.forward(
+                        inputs, first: first, rows: rows, parameters: p, state: s, labels: nil, gradientScale: nil)
                     (out + first * classes).update(from: workspace.output, count: rows * classes)
                     first += rows
                 }
@@ -192,17 +230,17 @@ public final class Model: @unchecked Sendable {
         }
         guard examples.count > 0 else { throw .invalidArgument("cannot evaluate on an empty set of examples") }
         try examples.check(inputWidth: architecture.inputWidth, classes: classes, role: "evaluation")
-        return parameters.withUnsafeBufferPointer { p in
-            guard let p = p.baseAddress else { return (.nan, .nan) }
-            return examples.withRows { rows in
-                Model.evaluate(rows, parameters: p, workspace: evaluationWorkspace(rows.inputs, batchSize: batchSize))
+        return withWeights { p, s in
+            examples.withRows { rows in
+                Model.evaluate(
+                    rows, parameters: p, state: s, workspace: evaluationWorkspace(rows.inputs, batchSize: batchSize))
             }
         }
     }
 
     /// A workspace for inference passes of up to `batchSize` rows of `inputs`
     /// (capped by their count and the 4 GiB limit).
-    func evaluationWorkspace(_ inputs: InputRows, batchSize: Int) -> any Pass {
+    func evaluationWorkspace(_ inputs: InputRows, batchSize: Int) -> Workspace {
         let rows = min(batchSize, inputs.count, maximumRows(training: false, pixels: inputs.isPixels))
         return makePass(capacity: rows, training: false, pixels: inputs.isPixels)
     }
@@ -210,7 +248,8 @@ public final class Model: @unchecked Sendable {
     /// Loss and accuracy of checked, non-empty `examples` with the given
     /// parameters, in passes of `workspace.capacity` rows.
     static func evaluate(
-        _ examples: ExampleRows, parameters: UnsafePointer<Float>, workspace: any Pass
+        _ examples: ExampleRows, parameters: UnsafePointer<Float>, state: UnsafeMutablePointer<Float>,
+        workspace: Workspace
     ) -> (loss: Double, accuracy: Double) {
         let count = examples.count
         var totals = SoftmaxCrossEntropy.Totals()
@@ -218,7 +257,8 @@ public final class Model: @unchecked Sendable {
         while first < count {
             let rows = min(workspace.capacity, count - first)
             totals = workspace.forward(
-                examples.inputs, first: first, rows: rows, parameters: parameters, labels: examples.labels + first,
+                examples.inputs, first: first, rows: rows, parameters: parameters, state: state,
+                labels: examples.labels + first,
                 gradientScale: nil, startingFrom: totals)
             first += rows
         }

@@ -15,10 +15,10 @@ struct Outcome {
 
 /// One row of the command table: the command's whole declaration (its
 /// sub-words, positional words and typed options, with help) and its handler.
-// The table is immutable and holds only specs and unbound method references.
-struct CommandEntry: @unchecked Sendable {
+struct CommandEntry: Sendable {
     var spec: CommandSpec
-    var handler: (Session) -> (Invocation) throws(Diagnostic) -> Outcome
+    /// An unbound method reference: it captures nothing.
+    var handler: @Sendable (Session) -> (Invocation) throws(Diagnostic) -> Outcome
     /// Whether a successful run is kept for `save session` (help and save are not).
     var isRecorded = true
 }

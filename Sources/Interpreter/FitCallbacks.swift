@@ -156,11 +156,11 @@ struct EarlyStopping {
     var wait = 0
     /// 1-based epoch of this fit at which it stopped training.
     var stoppedEpoch: Int?
-    var bestWeights: [Float]?
+    var bestWeights: ModelWeights?
 
     /// After epoch `epoch` (0-based, as Keras counts): whether to stop.
     /// `weights` reads the model's weights when they must be kept.
-    mutating func epochEnded(_ epoch: Int, _ metrics: EpochMetrics, weights: () -> [Float]) -> Bool {
+    mutating func epochEnded(_ epoch: Int, _ metrics: EpochMetrics, weights: () -> ModelWeights) -> Bool {
         guard let current = rule.value(in: metrics), epoch >= startFromEpoch else { return false }
         if restoreBestWeights, bestWeights == nil {
             bestWeights = weights()

@@ -3,51 +3,54 @@ import Language
 import Plotting
 
 /// `build conv 32 3x3 relu, maxpool 2, flatten, dense 10 softmax`: its declaration and its handler.
+/// The layer forms come from the engine's `LayerRegistry`: each kind
+/// declares its words, options, defaults and help once, in its own unit.
 enum BuildCommand {
-    /// The engine's activations, in the order help lists them.
-    static let activations = ["relu", "sigmoid", "tanh", "softmax", "linear"].filter { Activation(rawValue: $0) != nil }
+    /// One `build` group form per layer kind, from its declaration.
+    static func form(_ declaration: LayerDeclaration) -> GroupSpec {
+        let words = declaration.arguments.filter { !$0.isOption }.map { argument in
+            ArgumentSpec(
+                argument.name, valueKind(argument.kind), argument.defaultValue == nil ? .required : .optional,
+                default: argument.defaultValue.map(optionValue), noun: argument.summary)
+        }
+        let options = declaration.arguments.filter(\.isOption).map { argument in
+            OptionSpec(
+                name: argument.name, kind: valueKind(argument.kind), defaultValue: argument.defaultValue.map(optionValue),
+                summary: argument.summary)
+        }
+        return GroupSpec(declaration.word, words, options: options, summary: declaration.summary)
+    }
 
-    static let padding = Option(
-        "padding", .choice(Padding.allCases.map(\.rawValue)), default: Padding.valid.rawValue,
-        "same: zeros around the input, so out = ⌈in / stride⌉")
-    static let stride = Option("stride", .integer(1...1024), default: 1, "step between windows (Keras's strides)")
+    static func valueKind(_ kind: LayerValueKind) -> ValueKind {
+        switch kind {
+        case .integer(let range): .integer(range)
+        case .number(let range, let exclusiveLower): .number(range, exclusiveLower: exclusiveLower)
+        case .choice(let words): .choice(words)
+        case .squareSize(let range): .squareSize(range)
+        }
+    }
 
-    /// The layer kinds, each picked by its first word.
-    enum Kind: String, CaseIterable {
-        case dense, conv, maxpool, flatten, dropout
+    static func optionValue(_ value: LayerValue) -> OptionValue {
+        switch value {
+        case .integer(let value): .integer(value)
+        case .number(let value): .number(value)
+        case .text(let value): .text(value)
+        }
+    }
 
-        var form: GroupSpec {
-            let activation = ArgumentSpec("ACTIVATION", .choice(BuildCommand.activations), .optional, default: .text("linear"))
-            return switch self {
-            case .dense:
-                GroupSpec(
-                    rawValue, [ArgumentSpec("UNITS", .integer(1...1_000_000), noun: "units"), activation],
-                    summary: "Dense: activation(dot(input, kernel) + bias), on flat input")
-            case .conv:
-                GroupSpec(
-                    rawValue,
-                    [
-                        ArgumentSpec("FILTERS", .integer(1...100_000), noun: "filters"),
-                        ArgumentSpec("KxK", .squareSize(1...1024), noun: "kernel size"), activation,
-                    ], options: [BuildCommand.padding.spec, BuildCommand.stride.spec],
-                    summary: "Conv2D: FILTERS kernels of KxK over an image")
-            case .maxpool:
-                GroupSpec(
-                    rawValue, [ArgumentSpec("N", .integer(1...1024), noun: "pool size")],
-                    summary: "MaxPooling2D: the largest of each NxN window")
-            case .flatten:
-                GroupSpec(rawValue, summary: "Flatten: an image to one row")
-            case .dropout:
-                GroupSpec(
-                    rawValue, [ArgumentSpec("RATE", .number(0...1, exclusiveLower: false), noun: "rate")],
-                    summary: "Dropout: in training, zeroes values with probability RATE < 1")
-            }
+    static func layerValue(_ value: OptionValue) -> LayerValue? {
+        switch value {
+        case .integer(let value): .integer(value)
+        case .number(let value): .number(value)
+        case .text(let value): .text(value)
+        case .boolean: nil
         }
     }
 
     static let spec = CommandSpec(
         name: "build",
-        usage: "build LAYER, LAYER, ... (dense, conv, maxpool, flatten, dropout; see help build)",
+        usage: "build LAYER, LAYER, ... ("
+            + LayerRegistry.declarations.map(\.word).joined(separator: ", ") + "; see help build)",
         summary: "a sequential network; the input comes from the data (flat, or 28x28 images for conv)",
         details: """
             Comma-separated layers with Keras's names and defaults (activation: relu, sigmoid, tanh,
@@ -56,7 +59,7 @@ enum BuildCommand {
             as height×width×1; any other takes it flat (784 features). Kernels start Glorot-uniform from
             the session seed, biases at zero.
             """,
-        groups: Kind.allCases.map(\.form),
+        groups: LayerRegistry.declarations.map(form),
         groupNoun: "layer",
         examples: [
             "build dense 128 relu, dense 10 softmax",
@@ -66,29 +69,25 @@ enum BuildCommand {
 
     static let entry = CommandEntry(spec: spec, handler: Session.build)
 
-    /// The engine's layer for a checked group.
-    static func layer(_ group: Invocation.Group) -> LayerSpec {
-        let activation = Activation(rawValue: group.text("ACTIVATION") ?? "") ?? .linear
-        switch Kind(rawValue: group.kind.text) ?? .flatten {
-        case .dense: return .dense(DenseSpec(units: group.integer("UNITS") ?? 1, activation: activation))
-        case .conv:
-            return .conv2D(
-                Conv2DSpec(
-                    filters: group.integer("FILTERS") ?? 1, kernelSize: group.integer("KxK") ?? 1, strides: group[stride],
-                    padding: Padding(rawValue: group[padding]) ?? .valid, activation: activation))
-        case .maxpool: return .maxPooling2D(poolSize: group.integer("N") ?? 1)
-        case .flatten: return .flatten
-        case .dropout: return .dropout(rate: group.number("RATE") ?? 0)
+    /// The engine's layer for a checked group: its words and options, the
+    /// declared defaults filled in.
+    static func layer(_ group: Invocation.Group) -> LayerSpec? {
+        let word = group.kind.text
+        guard let declaration = LayerRegistry.declarations.first(where: { $0.word == word }) else { return nil }
+        var values: [String: LayerValue] = [:]
+        for argument in declaration.arguments {
+            let given = argument.isOption ? group.givenOption(argument.name) : group.value(argument.name)
+            values[argument.name] = given.flatMap(layerValue) ?? argument.defaultValue
         }
+        return LayerSpec(word: word, arguments: LayerArguments(values))
     }
 
-    /// Images go in whole when the first layer that is not dropout works on
-    /// images (conv, maxpool, flatten); otherwise flat, as dense stacks always did.
+    /// Images go in whole when the first layer that keeps no shape of its
+    /// own works on images (conv, maxpool, flatten); otherwise flat, as
+    /// dense stacks always did.
     static func inputShape(for stack: [LayerSpec], imageRows rows: Int, columns: Int) -> [Int] {
-        switch stack.first(where: { if case .dropout = $0 { false } else { true } }) {
-        case .conv2D?, .maxPooling2D?, .flatten?: [rows, columns, 1]
-        default: [rows * columns]
-        }
+        let first = stack.first { !$0.declaration.keepsShape }
+        return first?.declaration.readsImages == true ? [rows, columns, 1] : [rows * columns]
     }
 
     /// `784 → 128 relu → 10 softmax` for dense stacks (as always); other
@@ -99,24 +98,15 @@ enum BuildCommand {
             return ([String(architecture.inputWidth)] + architecture.layers.map { "\($0.units) \($0.activation.rawValue)" })
                 .joined(separator: " → ")
         }
-        func shape(_ sizes: [Int]) -> String { sizes.map(String.init).joined(separator: "×") }
         let rows = (try? architecture.summary()) ?? []
-        let layers = zip(architecture.stack, rows).map { layer, row in
-            switch layer {
-            case .dense(let spec): "dense \(spec.units) \(spec.activation.rawValue)"
-            case .conv2D(let spec): "conv \(shape(row.outputShape)) \(spec.activation.rawValue)"
-            case .maxPooling2D: "maxpool \(shape(row.outputShape))"
-            case .flatten: "flatten \(shape(row.outputShape))"
-            case .dropout(let rate): "dropout \(rate)"
-            }
-        }
-        return ([shape(architecture.inputShape)] + layers).joined(separator: " → ")
+        let layers = zip(architecture.stack, rows).map { layer, row in layer.shapeLine(output: row.outputShape) }
+        return ([architecture.inputShape.map(String.init).joined(separator: "×")] + layers).joined(separator: " → ")
     }
 }
 
 extension Session {
     func build(_ invocation: Invocation) throws(Diagnostic) -> Outcome {
-        let stack = invocation.groups.map(BuildCommand.layer)
+        let stack = invocation.groups.compactMap(BuildCommand.layer)
         let data = try requireData(for: invocation)
         let shape = BuildCommand.inputShape(for: stack, imageRows: data.train.rows, columns: data.train.cols)
         let architecture = Architecture(inputShape: shape, stack: stack)

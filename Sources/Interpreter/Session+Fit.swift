@@ -6,7 +6,7 @@ import Plotting
 /// rate, which of fit's optimizer options it takes, and the engine's update
 /// rule it becomes. A new optimizer is one more type and one line in
 /// `FitCommand.optimizers`.
-protocol OptimizerChoice: SendableMetatype {
+protocol OptimizerChoice: Sendable {
     static var name: String { get }
     static var defaultLearningRate: Float { get }
     /// fit's options besides lr= that this optimizer reads.

@@ -53,7 +53,9 @@ struct EpochCallbacks {
         history.append(metrics)
         var control = EpochControl()
         if var early = controls.earlyStopping {
-            control.stop = early.epochEnded(metrics.epoch - 1, metrics) { model.parameters }
+            control.stop = early.epochEnded(metrics.epoch - 1, metrics) {
+                ModelWeights(parameters: model.parameters, state: model.state)
+            }
             controls.earlyStopping = early
         }
         if var plateau = controls.plateau {
@@ -147,7 +149,7 @@ extension Session {
         guard !interrupted, early.restoreBestWeights, let best = early.bestWeights else { return }
         emit(.text("Restoring model weights from the end of the best epoch: \(early.bestEpoch + 1)."))
         do {
-            try value.replaceParameters(with: best)
+            try value.replaceWeights(with: best)
         } catch {
             throw Diagnostic(error.description, at: span)
         }

@@ -99,10 +99,10 @@ extension Session {
     /// The first layer's units as 28x28 pictures; a convnet's first-layer filters (see `plotFilters`).
     func plotWeights(invocation: Invocation) throws(Diagnostic) {
         let model = try requireModel(for: invocation)
-        if case .conv2D(let spec)? = model.architecture.stack.first {
+        if let spec = model.architecture.stack.first?.kind(Conv2DLayer.self) {
             return try plotFilters(model, spec, invocation: invocation)
         }
-        guard case .dense(let first)? = model.architecture.stack.first, model.architecture.inputShape == [784] else {
+        guard let first = model.architecture.stack.first?.kind(DenseLayer.self), model.architecture.inputShape == [784] else {
             throw Diagnostic(
                 "show weights draws a first dense layer on 784 flat inputs; this model's first layer is "
                     + "\(model.architecture.layerNames.first ?? "none") on \(Architecture.shapeText(model.architecture.inputShape))",

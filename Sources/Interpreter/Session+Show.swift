@@ -116,7 +116,9 @@ extension Session {
         let rule = String(repeating: "─", count: width)
         var lines = table.split(separator: "\n").map(String.init)
         lines.insert(rule, at: 1)
-        let total = architecture.parameterCount
+        let trainable = architecture.parameterCount
+        let frozen = architecture.stateCount
+        let total = trainable + frozen
         let optimizer =
             model.optimizerState.map { state in
                 "optimizer: \(state.optimizer.name), \(NumberFormat.grouped(state.iterations)) steps taken"
@@ -126,8 +128,8 @@ extension Session {
             + lines + [
                 rule,
                 "Total params: \(NumberFormat.grouped(total)) (\(NumberFormat.bytes(total * 4)))",
-                "Trainable params: \(NumberFormat.grouped(total)) (\(NumberFormat.bytes(total * 4)))",
-                "Non-trainable params: 0 (0.00 B)",
+                "Trainable params: \(NumberFormat.grouped(trainable)) (\(NumberFormat.bytes(trainable * 4)))",
+                "Non-trainable params: \(NumberFormat.grouped(frozen)) (\(NumberFormat.bytes(frozen * 4)))",
                 optimizer,
             ]).joined(separator: "\n")
     }
@@ -150,12 +152,6 @@ extension Session {
 }
 
 extension LayerSpec {
-    /// The activation of a dense or conv layer, as `build` takes it.
-    var activationName: String? {
-        switch self {
-        case .dense(let spec): spec.activation.rawValue
-        case .conv2D(let spec): spec.activation.rawValue
-        case .maxPooling2D, .flatten, .dropout: nil
-        }
-    }
+    /// The activation of a layer that applies one, as `build` takes it.
+    var activationName: String? { activation?.rawValue }
 }

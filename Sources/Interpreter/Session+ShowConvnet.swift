@@ -8,7 +8,7 @@ import Plotting
 /// what every layer makes of test digit N.
 extension Session {
     /// The first Conv2D layer's filters as KxK pictures (PLOTS/weights.png).
-    func plotFilters(_ model: Model, _ spec: Conv2DSpec, invocation: Invocation) throws(Diagnostic) {
+    func plotFilters(_ model: Model, _ spec: Conv2DLayer, invocation: Invocation) throws(Diagnostic) {
         let shape = model.architecture.inputShape
         let channels = shape.count == 3 ? shape[2] : 1
         let kernel = Array(model.parameters[model.parameterRanges(layer: 0).kernel])
@@ -25,7 +25,7 @@ extension Session {
 
     /// The first filters in block characters, enlarged to about 12 columns:
     /// ink where a weight is positive (in proportion to the largest magnitude).
-    private func filterPreview(_ kernel: [Float], _ spec: Conv2DSpec, channels: Int) throws(PlottingError) -> String {
+    private func filterPreview(_ kernel: [Float], _ spec: Conv2DLayer, channels: Int) throws(PlottingError) -> String {
         let filters = try convolutionFilters(
             kernel: kernel, kernelSize: spec.kernelSize, inputChannels: channels, filters: spec.filters)
         let largest = filters.joined().filter(\.isFinite).map(\.magnitude).max() ?? 0
@@ -83,24 +83,22 @@ extension Session {
         for (position, layer) in model.architecture.stack.enumerated() {
             let row = summary[position], values = outputs[position]
             let shapeText = row.outputShape.map(String.init).joined(separator: "x")
-            switch layer {
-            case .conv2D, .maxPooling2D:
-                guard row.outputShape.count == 3 else { continue }
+            guard layer.drawsActivations else { continue }
+            let activation = layer.activationName.map { ", \($0)" } ?? ""
+            let plain = layer.activationName.map { " \($0)" } ?? ""
+            if row.outputShape.count == 3 {
                 let (h, w, c) = (row.outputShape[0], row.outputShape[1], row.outputShape[2])
-                let activation = layer.activationName.map { ", \($0)" } ?? ""
                 layers.append(
                     FeatureMaps(
                         label: "\(row.name) (\(row.className)) \(shapeText)\(activation)", width: w, height: h,
                         maps: (0..<c).map { FeatureMaps.channel($0, of: values, width: w, height: h, channels: c) }))
-            case .dense(let spec):
+            } else {
                 let last = position == model.architecture.stack.count - 1
                 let result = last ? ": predicted \(predicted), probability \(confidence)" : ""
                 layers.append(
                     FeatureMaps(
-                        label: "\(row.name) (Dense) \(spec.units) \(spec.activation.rawValue)\(result)",
+                        label: "\(row.name) (\(row.className)) \(values.count)\(plain)\(result)",
                         width: values.count, height: 1, maps: [values]))
-            case .flatten, .dropout:
-                continue
             }
         }
         let script = try plotting(invocation, name: "activations-\(index)") { output throws(PlottingError) in

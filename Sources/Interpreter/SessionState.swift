@@ -25,9 +25,10 @@ struct ModelValue {
 
     init(_ model: Model) { self.model = model }
 
-    /// The same model with other weights (restore_best_weights): the optimizer state stays.
-    mutating func replaceParameters(with parameters: [Float]) throws(EngineError) {
-        let copy = try Model(architecture: model.architecture, parameters: parameters)
+    /// The same model with other weights, trainable and not (Keras's
+    /// `set_weights`, for restore_best_weights): the optimizer state stays.
+    mutating func replaceWeights(with weights: ModelWeights) throws(EngineError) {
+        let copy = try Model(architecture: model.architecture, parameters: weights.parameters, state: weights.state)
         copy.optimizerState = model.optimizerState
         model = copy
     }
@@ -35,12 +36,19 @@ struct ModelValue {
     /// The model to train in place: this value's own, cloned if shared.
     mutating func forTraining() throws(EngineError) -> Model {
         if !isKnownUniquelyReferenced(&model) {
-            let copy = try Model(architecture: model.architecture, parameters: model.parameters)
+            let copy = try Model(architecture: model.architecture, parameters: model.parameters, state: model.state)
             copy.optimizerState = model.optimizerState
             model = copy
         }
         return model
     }
+}
+
+/// A model's weights as Keras's `get_weights` has them: the trainable
+/// parameters and the non-trainable state (moving statistics).
+struct ModelWeights {
+    var parameters: [Float]
+    var state: [Float]
 }
 
 /// Everything a session can change. One value: a command runs on it, and a

@@ -65,6 +65,14 @@ public enum OptionValue: Equatable, Sendable {
 
 /// One `key=value` option: its type, its default and its help, declared once.
 public struct OptionSpec: Equatable, Sendable {
+    public init(name: String, kind: ValueKind, defaultValue: OptionValue?, defaultNote: String? = nil, summary: String) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.defaultNote = defaultNote
+        self.summary = summary
+    }
+
     public var name: String
     public var kind: ValueKind
     /// The value a handler sees when the option is not given; nil when the

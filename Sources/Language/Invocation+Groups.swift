@@ -14,6 +14,9 @@ extension Invocation {
         var spans: [String: SourceSpan]
         var argumentDefaults: [String: OptionValue]
 
+        /// The value of option `name` as given in this group, nil when it was not given.
+        public func givenOption(_ name: String) -> OptionValue? { values[name] }
+
         /// The option's value in this group, or its declared default.
         public subscript<Value>(_ option: Option<Value>) -> Value { option.read(values[option.name]) }
 

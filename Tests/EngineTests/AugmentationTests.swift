@@ -130,7 +130,7 @@ struct AugmentationTests {
         }
         let start = try Model(architecture: architecture, seed: 5)
         let reference = ReferenceTraining.fit(
-            network: start.network, inputShape: architecture.inputShape, parameters: start.parameters,
+            layers: start.layers, parameters: start.parameters,
             training: examples, validation: nil, optimizer: .adam(), configuration: configuration)
         #expect(differingBits(parameters[0], reference.parameters) == 0)
         #expect(differingBits(parameters[0], parameters[1]) == 0 && differingBits(parameters[0], parameters[2]) == 0)

@@ -10,19 +10,19 @@ struct ConvolutionTests {
     static let kerasConvnet = Architecture(
         inputShape: Architecture.mnistImage,
         stack: [
-            .conv2D(Conv2DSpec(filters: 32, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2),
-            .conv2D(Conv2DSpec(filters: 64, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2),
-            .flatten, .dropout(rate: 0.5), .dense(DenseSpec(units: 10, activation: .softmax)),
+            .conv2D(Conv2DLayer(filters: 32, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2),
+            .conv2D(Conv2DLayer(filters: 64, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2),
+            .flatten, .dropout(rate: 0.5), .dense(DenseLayer(units: 10, activation: .softmax)),
         ])
 
     /// A small convnet with every kind of layer, `same` padding and stride 2.
     static let smallConvnet = Architecture(
         inputShape: Architecture.mnistImage,
         stack: [
-            .conv2D(Conv2DSpec(filters: 4, kernelSize: 3, strides: 2, padding: .same, activation: .relu)),
-            .conv2D(Conv2DSpec(filters: 8, kernelSize: 3, activation: .tanh)), .maxPooling2D(poolSize: 2),
-            .flatten, .dropout(rate: 0.25), .dense(DenseSpec(units: 16, activation: .relu)), .dropout(rate: 0.1),
-            .dense(DenseSpec(units: 10, activation: .softmax)),
+            .conv2D(Conv2DLayer(filters: 4, kernelSize: 3, strides: 2, padding: .same, activation: .relu)),
+            .conv2D(Conv2DLayer(filters: 8, kernelSize: 3, activation: .tanh)), .maxPooling2D(poolSize: 2),
+            .flatten, .dropout(rate: 0.25), .dense(DenseLayer(units: 16, activation: .relu)), .dropout(rate: 0.1),
+            .dense(DenseLayer(units: 10, activation: .softmax)),
         ])
 
     @Test func kerasConvnetSummaryMatchesKeras() throws {
@@ -46,42 +46,43 @@ struct ConvolutionTests {
 
     @Test func sameAndStridedShapes() throws {
         func shapes(_ stack: [LayerSpec], input: [Int] = [28, 28, 1]) throws -> [[Int]] {
-            try Architecture(inputShape: input, stack: stack + [.flatten, .dense(DenseSpec(units: 10, activation: .softmax))])
+            try Architecture(inputShape: input, stack: stack + [.flatten, .dense(DenseLayer(units: 10, activation: .softmax))])
                 .summary().dropLast(2).map(\.outputShape)
         }
-        #expect(try shapes([.conv2D(Conv2DSpec(filters: 8, kernelSize: 3, padding: .same))]) == [[28, 28, 8]])
-        #expect(try shapes([.conv2D(Conv2DSpec(filters: 8, kernelSize: 3, strides: 2))]) == [[13, 13, 8]])
-        #expect(try shapes([.conv2D(Conv2DSpec(filters: 8, kernelSize: 3, strides: 2, padding: .same))]) == [[14, 14, 8]])
+        #expect(try shapes([.conv2D(Conv2DLayer(filters: 8, kernelSize: 3, padding: .same))]) == [[28, 28, 8]])
+        #expect(try shapes([.conv2D(Conv2DLayer(filters: 8, kernelSize: 3, strides: 2))]) == [[13, 13, 8]])
+        #expect(try shapes([.conv2D(Conv2DLayer(filters: 8, kernelSize: 3, strides: 2, padding: .same))]) == [[14, 14, 8]])
         #expect(
-            try shapes([.conv2D(Conv2DSpec(filters: 2, kernelSize: 4, strides: 2, padding: .same))], input: [7, 7, 3]) == [
+            try shapes([.conv2D(Conv2DLayer(filters: 2, kernelSize: 4, strides: 2, padding: .same))], input: [7, 7, 3]) == [
                 [4, 4, 2]
             ])
         #expect(try shapes([.maxPooling2D(poolSize: 3)]) == [[9, 9, 1]])
         let same = Architecture(
             inputShape: [7, 7, 3],
             stack: [
-                .conv2D(Conv2DSpec(filters: 2, kernelSize: 4, strides: 2, padding: .same)), .flatten,
-                .dense(DenseSpec(units: 2, activation: .softmax)),
+                .conv2D(Conv2DLayer(filters: 2, kernelSize: 4, strides: 2, padding: .same)), .flatten,
+                .dense(DenseLayer(units: 2, activation: .softmax)),
             ])
         // TensorFlow's split: total padding (4-1)·2 + 4 − 7 = 3, 1 before and 2 after.
-        guard case .conv(let plan) = same.network[0].kind else { Issue.record("not a conv"); return }
+        let placed = same.placed[0]
+        guard let plan = (placed.layer as? Conv2DLayer)?.plan(placed) else { Issue.record("not a conv"); return }
         #expect(plan.padTop == 1 && plan.padLeft == 1)
     }
 
     @Test(arguments: [
-        ([LayerSpec.conv2D(Conv2DSpec(filters: 4, kernelSize: 30)), .flatten], 0, "larger than its input"),
+        ([LayerSpec.conv2D(Conv2DLayer(filters: 4, kernelSize: 30)), .flatten], 0, "larger than its input"),
         ([.maxPooling2D(poolSize: 14), .maxPooling2D(poolSize: 3), .flatten], 1, "leaves nothing"),
-        ([.conv2D(Conv2DSpec(filters: 4, kernelSize: 3))], 1, "add flatten before it"),
-        ([.flatten, .conv2D(Conv2DSpec(filters: 4, kernelSize: 3))], 1, "conv2d takes an image"),
+        ([.conv2D(Conv2DLayer(filters: 4, kernelSize: 3))], 1, "add flatten before it"),
+        ([.flatten, .conv2D(Conv2DLayer(filters: 4, kernelSize: 3))], 1, "conv2d takes an image"),
         ([.flatten, .maxPooling2D(poolSize: 2)], 1, "max_pooling2d takes an image"),
-        ([.conv2D(Conv2DSpec(filters: 0, kernelSize: 3)), .flatten], 0, "Received: filters=0"),
-        ([.conv2D(Conv2DSpec(filters: 2, kernelSize: 3, strides: 0)), .flatten], 0, "Received: strides=0"),
+        ([.conv2D(Conv2DLayer(filters: 0, kernelSize: 3)), .flatten], 0, "Received: filters=0"),
+        ([.conv2D(Conv2DLayer(filters: 2, kernelSize: 3, strides: 0)), .flatten], 0, "Received: strides=0"),
         ([.flatten, .dropout(rate: 1)], 1, "Received: rate=1.0"),
-        ([.conv2D(Conv2DSpec(filters: 2, kernelSize: 3, activation: .softmax)), .flatten], 0, "softmax is only allowed"),
+        ([.conv2D(Conv2DLayer(filters: 2, kernelSize: 3, activation: .softmax)), .flatten], 0, "softmax is only allowed"),
     ])
     func badStacksNameTheirLayer(_ stack: [LayerSpec], _ layer: Int, _ fragment: String) {
         let architecture = Architecture(
-            inputShape: Architecture.mnistImage, stack: stack + [.dense(DenseSpec(units: 10, activation: .softmax))])
+            inputShape: Architecture.mnistImage, stack: stack + [.dense(DenseLayer(units: 10, activation: .softmax))])
         #expect {
             try architecture.check()
         } throws: { error in
@@ -93,7 +94,7 @@ struct ConvolutionTests {
 
     @Test func lastLayerMustBeDenseSoftmax() {
         let architecture = Architecture(
-            inputShape: [4], stack: [.dense(DenseSpec(units: 3, activation: .relu)), .dropout(rate: 0.5)])
+            inputShape: [4], stack: [.dense(DenseLayer(units: 3, activation: .relu)), .dropout(rate: 0.5)])
         #expect(
             throws: ArchitectureError(
                 layer: 1,
@@ -111,8 +112,7 @@ struct ConvolutionTests {
 
     /// Mean loss of a training forward (dropout masks of step 1 on).
     static func loss(_ model: Model, _ x: [Float], _ labels: [UInt8], _ parameters: [Float]) -> Double {
-        let workspace = NetworkWorkspace(
-            layers: model.network, inputShape: model.architecture.inputShape, capacity: rows, training: true)
+        let workspace = Workspace(model: model, capacity: rows, training: true)
         workspace.setTrainingStep(seed: 3, step: 1, augmentation: nil)
         return x.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
@@ -129,8 +129,7 @@ struct ConvolutionTests {
 
     /// Backpropagated gradient of the mean loss (same dropout masks).
     static func gradient(_ model: Model, _ x: [Float], _ labels: [UInt8]) -> [Float] {
-        let workspace = NetworkWorkspace(
-            layers: model.network, inputShape: model.architecture.inputShape, capacity: rows, training: true)
+        let workspace = Workspace(model: model, capacity: rows, training: true)
         workspace.setTrainingStep(seed: 3, step: 1, augmentation: nil)
         var gradients = [Float](repeating: .nan, count: model.parameters.count)
         x.withUnsafeBufferPointer { x in
@@ -152,8 +151,8 @@ struct ConvolutionTests {
 
     static func checkGradients(_ architecture: Architecture, seed: UInt64, step h: Float = 1e-2) throws {
         let model = try Model(architecture: architecture, seed: seed)
-        for layer in model.network {
-            let bias = layer.kernelAndBias.bias
+        for index in model.layers.indices {
+            let bias = model.parameterRanges(layer: index).bias
             for (j, b) in Fixture.uniform(bias.count, -0.3, 0.3, seed: seed &+ UInt64(bias.lowerBound)).enumerated() {
                 model.parameters[bias.lowerBound + j] = b
             }
@@ -161,8 +160,9 @@ struct ConvolutionTests {
         let x = Fixture.uniform(rows * architecture.inputWidth, -1, 1, seed: seed &* 31)
         let labels = (0..<rows).map { UInt8($0 % architecture.classes) }
         let analytic = gradient(model, x, labels)
+        var state = model.state
         let reference = ReferenceTraining.gradients(
-            network: model.network, parameters: model.parameters, batch: x, labels: labels, seed: 3, step: 1)
+            layers: model.layers, parameters: model.parameters, state: &state, batch: x, labels: labels, seed: 3, step: 1)
         #expect(differingBits(analytic, reference.gradients) == 0, "fast gradients differ from the reference")
         var worst = 0.0
         for i in model.parameters.indices {
@@ -180,10 +180,10 @@ struct ConvolutionTests {
     }
 
     static func conv(_ filters: Int, _ k: Int, _ stride: Int, _ padding: Padding, _ activation: Activation) -> LayerSpec {
-        .conv2D(Conv2DSpec(filters: filters, kernelSize: k, strides: stride, padding: padding, activation: activation))
+        .conv2D(Conv2DLayer(filters: filters, kernelSize: k, strides: stride, padding: padding, activation: activation))
     }
 
-    static let head: [LayerSpec] = [.flatten, .dense(DenseSpec(units: 3, activation: .softmax))]
+    static let head: [LayerSpec] = [.flatten, .dense(DenseLayer(units: 3, activation: .softmax))]
 
     @Test func convValidThenSameStrideTwo() throws {
         try Self.checkGradients(
@@ -214,8 +214,8 @@ struct ConvolutionTests {
             Architecture(
                 inputShape: [4, 4, 2],
                 stack: [
-                    .flatten, .dropout(rate: 0.4), .dense(DenseSpec(units: 5, activation: .tanh)), .dropout(rate: 0.3),
-                    .dense(DenseSpec(units: 3, activation: .softmax)),
+                    .flatten, .dropout(rate: 0.4), .dense(DenseLayer(units: 5, activation: .tanh)), .dropout(rate: 0.3),
+                    .dense(DenseLayer(units: 3, activation: .softmax)),
                 ]),
             seed: 9)
     }
@@ -240,7 +240,7 @@ struct ConvolutionTests {
         let start = model.parameters
         let result = try quietFit(model, training, validation: validation, optimizer: optimizer, configuration)
         let reference = ReferenceTraining.fit(
-            network: model.network, parameters: start, training: training, validation: validation, optimizer: optimizer,
+            layers: model.layers, parameters: start, training: training, validation: validation, optimizer: optimizer,
             configuration: configuration)
         #expect(differingBits(model.parameters, reference.parameters) == 0, "weights that differ from the reference")
         let figures = result.epochs.map {
@@ -252,7 +252,7 @@ struct ConvolutionTests {
         #expect(figures.allSatisfy { $0.loss.isFinite })
         let evaluation = try model.evaluate(validation!)
         let totals = ReferenceTraining.evaluate(
-            network: model.network, parameters: model.parameters, features: validation!.features, labels: validation!.labels)
+            layers: model.layers, parameters: model.parameters, features: validation!.features, labels: validation!.labels)
         #expect(evaluation.loss == totals.loss / Double(validation!.count))
     }
 
@@ -276,8 +276,8 @@ struct ConvolutionTests {
         let architecture = Architecture(
             inputShape: [784],
             stack: [
-                .dense(DenseSpec(units: 32, activation: .relu)), .dropout(rate: 0.2),
-                .dense(DenseSpec(units: 10, activation: .softmax)),
+                .dense(DenseLayer(units: 32, activation: .relu)), .dropout(rate: 0.2),
+                .dense(DenseLayer(units: 10, activation: .softmax)),
             ])
         try expectSameBits(
             architecture, count: 600, batch: 16, epochs: 2, optimizer: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false))

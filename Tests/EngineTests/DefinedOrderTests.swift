@@ -45,7 +45,7 @@ struct DefinedOrderTests {
         let start = model.parameters
         let result = try quietFit(model, training, validation: validation, optimizer: optimizer, configuration)
         let reference = ReferenceTraining.fit(
-            plan: model.plan, parameters: start, training: training, validation: validation, optimizer: optimizer,
+            layers: model.layers, parameters: start, training: training, validation: validation, optimizer: optimizer,
             configuration: configuration)
         #expect(differingBits(model.parameters, reference.parameters) == 0, "weights that differ from the reference")
         let figures = result.epochs.map {
@@ -56,7 +56,7 @@ struct DefinedOrderTests {
         #expect(figures == reference.epochs)
         let evaluation = try model.evaluate(validation!)
         let totals = ReferenceTraining.evaluate(
-            plan: model.plan, parameters: model.parameters, features: validation!.features, labels: validation!.labels)
+            layers: model.layers, parameters: model.parameters, features: validation!.features, labels: validation!.labels)
         #expect(evaluation.loss == totals.loss / Double(validation!.count))
         #expect(evaluation.loss.isFinite && evaluation.loss > 0)
     }

@@ -20,13 +20,15 @@ struct GradientTests {
     ) -> Double {
         if smoothing > 0 {
             // The smoothed loss as the reference writes it (evaluation forwards never smooth).
-            let logits = ReferenceTraining.forward(plan: model.plan, parameters: parameters, input: x, rows: rows)
+            var state: [Float] = []
+            let outputs = ReferenceTraining.forward(
+                layers: model.layers, parameters: parameters, state: &state, input: x, rows: rows, training: nil)
             return ReferenceTraining.softmaxCrossEntropy(
-                logits: logits[logits.count - 1], labels: labels, classes: model.architecture.classes,
+                logits: outputs[outputs.count - 1].output, labels: labels, classes: model.architecture.classes,
                 labelSmoothing: smoothing
             ).totals.loss / Double(rows)
         }
-        let workspace = Workspace(plan: model.plan, capacity: rows, training: false)
+        let workspace = Workspace(model: model, capacity: rows, training: false)
         return x.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
                 parameters.withUnsafeBufferPointer { p in
@@ -41,7 +43,7 @@ struct GradientTests {
 
     /// Analytic gradient of the mean loss from forward + backward.
     static func gradient(_ model: Model, _ x: [Float], _ labels: [UInt8], smoothing: Float = 0) -> [Float] {
-        let workspace = Workspace(plan: model.plan, capacity: rows, training: true)
+        let workspace = Workspace(model: model, capacity: rows, training: true)
         workspace.labelSmoothing = smoothing
         var gradients = [Float](repeating: .nan, count: model.parameters.count)
         x.withUnsafeBufferPointer { x in

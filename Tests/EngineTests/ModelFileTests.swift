@@ -7,7 +7,7 @@ import Testing
 
 /// 5 inputs → Dense 4 relu → Dense 3 softmax: 5·4 + 4 + 4·3 + 3 = 39 parameters.
 let smallArchitecture = Architecture(
-    inputWidth: 5, layers: [DenseSpec(units: 4, activation: .relu), DenseSpec(units: 3, activation: .softmax)])
+    inputWidth: 5, layers: [DenseLayer(units: 4, activation: .relu), DenseLayer(units: 3, activation: .softmax)])
 let smallParameterCount = 39
 
 /// Deterministic values with the awkward ones a format must carry exactly:

@@ -136,7 +136,7 @@ struct PixelInputTests {
         let labels = (0..<rows).map { UInt8($0 % 4) }
         for (scaling, sparse) in [(InputScaling.scale, true), (Self.standardizing(pixels, width: width), false)] {
             let examples = try Examples(pixels: pixels, labels: labels, width: width, scaling: scaling)
-            let workspace = Workspace(plan: model.plan, capacity: rows, training: false, pixels: true)
+            let workspace = Workspace(model: model, capacity: rows, training: false, pixels: true)
             examples.withRows { rows in
                 model.parameters.withUnsafeBufferPointer { p in
                     _ = workspace.forward(

@@ -83,7 +83,7 @@ struct SparseInputTests {
     static func pass(
         _ model: Model, _ x: [Float], _ labels: [UInt8], rows: Int, sparseInput: Bool
     ) -> (loss: Double, gradients: [Float], sparse: Bool) {
-        let workspace = Workspace(plan: model.plan, capacity: rows, training: true, sparseInput: sparseInput)
+        let workspace = Workspace(model: model, capacity: rows, training: true, sparseInput: sparseInput)
         var gradients = [Float](repeating: .nan, count: model.parameters.count)
         let loss = x.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
@@ -132,7 +132,7 @@ struct SparseInputTests {
         let pickedLabels = picked.map { labels[$0] }
         let contiguous = Self.pass(model, gathered, pickedLabels, rows: rows, sparseInput: true)
 
-        let workspace = Workspace(plan: model.plan, capacity: rows, training: true)
+        let workspace = Workspace(model: model, capacity: rows, training: true)
         var gradients = [Float](repeating: .nan, count: model.parameters.count)
         let loss = x.withUnsafeBufferPointer { x in
             model.parameters.withUnsafeBufferPointer { p in

@@ -28,7 +28,7 @@ enum Fixture {
     }
 
     static func architecture(_ inputWidth: Int, _ layers: (Int, Activation)...) -> Architecture {
-        Architecture(inputWidth: inputWidth, layers: layers.map { DenseSpec(units: $0.0, activation: $0.1) })
+        Architecture(inputWidth: inputWidth, layers: layers.map { DenseLayer(units: $0.0, activation: $0.1) })
     }
 }
 
@@ -50,4 +50,68 @@ func quietFit(
     try model.fit(
         training, validation: validation, optimizer: optimizer, configuration: configuration,
         onBatch: { _ in true }, onEpoch: { _ in })
+}
+
+extension Model {
+    /// The Dense layers' plans (a dense model's every layer).
+    var plan: [LayerPlan] { layers.compactMap { ($0.layer as? DenseLayer)?.plan($0) } }
+}
+
+/// One spare float: the state buffer of models without state.
+nonisolated(unsafe) private let noState = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+
+extension Workspace {
+    /// A workspace for `model`'s layers; `sparseInput: false` keeps a first
+    /// Dense layer on the dense product.
+    convenience init(model: Model, capacity: Int, training: Bool, pixels: Bool = false, sparseInput: Bool = true) {
+        self.init(
+            layers: model.layers.map { layer in
+                var layer = layer
+                layer.sparseInput = sparseInput
+                return layer
+            }, capacity: capacity, training: training, pixels: pixels)
+    }
+
+    /// `forward` on `rows` rows of features at `input`, for a model without state.
+    @discardableResult
+    func forward(
+        input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>, labels: UnsafePointer<UInt8>?,
+        gradientScale: Float?
+    ) -> SoftmaxCrossEntropy.Totals {
+        forward(
+            InputRows(source: .features(input), count: rows, width: layers[0].inputSize), first: 0, rows: rows,
+            parameters: parameters, state: noState, labels: labels, gradientScale: gradientScale)
+    }
+
+    @discardableResult
+    func forward(
+        _ inputs: InputRows, first: Int, rows: Int, parameters: UnsafePointer<Float>, labels: UnsafePointer<UInt8>?,
+        gradientScale: Float?, startingFrom start: SoftmaxCrossEntropy.Totals = .init()
+    ) -> SoftmaxCrossEntropy.Totals {
+        forward(
+            inputs, first: first, rows: rows, parameters: parameters, state: noState, labels: labels,
+            gradientScale: gradientScale, startingFrom: start)
+    }
+
+    @discardableResult
+    func forward(
+        gathering indices: UnsafePointer<Int>, from inputs: InputRows, rows: Int, parameters: UnsafePointer<Float>,
+        labels: UnsafePointer<UInt8>, gradientScale: Float?
+    ) -> SoftmaxCrossEntropy.Totals {
+        forward(
+            gathering: indices, from: inputs, rows: rows, parameters: parameters, state: noState, labels: labels,
+            gradientScale: gradientScale)
+    }
+
+    func backward(parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>) {
+        backward(parameters: parameters, state: noState, gradients: gradients)
+    }
+}
+
+extension Workspace {
+    /// Whether the last pass's rows, taken together, suited the first layer's sparse sums.
+    var lastPassWasSparse: Bool {
+        guard let dense = passes.first as? DensePass, let sparse = dense.sparse else { return false }
+        return sparse.isSparse(0..<rowsInPass)
+    }
 }

@@ -13,9 +13,9 @@ import Testing
     static let convnet = Architecture(
         inputShape: Architecture.mnistImage,
         stack: [
-            .conv2D(Conv2DSpec(filters: 4, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2),
-            .conv2D(Conv2DSpec(filters: 6, kernelSize: 3, activation: .relu)), .flatten, .dropout(rate: 0.25),
-            .dense(DenseSpec(units: 10, activation: .softmax)),
+            .conv2D(Conv2DLayer(filters: 4, kernelSize: 3, activation: .relu)), .maxPooling2D(poolSize: 2),
+            .conv2D(Conv2DLayer(filters: 6, kernelSize: 3, activation: .relu)), .flatten, .dropout(rate: 0.25),
+            .dense(DenseLayer(units: 10, activation: .softmax)),
         ])
 
     /// Bar digits (50 test) and `conv.safetensors` in a fresh harness.
@@ -71,7 +71,7 @@ import Testing
         let harness = try Self.harness(
             Architecture(
                 inputWidth: 784,
-                layers: [DenseSpec(units: 16, activation: .relu), DenseSpec(units: 10, activation: .softmax)]))
+                layers: [DenseLayer(units: 16, activation: .relu), DenseLayer(units: 10, activation: .softmax)]))
         #expect(harness.run(Self.load + "show activations") == nil)
         #expect(harness.output.contains("drawn: input, dense 16, dense_1 10"), "\(harness.output)")
         #expect(FileManager.default.fileExists(atPath: harness.directory + "/plots/activations-0.gp"))

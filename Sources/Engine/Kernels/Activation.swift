@@ -47,6 +47,22 @@ extension Activation {
         }
     }
 
+    /// `a = f(x)` over `count` values (an Activation layer; the same
+    /// functions as `forward` without its bias). Not for softmax.
+    func apply(_ x: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>, count: Int) {
+        precondition(self != .softmax, "softmax is applied by SoftmaxCrossEntropy")
+        switch self {
+        case .linear, .softmax:
+            a.update(from: x, count: count)
+        case .relu:
+            for i in 0..<count { a[i] = max(x[i], 0) }
+        case .sigmoid:
+            for i in 0..<count { a[i] = ElementaryFunctions.sigmoid(x[i]) }
+        case .tanh:
+            for i in 0..<count { a[i] = ElementaryFunctions.tanh(x[i]) }
+        }
+    }
+
     /// Backward: turns `dL/da` into `dL/dz` in place, given the outputs `a`:
     /// linear `1`, relu `a > 0 ? 1 : 0`, sigmoid `a(1 - a)`, tanh `1 - a²`.
     func backward(

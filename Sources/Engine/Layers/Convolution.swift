@@ -1,3 +1,5 @@
+import JSON
+
 // Conv2D forward and backward on flat NHWC buffers, as im2col + products
 // whose every sum has the order written here.
 //
@@ -192,5 +194,336 @@ enum Convolution {
                 rows: products, n: patch, k: f, a: dz, lda: f, b: transposedKernel, ldb: patch, c: cols, ldc: patch)
         }
         for r in rows { col2im(cols + r * p * patch, plan, into: dx + r * plan.inputSize) }
+    }
+}
+
+/// Keras's `padding` of a Conv2D layer.
+public enum Padding: String, CaseIterable, Sendable, Equatable {
+    /// No padding: `out = ⌊(in − kernel) / stride⌋ + 1`.
+    case valid
+    /// Zeros around the input so that `out = ⌈in / stride⌉`; TensorFlow's
+    /// split: `total = max((out − 1)·stride + kernel − in, 0)`, `total / 2`
+    /// before (top, left), the rest after.
+    case same
+}
+
+/// Keras's `Conv2D`: `output = activation(conv2d(input, kernel) + bias)`
+/// over an `[H, W, C]` input. The kernel has Keras's shape
+/// `(kernelSize, kernelSize, C, filters)` (HWIO) and the bias `filters`
+/// values; Glorot-uniform kernel (fans K·K·C and K·K·F), zero bias.
+public struct Conv2DLayer: Layer, Equatable {
+    /// Output channels (Keras `filters`), at least 1.
+    public var filters: Int
+    /// Height and width of the square kernel (Keras `kernel_size`), at least 1.
+    public var kernelSize: Int
+    /// Step between windows in both directions (Keras `strides`). Default 1.
+    public var strides: Int
+    /// `valid` (default) or `same`.
+    public var padding: Padding
+    /// Element-wise activation; not softmax. Default linear (Keras's `None`).
+    public var activation: Activation
+
+    public init(
+        filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid, activation: Activation = .linear
+    ) {
+        self.filters = filters
+        self.kernelSize = kernelSize
+        self.strides = strides
+        self.padding = padding
+        self.activation = activation
+    }
+
+    public var appliedActivation: Activation? { activation }
+
+    public static let declaration = LayerDeclaration(
+        word: "conv", className: "Conv2D", baseName: "conv2d",
+        arguments: [
+            .word("FILTERS", .integer(1...100_000), noun: "filters"),
+            .word("KxK", .squareSize(1...1024), noun: "kernel size"), LayerArgument.activation,
+            .option(
+                "padding", .choice(Padding.allCases.map(\.rawValue)), default: .text(Padding.valid.rawValue),
+                "same: zeros around the input, so out = ⌈in / stride⌉"),
+            .option("stride", .integer(1...1024), default: .integer(1), "step between windows (Keras's strides)"),
+        ],
+        summary: "Conv2D: FILTERS kernels of KxK over an image", readsImages: true)
+
+    public init(_ arguments: LayerArguments) {
+        self.init(
+            filters: arguments.integer("FILTERS"), kernelSize: arguments.integer("KxK"), strides: arguments.integer("stride"),
+            padding: Padding(rawValue: arguments.text("padding")) ?? .valid,
+            activation: Activation(rawValue: arguments.text("ACTIVATION")) ?? .linear)
+    }
+
+    public static let configKeys = ["filters", "kernel_size", "strides", "padding", "activation"]
+
+    public init(config: JSONValue) throws(LayerConfigError) {
+        guard let filters = config["filters"]?.integer, filters > 0 else {
+            throw LayerConfigError("needs filters, a positive integer")
+        }
+        guard let paddingName = config["padding"]?.string, let padding = Padding(rawValue: paddingName) else {
+            throw LayerConfigError("needs padding, \"valid\" or \"same\"")
+        }
+        self.init(
+            filters: filters, kernelSize: try config.squarePair("kernel_size"), strides: try config.squarePair("strides"),
+            padding: padding, activation: try Activation(config: config))
+    }
+
+    public var config: [JSONValue.Member] {
+        [
+            .init(key: "filters", value: .number(filters)),
+            .init(key: "kernel_size", value: .array([.number(kernelSize), .number(kernelSize)])),
+            .init(key: "strides", value: .array([.number(strides), .number(strides)])),
+            .init(key: "padding", value: .string(padding.rawValue)),
+            .init(key: "activation", value: .string(activation.rawValue)),
+        ]
+    }
+
+    public var description: String {
+        var text = "conv \(filters) \(kernelSize)x\(kernelSize) \(activation.rawValue)"
+        if padding != .valid { text += " padding=\(padding.rawValue)" }
+        if strides != 1 { text += " stride=\(strides)" }
+        return text
+    }
+
+    public func outputShape(input: [Int]) -> Result<[Int], LayerShapeError> {
+        guard filters > 0 else { return .failure(.init("filters must be a positive integer. Received: filters=\(filters)")) }
+        guard kernelSize > 0 else {
+            return .failure(.init("kernel_size must be a positive integer. Received: kernel_size=\(kernelSize)"))
+        }
+        guard strides > 0 else { return .failure(.init("strides must be a positive integer. Received: strides=\(strides)")) }
+        guard input.count == 3 else {
+            return .failure(
+                .init("conv2d takes an image (height, width, channels) but receives \(Architecture.shapeText(input))"))
+        }
+        let s = strides
+        switch padding {
+        case .valid:
+            guard input[0] >= kernelSize, input[1] >= kernelSize else {
+                return .failure(
+                    .init(
+                        "the \(kernelSize)x\(kernelSize) kernel is larger than its input "
+                            + "\(Architecture.shapeText(input)); use a smaller kernel or padding=same"))
+            }
+            return .success([(input[0] - kernelSize) / s + 1, (input[1] - kernelSize) / s + 1, filters])
+        case .same:
+            return .success([(input[0] + s - 1) / s, (input[1] + s - 1) / s, filters])
+        }
+    }
+
+    func weights(input: [Int]) -> [WeightSpec] {
+        let channels = input.count == 3 ? input[2] : 0
+        let area = kernelSize &* kernelSize
+        return [
+            WeightSpec(
+                name: "kernel", shape: [kernelSize, kernelSize, channels, filters],
+                initializer: .glorotUniform(fans: area &* (channels &+ filters)), trainable: true),
+            WeightSpec(name: "bias", shape: [filters], initializer: .zeros, trainable: true),
+        ]
+    }
+
+    public func shapeLine(output: [Int]) -> String {
+        "conv \(output.map(String.init).joined(separator: "×")) \(activation.rawValue)"
+    }
+
+    func plan(_ layer: PlacedLayer) -> ConvolutionPlan {
+        let (input, output, k) = (layer.inputShape, layer.outputShape, kernelSize)
+        var (padTop, padLeft) = (0, 0)
+        if padding == .same {
+            padTop = max((output[0] - 1) * strides + k - input[0], 0) / 2
+            padLeft = max((output[1] - 1) * strides + k - input[1], 0) / 2
+        }
+        return ConvolutionPlan(
+            inHeight: input[0], inWidth: input[1], channels: input[2], outHeight: output[0], outWidth: output[1],
+            filters: filters, kernel: k, stride: strides, padTop: padTop, padLeft: padLeft, activation: activation,
+            kernelOffset: layer.offset("kernel"), biasOffset: layer.offset("bias"))
+    }
+
+    func makePass(_ layer: PlacedLayer, capacity: Int, training: Bool) -> any LayerPass {
+        ConvolutionPass(plan: plan(layer), capacity: capacity, training: training && layer.index > 0)
+    }
+
+    func floatsPerRow(_ layer: PlacedLayer, training: Bool) -> Int {
+        let plan = plan(layer)
+        return plan.positions * plan.patch
+    }
+
+    func cost(_ layer: PlacedLayer) -> Int {
+        let plan = plan(layer)
+        return plan.positions * plan.patch * plan.filters
+    }
+
+    // The order is written at the top of this file; a patch value in the padding is +0.
+    func referenceForward(
+        _ layer: PlacedLayer, _ x: [Float], rows: Int, parameters w: [Float], state: inout [Float],
+        training: (seed: UInt64, step: Int)?
+    ) -> ReferenceOutput {
+        let plan = plan(layer)
+        let patches = Self.patches(x, rows: rows, plan)
+        var a = [Float](repeating: 0, count: rows * plan.outputSize)
+        for n in 0..<rows {
+            for p in 0..<plan.positions {
+                for f in 0..<plan.filters {
+                    var sum: Float = 0
+                    for k in 0..<plan.patch {
+                        sum = sum.addingProduct(
+                            patches[(n * plan.positions + p) * plan.patch + k], w[plan.kernelOffset + k * plan.filters + f])
+                    }
+                    a[(n * plan.positions + p) * plan.filters + f] = ReferenceTraining.activate(
+                        plan.activation, sum + w[plan.biasOffset + f])
+                }
+            }
+        }
+        return ReferenceOutput(output: a)
+    }
+
+    func referenceBackward(
+        _ layer: PlacedLayer, _ x: [Float], _ forward: ReferenceOutput, _ g: [Float], rows: Int, parameters w: [Float],
+        gradients: inout [Float]
+    ) -> [Float] {
+        let plan = plan(layer)
+        var dz = g
+        for i in dz.indices { dz[i] = ReferenceTraining.activationDerivative(plan.activation, g[i], forward.output[i]) }
+        let cols = Self.patches(x, rows: rows, plan)
+        let (positions, patch, filters) = (plan.positions, plan.patch, plan.filters)
+        for k in 0..<patch {
+            for f in 0..<filters {
+                var sum: Float = 0
+                for np in 0..<(rows * positions) { sum = sum.addingProduct(cols[np * patch + k], dz[np * filters + f]) }
+                gradients[plan.kernelOffset + k * filters + f] = sum
+            }
+        }
+        for f in 0..<filters {
+            var sum: Float = 0
+            for np in 0..<(rows * positions) { sum += dz[np * filters + f] }
+            gradients[plan.biasOffset + f] = sum
+        }
+        var dx = [Float](repeating: 0, count: rows * plan.inputSize)
+        for n in 0..<rows {
+            for oy in 0..<plan.outHeight {
+                for ox in 0..<plan.outWidth {
+                    let np = n * positions + oy * plan.outWidth + ox
+                    for ky in 0..<plan.kernel {
+                        for kx in 0..<plan.kernel {
+                            for c in 0..<plan.channels {
+                                let k = (ky * plan.kernel + kx) * plan.channels + c
+                                var sum: Float = 0
+                                for f in 0..<filters {
+                                    sum = sum.addingProduct(dz[np * filters + f], w[plan.kernelOffset + k * filters + f])
+                                }
+                                let y = oy * plan.stride + ky - plan.padTop
+                                let xx = ox * plan.stride + kx - plan.padLeft
+                                guard y >= 0, y < plan.inHeight, xx >= 0, xx < plan.inWidth else { continue }
+                                dx[n * plan.inputSize + (y * plan.inWidth + xx) * plan.channels + c] += sum
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+
+    /// Every example's patches, rows × P × (K·K·C), +0 in the padding.
+    static func patches(_ x: [Float], rows: Int, _ plan: ConvolutionPlan) -> [Float] {
+        var cols = [Float](repeating: 0, count: rows * plan.positions * plan.patch)
+        for n in 0..<rows {
+            for oy in 0..<plan.outHeight {
+                for ox in 0..<plan.outWidth {
+                    for ky in 0..<plan.kernel {
+                        for kx in 0..<plan.kernel {
+                            for c in 0..<plan.channels {
+                                let y = oy * plan.stride + ky - plan.padTop
+                                let xx = ox * plan.stride + kx - plan.padLeft
+                                guard y >= 0, y < plan.inHeight, xx >= 0, xx < plan.inWidth else { continue }
+                                let p = oy * plan.outWidth + ox
+                                let k = (ky * plan.kernel + kx) * plan.channels + c
+                                cols[(n * plan.positions + p) * plan.patch + k] =
+                                    x[n * plan.inputSize + (y * plan.inWidth + xx) * plan.channels + c]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return cols
+    }
+}
+
+extension LayerSpec {
+    /// A Conv2D layer.
+    public static func conv2D(_ layer: Conv2DLayer) -> LayerSpec { LayerSpec(layer) }
+}
+
+extension JSONValue {
+    /// A config's `[k, k]` pair of equal positive integers.
+    func squarePair(_ key: String) throws(LayerConfigError) -> Int {
+        guard case .array(let pair)? = self[key], pair.count == 2, let a = pair[0].integer, a > 0, pair[1].integer == a
+        else {
+            throw LayerConfigError("needs \(key), two equal positive integers")
+        }
+        return a
+    }
+}
+
+/// A Conv2D layer's buffers (patches, Wᵀ) and passes.
+final class ConvolutionPass: LayerPass {
+    let plan: ConvolutionPlan
+    /// The patches of the pass's rows (their dcols in the backward).
+    private let cols: UnsafeMutablePointer<Float>
+    private let transposedKernel: UnsafeMutablePointer<Float>
+    private let tasks: [(rows: Range<Int>, columns: Range<Int>)]
+
+    init(plan: ConvolutionPlan, capacity: Int, training: Bool) {
+        self.plan = plan
+        cols = layerBuffer(capacity * plan.positions * plan.patch, Float(0))
+        transposedKernel = layerBuffer(training ? plan.patch * plan.filters : 0, Float(0))
+        tasks = Convolution.kernelGradientTasks(plan)
+    }
+
+    deinit {
+        cols.deallocate()
+        transposedKernel.deallocate()
+    }
+
+    var hasWeights: Bool { true }
+
+    func forward(_ chunk: Range<Int>, _ io: LayerIO) {
+        Convolution.forward(
+            input: io.input, rows: chunk, plan: plan, parameters: io.parameters, cols: cols, output: io.output)
+    }
+
+    func weightGradients(
+        rows: Int, _ io: LayerIO, dz: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
+        done: ((Range<Int>) -> Void)?
+    ) {
+        let (plan, tasks, cols) = (plan, tasks, UnsafePointer(cols))
+        ComputePool.shared.forEachPiece(
+            of: tasks.count, piece: 1, cost: rows * plan.positions * plan.patch * plan.filters / tasks.count
+        ) { range in
+            for task in range {
+                Convolution.kernelGradient(
+                    cols: cols, rows: rows, plan: plan, outputGradient: dz, gradients: gradients,
+                    kernelRows: tasks[task].rows, columns: tasks[task].columns)
+            }
+        }
+        Dense.biasGradient(dz, rows: rows * plan.positions, outputs: plan.filters, into: gradients + plan.biasOffset)
+    }
+
+    func prepareInputGradient(_ io: LayerIO) {
+        MatrixProduct.transpose(
+            io.parameters + plan.kernelOffset, rows: plan.filters, columns: plan.patch, into: transposedKernel)
+    }
+
+    func inputGradient(_ chunk: Range<Int>, _ io: LayerIO, dz: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+        Convolution.inputGradient(
+            outputGradient: dz, rows: chunk, plan: plan, transposedKernel: UnsafePointer(transposedKernel), cols: cols,
+            into: dx)
+    }
+
+    func activationDerivative(_ chunk: Range<Int>, _ io: LayerIO, gradient: UnsafeMutablePointer<Float>) {
+        let size = plan.outputSize
+        plan.activation.backward(
+            gradient: gradient + chunk.lowerBound * size, output: io.output + chunk.lowerBound * size,
+            count: chunk.count * size)
     }
 }

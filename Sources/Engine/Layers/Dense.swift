@@ -1,3 +1,5 @@
+import JSON
+
 // Dense layer forward and backward on flat buffers. Every product is a
 // `MatrixProduct`, whose order of summation is defined in this engine (one
 // FMA chain per output element, over the shared dimension ascending), so the
@@ -231,5 +233,277 @@ extension SIMD8 where Scalar == Float {
     @inline(__always)
     fileprivate func store(_ p: UnsafeMutablePointer<Float>, _ i: Int) {
         UnsafeMutableRawPointer(p + i).storeBytes(of: self, as: Self.self)
+    }
+}
+
+/// One Dense layer located in the parameter buffer: kernel I×O at
+/// `kernelOffset`, bias O at `biasOffset`.
+struct LayerPlan: Equatable, Sendable {
+    var inputs: Int
+    var outputs: Int
+    var activation: Activation
+    var kernelOffset: Int
+    var biasOffset: Int
+
+    var kernelRange: Range<Int> { kernelOffset..<(kernelOffset + inputs * outputs) }
+    var biasRange: Range<Int> { biasOffset..<(biasOffset + outputs) }
+}
+
+/// Keras's `Dense`: `output = activation(dot(input, kernel) + bias)` on a
+/// flat input of I features. The kernel has shape `(I, units)` (input-major,
+/// as in Keras) and the bias `units` values; Glorot-uniform kernel, zero bias.
+public struct DenseLayer: Layer, Equatable {
+    /// Width of the layer's output (Keras `units`), at least 1.
+    public var units: Int
+    /// Element-wise activation; `softmax` only on the last layer.
+    public var activation: Activation
+
+    public init(units: Int, activation: Activation) {
+        self.units = units
+        self.activation = activation
+    }
+
+    public var appliedActivation: Activation? { activation }
+
+    public static let declaration = LayerDeclaration(
+        word: "dense", className: "Dense", baseName: "dense",
+        arguments: [.word("UNITS", .integer(1...1_000_000), noun: "units"), LayerArgument.activation],
+        summary: "Dense: activation(dot(input, kernel) + bias), on flat input", readsImages: false)
+
+    public init(_ arguments: LayerArguments) {
+        self.init(units: arguments.integer("UNITS"), activation: Activation(rawValue: arguments.text("ACTIVATION")) ?? .linear)
+    }
+
+    public static let configKeys = ["units", "activation"]
+
+    public init(config: JSONValue) throws(LayerConfigError) {
+        guard let units = config["units"]?.integer, units > 0 else { throw LayerConfigError("needs units, a positive integer") }
+        self.init(units: units, activation: try Activation(config: config))
+    }
+
+    public var config: [JSONValue.Member] {
+        [
+            .init(key: "units", value: .number(units)),
+            .init(key: "activation", value: .string(activation.rawValue)),
+        ]
+    }
+
+    public var description: String { "dense \(units) \(activation.rawValue)" }
+
+    public func outputShape(input: [Int]) -> Result<[Int], LayerShapeError> {
+        guard units > 0 else { return .failure(.init("units must be a positive integer. Received: units=\(units)")) }
+        guard input.count == 1 else {
+            return .failure(
+                .init("dense takes a flat input but receives \(Architecture.shapeText(input)); add flatten before it"))
+        }
+        return .success([units])
+    }
+
+    func weights(input: [Int]) -> [WeightSpec] {
+        let inputs = input.reduce(1, &*)
+        return [
+            WeightSpec(
+                name: "kernel", shape: [inputs, units], initializer: .glorotUniform(fans: inputs &+ units), trainable: true),
+            WeightSpec(name: "bias", shape: [units], initializer: .zeros, trainable: true),
+        ]
+    }
+
+    public func shapeLine(output: [Int]) -> String { description }
+
+    func plan(_ layer: PlacedLayer) -> LayerPlan {
+        LayerPlan(
+            inputs: layer.inputSize, outputs: units, activation: activation,
+            kernelOffset: layer.offset("kernel"), biasOffset: layer.offset("bias"))
+    }
+
+    /// Inputs narrower than this always take the dense product.
+    static let minimumSparseWidth = 32
+    /// First layers narrower than this always take the dense product: the
+    /// sparse sums gain little on them and finding the non-zeros costs more.
+    static let minimumSparseOutputs = 32
+
+    /// Whether a first layer of this shape tries the sparse sums.
+    func usesSparse(_ layer: PlacedLayer) -> Bool {
+        layer.sparseInput && layer.index == 0 && layer.inputSize >= Self.minimumSparseWidth
+            && units >= Self.minimumSparseOutputs
+    }
+
+    func makePass(_ layer: PlacedLayer, capacity: Int, training: Bool) -> any LayerPass {
+        DensePass(
+            plan: plan(layer), capacity: capacity, training: training && layer.index > 0, sparse: usesSparse(layer),
+            sparseTraining: training, isLast: layer.isLast)
+    }
+
+    func floatsPerRow(_ layer: PlacedLayer, training: Bool) -> Int {
+        usesSparse(layer) ? SparseRows.floatsPerRow(width: layer.inputSize) + (training ? 2 * layer.inputSize : 0) : 0
+    }
+
+    func cost(_ layer: PlacedLayer) -> Int { layer.inputSize * units / (usesSparse(layer) ? 4 : 1) }
+
+    // The order (ReferenceTraining.swift): z[n,o] = fma chain over i
+    // ascending from +0 of x[n,i]·W[i,o], then + b[o]; a = f(z) (the last
+    // layer keeps z: softmax is fused with the loss).
+    func referenceForward(
+        _ layer: PlacedLayer, _ x: [Float], rows: Int, parameters w: [Float], state: inout [Float],
+        training: (seed: UInt64, step: Int)?
+    ) -> ReferenceOutput {
+        let plan = plan(layer)
+        var a = [Float](repeating: 0, count: rows * units)
+        for n in 0..<rows {
+            for o in 0..<units {
+                var sum: Float = 0
+                for i in 0..<plan.inputs {
+                    sum = sum.addingProduct(x[n * plan.inputs + i], w[plan.kernelOffset + i * units + o])
+                }
+                let z = sum + w[plan.biasOffset + o]
+                a[n * units + o] = layer.isLast ? z : ReferenceTraining.activate(plan.activation, z)
+            }
+        }
+        return ReferenceOutput(output: a)
+    }
+
+    // dz = f'(g) (not on the last layer); dW[i,o] = fma chain over n of
+    // x[n,i]·dz[n,o]; db[o] = Σ_n dz[n,o]; dx[n,i] = fma chain over o of dz[n,o]·W[i,o].
+    func referenceBackward(
+        _ layer: PlacedLayer, _ x: [Float], _ forward: ReferenceOutput, _ g: [Float], rows: Int, parameters w: [Float],
+        gradients: inout [Float]
+    ) -> [Float] {
+        let plan = plan(layer)
+        let (inputs, outputs) = (plan.inputs, units)
+        var dz = g
+        if !layer.isLast {
+            for i in dz.indices { dz[i] = ReferenceTraining.activationDerivative(plan.activation, g[i], forward.output[i]) }
+        }
+        for i in 0..<inputs {
+            for o in 0..<outputs {
+                var sum: Float = 0
+                for n in 0..<rows { sum = sum.addingProduct(x[n * inputs + i], dz[n * outputs + o]) }
+                gradients[plan.kernelOffset + i * outputs + o] = sum
+            }
+        }
+        for o in 0..<outputs {
+            var sum: Float = 0
+            for n in 0..<rows { sum += dz[n * outputs + o] }
+            gradients[plan.biasOffset + o] = sum
+        }
+        var dx = [Float](repeating: 0, count: rows * inputs)
+        for n in 0..<rows {
+            for i in 0..<inputs {
+                var sum: Float = 0
+                for o in 0..<outputs { sum = sum.addingProduct(dz[n * outputs + o], w[plan.kernelOffset + i * outputs + o]) }
+                dx[n * inputs + i] = sum
+            }
+        }
+        return dx
+    }
+}
+
+extension LayerSpec {
+    /// A Dense layer.
+    public static func dense(_ layer: DenseLayer) -> LayerSpec { LayerSpec(layer) }
+}
+
+/// A Dense layer's buffers and passes: the product (or, for a wide first
+/// layer on mostly-zero rows, the sparse sums), Wᵀ for dx.
+final class DensePass: LayerPass {
+    let plan: LayerPlan
+    let isLast: Bool
+    /// The non-zero inputs of the current pass; nil when the layer is not a
+    /// first layer wide enough for the sparse sums to pay.
+    let sparse: SparseRows?
+    /// Per kernel-row chunk: the non-zeros listed by input (training with
+    /// sparse rows only; see `Dense.kernelGradient(sparse:)`).
+    private let listCounts: UnsafeMutablePointer<Int>
+    private let listRows: UnsafeMutablePointer<Int32>
+    private let listValues: UnsafeMutablePointer<Float>
+    /// Wᵀ (O×I) while dx is computed (training).
+    private let transposedKernel: UnsafeMutablePointer<Float>
+    private let capacity: Int
+
+    /// Kernel rows of the kernel gradient one task takes: fixed, so the work
+    /// splits the same way whatever the thread count.
+    static let kernelRowsPerPiece = 64
+
+    /// `training`: room for dx (Wᵀ); `sparseTraining`: the sparse kernel gradient's lists.
+    init(plan: LayerPlan, capacity: Int, training: Bool, sparse useSparse: Bool, sparseTraining: Bool, isLast: Bool) {
+        self.plan = plan
+        self.isLast = isLast
+        self.capacity = capacity
+        sparse = useSparse ? SparseRows(capacity: capacity, width: plan.inputs) : nil
+        // One list per input, room for every row: a chunk of kernel rows
+        // uses its own inputs' lists, so chunks never share one.
+        let lists = sparseTraining && useSparse ? plan.inputs * capacity : 0
+        listCounts = layerBuffer(sparseTraining && useSparse ? plan.inputs : 0, 0)
+        listRows = layerBuffer(lists, Int32(0))
+        listValues = layerBuffer(lists, Float(0))
+        transposedKernel = layerBuffer(training ? plan.inputs * plan.outputs : 0, Float(0))
+    }
+
+    deinit {
+        listCounts.deallocate()
+        listRows.deallocate()
+        listValues.deallocate()
+        transposedKernel.deallocate()
+    }
+
+    var hasWeights: Bool { true }
+
+    func forward(_ chunk: Range<Int>, _ io: LayerIO) {
+        if let sparse {
+            for r in chunk { sparse.load(row: r, from: io.input + r * plan.inputs) }
+            if sparse.isSparse(chunk) {
+                Dense.forward(
+                    sparse: sparse, rows: chunk, layer: plan, parameters: io.parameters, output: io.output,
+                    activate: !isLast)
+                return
+            }
+        }
+        Dense.forward(
+            input: io.input, rows: chunk, layer: plan, parameters: io.parameters, output: io.output, activate: !isLast)
+    }
+
+    var earlyParameters: Range<Int> { plan.kernelRange }
+
+    func weightGradients(
+        rows: Int, _ io: LayerIO, dz: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
+        done: ((Range<Int>) -> Void)?
+    ) {
+        let plan = plan
+        let sparse = self.sparse.flatMap { $0.isSparse(0..<rows) ? $0 : nil }
+        let cost = rows * plan.outputs / (sparse == nil ? 1 : 4)
+        let x = io.input
+        ComputePool.shared.forEachPiece(of: plan.inputs, piece: Self.kernelRowsPerPiece, cost: cost) { kernelRows in
+            if let sparse {
+                let lists = kernelRows.lowerBound * rows
+                Dense.kernelGradient(
+                    sparse: sparse, rows: rows, layer: plan, outputGradient: dz, gradients: gradients,
+                    kernelRows: kernelRows,
+                    scratch: (self.listCounts + kernelRows.lowerBound, self.listRows + lists, self.listValues + lists))
+            } else {
+                Dense.kernelGradient(
+                    input: x, rows: rows, layer: plan, outputGradient: dz, gradients: gradients, kernelRows: kernelRows)
+            }
+            done?(
+                (plan.kernelOffset + kernelRows.lowerBound * plan.outputs)..<(plan.kernelOffset + kernelRows.upperBound
+                    * plan.outputs))
+        }
+        Dense.biasGradient(dz, rows: rows, outputs: plan.outputs, into: gradients + plan.biasOffset)
+    }
+
+    func prepareInputGradient(_ io: LayerIO) {
+        MatrixProduct.transpose(
+            io.parameters + plan.kernelOffset, rows: plan.outputs, columns: plan.inputs, into: transposedKernel)
+    }
+
+    func inputGradient(_ chunk: Range<Int>, _ io: LayerIO, dz: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+        Dense.inputGradient(
+            outputGradient: dz, rows: chunk, layer: plan, transposedKernel: UnsafePointer(transposedKernel), into: dx)
+    }
+
+    func activationDerivative(_ chunk: Range<Int>, _ io: LayerIO, gradient: UnsafeMutablePointer<Float>) {
+        let size = plan.outputs
+        plan.activation.backward(
+            gradient: gradient + chunk.lowerBound * size, output: io.output + chunk.lowerBound * size,
+            count: chunk.count * size)
     }
 }

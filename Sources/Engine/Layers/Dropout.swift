@@ -1,3 +1,5 @@
+import JSON
+
 // Dropout in training: inverted dropout, as Keras does it.
 //
 // Shapes: `N` batch rows of `D` values.
@@ -43,5 +45,127 @@ enum Dropout {
         _ dz: UnsafePointer<Float>, mask: UnsafePointer<Float>, count: Int, into dx: UnsafeMutablePointer<Float>
     ) {
         for i in 0..<count { dx[i] = dz[i] * mask[i] }
+    }
+}
+
+/// Keras's `Dropout`: in training, each value is zeroed with probability
+/// `rate` and the rest scaled by `1 / (1 − rate)` (inverted dropout, as
+/// Keras); the identity outside training. `rate` in [0, 1).
+public struct DropoutLayer: Layer, Equatable {
+    public var rate: Double
+
+    public init(rate: Double) { self.rate = rate }
+
+    public static let declaration = LayerDeclaration(
+        word: "dropout", className: "Dropout", baseName: "dropout",
+        arguments: [.word("RATE", .number(0...1, exclusiveLower: false), noun: "rate")],
+        summary: "Dropout: in training, zeroes values with probability RATE < 1", readsImages: false, keepsShape: true)
+
+    public init(_ arguments: LayerArguments) { self.init(rate: arguments.number("RATE")) }
+
+    public static let configKeys = ["rate"]
+
+    public init(config: JSONValue) throws(LayerConfigError) {
+        guard let rate = config["rate"]?.double, rate >= 0, rate < 1 else {
+            throw LayerConfigError("needs rate, a number in [0, 1)")
+        }
+        self.init(rate: rate)
+    }
+
+    public var config: [JSONValue.Member] { [.init(key: "rate", value: .number(rate))] }
+
+    public var description: String { "dropout \(rate)" }
+
+    public func outputShape(input: [Int]) -> Result<[Int], LayerShapeError> {
+        guard rate >= 0, rate < 1 else {
+            return .failure(.init("the dropout rate must be in [0, 1). Received: rate=\(rate)"))
+        }
+        return .success(input)
+    }
+
+    public func shapeLine(output: [Int]) -> String { description }
+
+    public var drawsActivations: Bool { false }
+
+    func makePass(_ layer: PlacedLayer, capacity: Int, training: Bool) -> any LayerPass {
+        DropoutPass(rate: rate, layer: layer.index, size: layer.inputSize, capacity: training ? capacity : 0)
+    }
+
+    func floatsPerRow(_ layer: PlacedLayer, training: Bool) -> Int { training ? layer.outputSize : 0 }
+
+    // a = x · mask, mask from `Dropout.generator` (training steps only).
+    func referenceForward(
+        _ layer: PlacedLayer, _ x: [Float], rows: Int, parameters: [Float], state: inout [Float],
+        training: (seed: UInt64, step: Int)?
+    ) -> ReferenceOutput {
+        guard let training else { return ReferenceOutput(output: x) }
+        let size = layer.outputSize
+        var a = [Float](repeating: 0, count: rows * size)
+        var mask = [Float](repeating: 0, count: rows * size)
+        let scale = Dropout.scale(rate)
+        for n in 0..<rows {
+            var generator = Dropout.generator(seed: training.seed, step: training.step, layer: layer.index, row: n)
+            for i in 0..<size {
+                mask[n * size + i] = generator.nextUnit() >= rate ? scale : 0
+                a[n * size + i] = x[n * size + i] * mask[n * size + i]
+            }
+        }
+        return ReferenceOutput(output: a, saved: mask)
+    }
+
+    // dx = dz · mask.
+    func referenceBackward(
+        _ layer: PlacedLayer, _ x: [Float], _ forward: ReferenceOutput, _ g: [Float], rows: Int, parameters: [Float],
+        gradients: inout [Float]
+    ) -> [Float] {
+        guard !forward.saved.isEmpty else { return g }
+        return zip(g, forward.saved).map { $0 * $1 }
+    }
+}
+
+extension LayerSpec {
+    /// A Dropout layer.
+    public static func dropout(rate: Double) -> LayerSpec { LayerSpec(DropoutLayer(rate: rate)) }
+}
+
+/// A Dropout layer's masks (training) and passes.
+final class DropoutPass: LayerPass {
+    let rate: Double
+    let layer: Int
+    let size: Int
+    /// capacity × size (training only).
+    private let mask: UnsafeMutablePointer<Float>?
+    /// Whether the last forward applied masks (a training step).
+    private var dropped = false
+
+    init(rate: Double, layer: Int, size: Int, capacity: Int) {
+        self.rate = rate
+        self.layer = layer
+        self.size = size
+        mask = capacity > 0 ? layerBuffer(capacity * size, Float(0)) : nil
+    }
+
+    deinit { mask?.deallocate() }
+
+    func forward(_ chunk: Range<Int>, _ io: LayerIO) {
+        dropped = io.training != nil
+        guard let training = io.training, let mask else {
+            (io.output + chunk.lowerBound * size).update(from: io.input + chunk.lowerBound * size, count: chunk.count * size)
+            return
+        }
+        for r in chunk {
+            Dropout.forward(
+                io.input + r * size, count: size, rate: rate, seed: training.seed, step: training.step, layer: layer,
+                row: r, mask: mask + r * size, output: io.output + r * size)
+        }
+    }
+
+    func inputGradient(_ chunk: Range<Int>, _ io: LayerIO, dz: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+        let offset = chunk.lowerBound * size
+        if dropped, let mask {
+            Dropout.backward(dz + offset, mask: mask + offset, count: chunk.count * size, into: dx + offset)
+        } else {
+            (dx + offset).update(from: dz + offset, count: chunk.count * size)
+        }
     }
 }

@@ -1,3 +1,5 @@
+import JSON
+
 // MaxPooling2D forward and backward on flat NHWC buffers.
 //
 // Shapes (per example): x H×W×C, a OH×OW×C with OH = ⌊H/S⌋, OW = ⌊W/S⌋
@@ -77,5 +79,157 @@ enum MaxPooling {
     ) {
         dx.update(repeating: 0, count: plan.inputSize)
         for j in 0..<plan.outputSize { dx[Int(argmax[j])] = dz[j] }
+    }
+}
+
+/// Keras's `MaxPooling2D` with its defaults: the maximum of each
+/// `poolSize × poolSize` window, stride `poolSize`, `valid` padding:
+/// `out = ⌊in / poolSize⌋`.
+public struct MaxPooling2DLayer: Layer, Equatable {
+    public var poolSize: Int
+
+    public init(poolSize: Int) { self.poolSize = poolSize }
+
+    public static let declaration = LayerDeclaration(
+        word: "maxpool", className: "MaxPooling2D", baseName: "max_pooling2d",
+        arguments: [.word("N", .integer(1...1024), noun: "pool size")],
+        summary: "MaxPooling2D: the largest of each NxN window", readsImages: true)
+
+    public init(_ arguments: LayerArguments) { self.init(poolSize: arguments.integer("N")) }
+
+    public static let configKeys = ["pool_size", "strides", "padding"]
+
+    public init(config: JSONValue) throws(LayerConfigError) {
+        self.init(poolSize: try PoolingPlan.poolSize(config: config))
+    }
+
+    public var config: [JSONValue.Member] { PoolingPlan.config(poolSize) }
+
+    public var description: String { "maxpool \(poolSize)" }
+
+    public func outputShape(input: [Int]) -> Result<[Int], LayerShapeError> {
+        PoolingPlan.outputShape(poolSize, input: input, name: "max_pooling2d")
+    }
+
+    public func shapeLine(output: [Int]) -> String { "maxpool \(output.map(String.init).joined(separator: "×"))" }
+
+    func makePass(_ layer: PlacedLayer, capacity: Int, training: Bool) -> any LayerPass {
+        MaxPoolingPass(plan: PoolingPlan(layer, size: poolSize), capacity: capacity)
+    }
+
+    func floatsPerRow(_ layer: PlacedLayer, training: Bool) -> Int { layer.outputSize }
+
+    // a = the first maximum of the window, (py, px) ascending, by `>`; the
+    // winners' input indices are kept for the backward.
+    func referenceForward(
+        _ layer: PlacedLayer, _ x: [Float], rows: Int, parameters: [Float], state: inout [Float],
+        training: (seed: UInt64, step: Int)?
+    ) -> ReferenceOutput {
+        let plan = PoolingPlan(layer, size: poolSize)
+        let (inSize, outSize, c) = (plan.inputSize, plan.outputSize, plan.channels)
+        var a = [Float](repeating: 0, count: rows * outSize)
+        var argmax = [Float](repeating: 0, count: rows * outSize)
+        for n in 0..<rows {
+            for oy in 0..<plan.outHeight {
+                for ox in 0..<plan.outWidth {
+                    for ch in 0..<c {
+                        var best = -1
+                        for py in 0..<plan.size {
+                            for px in 0..<plan.size {
+                                let i = ((oy * plan.size + py) * plan.inWidth + ox * plan.size + px) * c + ch
+                                if best < 0 || x[n * inSize + i] > x[n * inSize + best] { best = i }
+                            }
+                        }
+                        let o = n * outSize + (oy * plan.outWidth + ox) * c + ch
+                        a[o] = x[n * inSize + best]
+                        argmax[o] = Float(best)
+                    }
+                }
+            }
+        }
+        return ReferenceOutput(output: a, saved: argmax)
+    }
+
+    // dx = +0, dx[argmax] = dz.
+    func referenceBackward(
+        _ layer: PlacedLayer, _ x: [Float], _ forward: ReferenceOutput, _ g: [Float], rows: Int, parameters: [Float],
+        gradients: inout [Float]
+    ) -> [Float] {
+        let (inSize, outSize) = (layer.inputSize, layer.outputSize)
+        var dx = [Float](repeating: 0, count: rows * inSize)
+        for n in 0..<rows {
+            for j in 0..<outSize { dx[n * inSize + Int(forward.saved[n * outSize + j])] = g[n * outSize + j] }
+        }
+        return dx
+    }
+}
+
+extension LayerSpec {
+    /// A MaxPooling2D layer.
+    public static func maxPooling2D(poolSize: Int) -> LayerSpec { LayerSpec(MaxPooling2DLayer(poolSize: poolSize)) }
+}
+
+extension PoolingPlan {
+    init(_ layer: PlacedLayer, size: Int) {
+        self.init(
+            inHeight: layer.inputShape[0], inWidth: layer.inputShape[1], channels: layer.inputShape[2],
+            outHeight: layer.outputShape[0], outWidth: layer.outputShape[1], size: size)
+    }
+
+    /// `[⌊H/S⌋, ⌊W/S⌋, C]` for a pool of size S, or why it does not fit.
+    static func outputShape(_ size: Int, input: [Int], name: String) -> Result<[Int], LayerShapeError> {
+        guard size > 0 else { return .failure(.init("pool_size must be a positive integer. Received: pool_size=\(size)")) }
+        guard input.count == 3 else {
+            return .failure(
+                .init("\(name) takes an image (height, width, channels) but receives \(Architecture.shapeText(input))"))
+        }
+        guard size <= input[0], size <= input[1] else {
+            return .failure(.init("a \(size)x\(size) pool leaves nothing of its input \(Architecture.shapeText(input))"))
+        }
+        return .success([input[0] / size, input[1] / size, input[2]])
+    }
+
+    /// A pooling layer's config: Keras's `pool_size`, `strides` (the same) and `padding` (valid).
+    static func config(_ size: Int) -> [JSONValue.Member] {
+        [
+            .init(key: "pool_size", value: .array([.number(size), .number(size)])),
+            .init(key: "strides", value: .array([.number(size), .number(size)])),
+            .init(key: "padding", value: .string("valid")),
+        ]
+    }
+
+    static func poolSize(config: JSONValue) throws(LayerConfigError) -> Int {
+        let size = try config.squarePair("pool_size")
+        guard try config.squarePair("strides") == size, config["padding"]?.string == "valid" else {
+            throw LayerConfigError("dnb pools with strides equal to pool_size and padding \"valid\" only")
+        }
+        return size
+    }
+}
+
+/// A MaxPooling2D layer's winners and passes.
+final class MaxPoolingPass: LayerPass {
+    let plan: PoolingPlan
+    private let argmax: UnsafeMutablePointer<Int32>
+
+    init(plan: PoolingPlan, capacity: Int) {
+        self.plan = plan
+        argmax = layerBuffer(capacity * plan.outputSize, Int32(0))
+    }
+
+    deinit { argmax.deallocate() }
+
+    func forward(_ chunk: Range<Int>, _ io: LayerIO) {
+        let (inSize, outSize) = (plan.inputSize, plan.outputSize)
+        for r in chunk {
+            MaxPooling.forward(io.input + r * inSize, plan, output: io.output + r * outSize, argmax: argmax + r * outSize)
+        }
+    }
+
+    func inputGradient(_ chunk: Range<Int>, _ io: LayerIO, dz: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+        let (inSize, outSize) = (plan.inputSize, plan.outputSize)
+        for r in chunk {
+            MaxPooling.backward(dz + r * outSize, plan, argmax: argmax + r * outSize, into: dx + r * inSize)
+        }
     }
 }

@@ -68,9 +68,9 @@ extension ModelFile {
 
         // dnb's metadata.
         let architecture = try decodeArchitecture(meta["architecture"])
-        let parameterPlans: [TensorPlan]
+        let (parameterPlans, statePlans): ([TensorPlan], [TensorPlan])
         switch parameterTensors(architecture) {
-        case .success(let plans): parameterPlans = plans
+        case .success(let plans): (parameterPlans, statePlans) = plans
         case .failure(let problem): throw .badMetadata(key: "architecture", reason: "is invalid: \(problem.reason)")
         }
         guard let normalization = meta["normalization"] else {
@@ -89,7 +89,7 @@ extension ModelFile {
 
         // The tensor table against the architecture.
         let plans = tensorPlans(
-            parameters: parameterPlans, inputWidth: architecture.inputWidth,
+            parameters: parameterPlans, state: statePlans, inputWidth: architecture.inputWidth,
             standardized: normalization == "standardize", slots: optimizer?.slots ?? [])
         var entries: [String: (shape: [Int], begin: Int, end: Int)] = [:]
         for member in members where member.key != "__metadata__" {
@@ -171,6 +171,7 @@ extension ModelFile {
         var parameters: [Float] = []
         parameters.reserveCapacity(parameterPlans.reduce(0) { $0 + $1.count })
         for plan in parameterPlans { parameters += tensors[plan.name] ?? [] }
+        let weightState = statePlans.flatMap { tensors[$0.name] ?? [] }
         var inputScaling = InputScaling.scale
         if normalization == "standardize" {
             let mean = tensors["normalization.mean"] ?? []
@@ -194,7 +195,8 @@ extension ModelFile {
         }
         let notes = meta.filter { !reservedMetadataKeys.contains($0.key) }
         return ModelFile(
-            architecture: architecture, parameters: parameters, optimizerState: state, inputScaling: inputScaling,
+            architecture: architecture, parameters: parameters, state: weightState, optimizerState: state,
+            inputScaling: inputScaling,
             epochs: epochs, metadata: notes)
     }
 
@@ -254,7 +256,7 @@ extension ModelFile {
         guard case .array(let layerValues)? = json["layers"], !layerValues.isEmpty else {
             throw bad("needs layers, a non-empty list")
         }
-        var layers: [DenseSpec] = []
+        var layers: [DenseLayer] = []
         for (index, value) in layerValues.enumerated() {
             let name = layerName(index)
             guard case .object(let layerFields) = value else { throw bad("layer \(index + 1) is not a JSON object") }
@@ -277,7 +279,7 @@ extension ModelFile {
                     "layer \(name) needs an activation, one of "
                         + Activation.allCases.map(\.rawValue).joined(separator: ", "))
             }
-            layers.append(DenseSpec(units: units, activation: activation))
+            layers.append(DenseLayer(units: units, activation: activation))
         }
         return Architecture(inputWidth: width, layers: layers)
     }
@@ -304,67 +306,22 @@ extension ModelFile {
         }
         var stack: [LayerSpec] = []
         for (index, value) in layerValues.enumerated() {
-            guard case .object(let layerFields) = value, let kind = value["class_name"]?.string else {
+            guard case .object(let layerFields) = value, let className = value["class_name"]?.string else {
                 throw bad("layer \(index + 1) is not a JSON object with a class_name")
             }
             let label = value["name"]?.string ?? "\(index + 1)"
-            func integer(_ key: String) throws(ModelFileError) -> Int {
-                guard let number = value[key]?.integer, number > 0 else {
-                    throw bad("layer \(label) needs \(key), a positive integer")
-                }
-                return number
+            guard let kind = LayerRegistry.kind(className: className) else {
+                let known = LayerRegistry.kinds.map { $0.declaration.className }
+                throw bad(
+                    "layer \(label) is a \(className); dnb has \(known.dropLast().joined(separator: ", ")) and "
+                        + "\(known.last ?? "") layers")
             }
-            func square(_ key: String) throws(ModelFileError) -> Int {
-                guard case .array(let pair)? = value[key], pair.count == 2, let a = pair[0].integer, a > 0,
-                    pair[1].integer == a
-                else {
-                    throw bad("layer \(label) needs \(key), two equal positive integers")
-                }
-                return a
+            do {
+                stack.append(LayerSpec(try kind.init(config: value)))
+            } catch {
+                throw bad("layer \(label) \(error.reason)")
             }
-            func activation() throws(ModelFileError) -> Activation {
-                guard let name = value["activation"]?.string, let activation = Activation(rawValue: name) else {
-                    throw bad(
-                        "layer \(label) needs an activation, one of "
-                            + Activation.allCases.map(\.rawValue).joined(separator: ", "))
-                }
-                return activation
-            }
-            let keys: [String]
-            switch kind {
-            case "Dense":
-                stack.append(.dense(DenseSpec(units: try integer("units"), activation: try activation())))
-                keys = ["units", "activation"]
-            case "Conv2D":
-                guard let paddingName = value["padding"]?.string, let padding = Padding(rawValue: paddingName) else {
-                    throw bad("layer \(label) needs padding, \"valid\" or \"same\"")
-                }
-                stack.append(
-                    .conv2D(
-                        Conv2DSpec(
-                            filters: try integer("filters"), kernelSize: try square("kernel_size"),
-                            strides: try square("strides"), padding: padding, activation: try activation())))
-                keys = ["filters", "kernel_size", "strides", "padding", "activation"]
-            case "MaxPooling2D":
-                let size = try square("pool_size")
-                guard try square("strides") == size, value["padding"]?.string == "valid" else {
-                    throw bad("layer \(label): dnb pools with strides equal to pool_size and padding \"valid\" only")
-                }
-                stack.append(.maxPooling2D(poolSize: size))
-                keys = ["pool_size", "strides", "padding"]
-            case "Flatten":
-                stack.append(.flatten)
-                keys = []
-            case "Dropout":
-                guard let rate = value["rate"]?.double, rate >= 0, rate < 1 else {
-                    throw bad("layer \(label) needs rate, a number in [0, 1)")
-                }
-                stack.append(.dropout(rate: rate))
-                keys = ["rate"]
-            default:
-                throw bad("layer \(label) is a \(kind); dnb has Dense, Conv2D, MaxPooling2D, Flatten and Dropout layers")
-            }
-            if let unknown = layerFields.first(where: { !(["name", "class_name"] + keys).contains($0.key) }) {
+            if let unknown = layerFields.first(where: { !(["name", "class_name"] + kind.configKeys).contains($0.key) }) {
                 throw bad("layer \(label) has an unknown field \"\(unknown.key)\"")
             }
         }

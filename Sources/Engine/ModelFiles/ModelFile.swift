@@ -74,6 +74,8 @@ public struct ModelFile: Sendable {
     /// All kernels and biases in one buffer, layer by layer: kernel (I×O,
     /// row-major) then bias (O), as `Model.parameters` holds them.
     public var parameters: [Float]
+    /// The non-trainable weights (moving statistics), as `Model.state` holds them.
+    public var state: [Float]
     /// The optimizer and its slots, so `fit` resumes where it stopped; `nil`
     /// for a model that was never trained (or saved without it).
     public var optimizerState: OptimizerState?
@@ -99,11 +101,12 @@ public struct ModelFile: Sendable {
     ]
 
     public init(
-        architecture: Architecture, parameters: [Float], optimizerState: OptimizerState? = nil,
+        architecture: Architecture, parameters: [Float], state: [Float] = [], optimizerState: OptimizerState? = nil,
         inputScaling: InputScaling = .scale, epochs: Int = 0, metadata: [String: String] = [:]
     ) {
         self.architecture = architecture
         self.parameters = parameters
+        self.state = state
         self.optimizerState = optimizerState
         self.inputScaling = inputScaling
         self.epochs = epochs
@@ -113,14 +116,15 @@ public struct ModelFile: Sendable {
     /// The file contents for `model`: its architecture, parameters and optimizer state.
     public init(model: Model, inputScaling: InputScaling, epochs: Int, metadata: [String: String] = [:]) {
         self.init(
-            architecture: model.architecture, parameters: model.parameters, optimizerState: model.optimizerState,
+            architecture: model.architecture, parameters: model.parameters, state: model.state,
+            optimizerState: model.optimizerState,
             inputScaling: inputScaling, epochs: epochs, metadata: metadata)
     }
 
     /// A model with these parameters and optimizer state, ready to predict or
     /// to resume `fit`.
     public func makeModel() throws(EngineError) -> Model {
-        let model = try Model(architecture: architecture, parameters: parameters)
+        let model = try Model(architecture: architecture, parameters: parameters, state: state)
         model.optimizerState = optimizerState
         return model
     }
@@ -134,65 +138,29 @@ public struct ModelFile: Sendable {
         var count: Int
     }
 
-    /// Keras's name of Dense layer `index`: `dense`, `dense_1`, `dense_2`, ...
+    /// Keras's name of Dense layer `index` in a dense model: `dense`, `dense_1`, `dense_2`, ...
     static func layerName(_ index: Int) -> String { index == 0 ? "dense" : "dense_\(index)" }
 
-    /// The kernel and bias tensors of `architecture`, in parameter-buffer
-    /// order, or why the architecture cannot be stored.
-    static func parameterTensors(_ architecture: Architecture) -> Result<[TensorPlan], ArchitectureProblem> {
-        guard architecture.isDense else { return layerTensors(architecture) }
-        guard architecture.inputWidth > 0 else {
-            return .failure(.init("input_width must be a positive integer. Received: input_width=\(architecture.inputWidth)"))
-        }
-        guard !architecture.layers.isEmpty else { return .failure(.init("it has no layers")) }
-        var plans: [TensorPlan] = []
-        var inputs = architecture.inputWidth
-        var total = 0
-        for (index, layer) in architecture.layers.enumerated() {
-            guard layer.units > 0 else {
-                return .failure(
-                    .init("layer \(layerName(index)) needs a positive number of units. Received: units=\(layer.units)"))
-            }
-            let (kernel, overflow) = inputs.multipliedReportingOverflow(by: layer.units)
-            guard !overflow, kernel <= maximumParameterCount - total - layer.units else {
-                return .failure(.init("it has more than \(maximumParameterCount) parameters"))
-            }
-            total += kernel + layer.units
-            let name = layerName(index)
-            plans.append(TensorPlan(name: name + ".kernel", shape: [inputs, layer.units], count: kernel))
-            plans.append(TensorPlan(name: name + ".bias", shape: [layer.units], count: layer.units))
-            inputs = layer.units
-        }
-        return .success(plans)
-    }
-
-    /// `parameterTensors` of any architecture: each weighted layer's
-    /// `NAME.kernel` and `NAME.bias` under Keras's layer names (`conv2d`,
-    /// `conv2d_1`, `dense`, ...) and shapes ((K, K, C, F) and (F) for Conv2D).
-    static func layerTensors(_ architecture: Architecture) -> Result<[TensorPlan], ArchitectureProblem> {
+    /// The weight tensors of `architecture` under Keras's layer names
+    /// (`conv2d.kernel`, `batch_normalization.moving_mean`, ...): the
+    /// trainable ones in parameter-buffer order, and the non-trainable ones
+    /// in state-buffer order; or why the architecture cannot be stored.
+    static func parameterTensors(
+        _ architecture: Architecture
+    ) -> Result<(parameters: [TensorPlan], state: [TensorPlan]), ArchitectureProblem> {
         do {
             try architecture.check()
         } catch {
             return .failure(.init(error.reason))
         }
-        var plans: [TensorPlan] = []
-        for (layer, name) in zip(architecture.network, architecture.layerNames) {
-            switch layer.kind {
-            case .dense(let plan):
-                plans.append(
-                    TensorPlan(name: name + ".kernel", shape: [plan.inputs, plan.outputs], count: plan.kernelRange.count))
-                plans.append(TensorPlan(name: name + ".bias", shape: [plan.outputs], count: plan.outputs))
-            case .conv(let plan):
-                plans.append(
-                    TensorPlan(
-                        name: name + ".kernel", shape: [plan.kernel, plan.kernel, plan.channels, plan.filters],
-                        count: plan.kernelRange.count))
-                plans.append(TensorPlan(name: name + ".bias", shape: [plan.filters], count: plan.filters))
-            case .maxPool, .flatten, .dropout:
-                break
+        var (parameters, state): ([TensorPlan], [TensorPlan]) = ([], [])
+        for (layer, name) in zip(architecture.placed, architecture.layerNames) {
+            for weight in layer.weightSpecs {
+                let plan = TensorPlan(name: name + "." + weight.name, shape: weight.shape, count: weight.count)
+                if weight.trainable { parameters.append(plan) } else { state.append(plan) }
             }
         }
-        return .success(plans)
+        return .success((parameters, state))
     }
 
     /// Why an architecture cannot be stored.
@@ -225,9 +193,9 @@ public struct ModelFile: Sendable {
 
     /// The whole tensor list in file order, with the slot names used.
     static func tensorPlans(
-        parameters: [TensorPlan], inputWidth: Int, standardized: Bool, slots: [String]
+        parameters: [TensorPlan], state: [TensorPlan], inputWidth: Int, standardized: Bool, slots: [String]
     ) -> [TensorPlan] {
-        var plans = parameters
+        var plans = parameters + state
         if standardized {
             plans.append(TensorPlan(name: "normalization.mean", shape: [inputWidth], count: inputWidth))
             plans.append(TensorPlan(name: "normalization.std", shape: [inputWidth], count: inputWidth))
@@ -249,9 +217,9 @@ public struct ModelFile: Sendable {
     /// normalization widths), when any value is NaN or infinite, or when
     /// ``metadata`` uses a reserved key.
     public func encode() throws(ModelFileError) -> [UInt8] {
-        let parameterPlans: [TensorPlan]
+        let (parameterPlans, statePlans): ([TensorPlan], [TensorPlan])
         switch ModelFile.parameterTensors(architecture) {
-        case .success(let plans): parameterPlans = plans
+        case .success(let plans): (parameterPlans, statePlans) = plans
         case .failure(let problem): throw .cannotSave(reason: "the architecture is invalid: \(problem.reason)")
         }
         let parameterCount = parameterPlans.reduce(0) { $0 + $1.count }
@@ -260,8 +228,14 @@ public struct ModelFile: Sendable {
                 reason: "the architecture needs \(parameterCount) parameters but the model has \(parameters.count)")
         }
         try ModelFile.requireFinite(parameters, "the model's parameters")
+        let stateCount = statePlans.reduce(0) { $0 + $1.count }
+        guard state.count == stateCount else {
+            throw .cannotSave(
+                reason: "the architecture needs \(stateCount) non-trainable weights but the model has \(state.count)")
+        }
+        try ModelFile.requireFinite(state, "the model's non-trainable weights")
 
-        var sources: [[Float]] = [parameters]
+        var sources: [[Float]] = [parameters, state]
         if case .standardize(let mean, let std) = inputScaling {
             guard mean.count == architecture.inputWidth, std.count == architecture.inputWidth else {
                 throw .cannotSave(
@@ -319,7 +293,7 @@ public struct ModelFile: Sendable {
         for key in metadata.keys.sorted() { meta.append(.init(key: key, value: .string(metadata[key] ?? ""))) }
 
         let plans = ModelFile.tensorPlans(
-            parameters: parameterPlans, inputWidth: architecture.inputWidth,
+            parameters: parameterPlans, state: statePlans, inputWidth: architecture.inputWidth,
             standardized: inputScaling != .scale, slots: slotNames)
         var members: [JSONValue.Member] = [.init(key: "__metadata__", value: .object(meta))]
         var offset = 0
@@ -393,32 +367,12 @@ public struct ModelFile: Sendable {
         ])
     }
 
-    /// One layer of the general `architecture` metadata.
+    /// One layer of the general `architecture` metadata: its Keras name,
+    /// class and config (see each kind's `config`).
     static func layerJSON(_ layer: LayerSpec, name: String) -> JSONValue {
-        var members: [JSONValue.Member] = [
-            .init(key: "name", value: .string(name)), .init(key: "class_name", value: .string(layer.className)),
-        ]
-        func pair(_ value: Int) -> JSONValue { .array([.number(value), .number(value)]) }
-        switch layer {
-        case .dense(let spec):
-            members.append(.init(key: "units", value: .number(spec.units)))
-            members.append(.init(key: "activation", value: .string(spec.activation.rawValue)))
-        case .conv2D(let spec):
-            members.append(.init(key: "filters", value: .number(spec.filters)))
-            members.append(.init(key: "kernel_size", value: pair(spec.kernelSize)))
-            members.append(.init(key: "strides", value: pair(spec.strides)))
-            members.append(.init(key: "padding", value: .string(spec.padding.rawValue)))
-            members.append(.init(key: "activation", value: .string(spec.activation.rawValue)))
-        case .maxPooling2D(let size):
-            members.append(.init(key: "pool_size", value: pair(size)))
-            members.append(.init(key: "strides", value: pair(size)))
-            members.append(.init(key: "padding", value: .string("valid")))
-        case .flatten:
-            break
-        case .dropout(let rate):
-            members.append(.init(key: "rate", value: .number(rate)))
-        }
-        return .object(members)
+        .object(
+            [.init(key: "name", value: .string(name)), .init(key: "class_name", value: .string(layer.className))]
+                + layer.layer.config)
     }
 
     /// Keras's hyperparameter names and values of `optimizer`, in order

@@ -192,7 +192,7 @@ extension Model {
                 loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
             if let validation, let validationWorkspace {
                 let (loss, accuracy) = Model.evaluate(
-                    validation, parameters: buffers.parameters, workspace: validationWorkspace)
+                    validation, parameters: buffers.parameters, state: buffers.state, workspace: validationWorkspace)
                 metrics.validationLoss = loss
                 metrics.validationAccuracy = accuracy
             }
@@ -216,9 +216,10 @@ extension Model {
 }
 
 /// Everything one fit needs, allocated once: a working copy of the
-/// parameters, the gradient buffer mirroring it, the optimizer slots (one
-/// P-sized buffer per moment, back to back), the batch's labels and the
-/// epoch's order (the workspace gathers the rows themselves).
+/// parameters and of the state (moving statistics), the gradient buffer
+/// mirroring the parameters, the optimizer slots (one P-sized buffer per
+/// moment, back to back), the batch's labels and the epoch's order (the
+/// workspace gathers the rows themselves).
 final class TrainingBuffers {
     /// The optimizer with its own rate (which an epoch's control may lower).
     var optimizer: Optimizer
@@ -226,11 +227,14 @@ final class TrainingBuffers {
     private(set) var schedule: LearningRateSchedule?
     private(set) var weightDecay: Float = 0
     let count: Int
-    let workspace: any Pass
+    let workspace: Workspace
     /// The fit's seed (dropout masks, augmentation).
     let seed: UInt64
     let augmentation: Augmentation?
     let parameters: UnsafeMutablePointer<Float>
+    /// The non-trainable weights (at least one value, so the pointer is valid).
+    let state: UnsafeMutablePointer<Float>
+    let stateCount: Int
     let gradients: UnsafeMutablePointer<Float>
     let slots: UnsafeMutablePointer<Float>?
     let batchLabels: UnsafeMutablePointer<UInt8>
@@ -255,6 +259,9 @@ final class TrainingBuffers {
             _ = UnsafeMutableBufferPointer(start: parameters, count: parameterCount).initialize(from: source)
         }
         self.parameters = parameters
+        stateCount = model.state.count
+        self.state = layerBuffer(stateCount, Float(0))
+        self.state.update(from: model.state, count: stateCount)
         gradients = .allocate(capacity: parameterCount)
         gradients.initialize(repeating: 0, count: parameterCount)
         let slotCount = optimizer.slotCount
@@ -281,6 +288,7 @@ final class TrainingBuffers {
 
     deinit {
         parameters.deallocate()
+        state.deallocate()
         gradients.deallocate()
         slots?.deallocate()
         batchLabels.deallocate()
@@ -296,8 +304,8 @@ final class TrainingBuffers {
     ) -> SoftmaxCrossEntropy.Totals {
         workspace.setTrainingStep(seed: seed, step: iterations + 1, augmentation: augmentation)
         let totals = workspace.forward(
-            inputs, first: first, rows: rows, parameters: parameters, labels: labels, gradientScale: 1 / Float(rows),
-            startingFrom: .init())
+            inputs, first: first, rows: rows, parameters: parameters, state: state, labels: labels,
+            gradientScale: 1 / Float(rows))
         update()
         return totals
     }
@@ -308,16 +316,17 @@ final class TrainingBuffers {
     ) -> SoftmaxCrossEntropy.Totals {
         workspace.setTrainingStep(seed: seed, step: iterations + 1, augmentation: augmentation)
         let totals = workspace.forward(
-            gathering: indices, from: inputs, rows: rows, parameters: parameters, labels: labels,
+            gathering: indices, from: inputs, rows: rows, parameters: parameters, state: state, labels: labels,
             gradientScale: 1 / Float(rows))
         update()
         return totals
     }
 
     /// Backward after the step's forward, then one optimizer pass. The
-    /// first layer's kernel, most of the parameters, is updated chunk by
-    /// chunk as soon as its gradient is written, while it is in cache; the
-    /// rest after the backward. Each parameter gets the same update either way.
+    /// lowest weighted layer's kernel (for dense models the first layer's,
+    /// most of the parameters) is updated piece by piece as soon as its
+    /// gradient is written, while it is in cache; the rest after the
+    /// backward. Each parameter gets the same update either way.
     ///
     /// The step's rate is the schedule's at the updates so far (Keras's
     /// `iterations`, before this update), else the optimizer's; weight
@@ -330,14 +339,15 @@ final class TrainingBuffers {
         let (parameters, gradients, slots, count, step, decay) =
             (self.parameters, self.gradients, self.slots, self.count, iterations, weightDecay)
         let early = workspace.earlyParameters
-        workspace.backward(parameters: parameters, gradients: gradients) { range in
+        workspace.backward(parameters: parameters, state: state, gradients: gradients) { range in
             if decay > 0 { WeightDecay.apply(to: parameters, range: range, decay: decay, rate: rate) }
             optimizer.update(parameters: parameters, gradients: gradients, slots: slots, count: count, range: range, step: step)
         }
-        if decay > 0 { WeightDecay.apply(to: parameters, elements: early.upperBound..<count, decay: decay, rate: rate) }
-        optimizer.update(
-            parameters: parameters, gradients: gradients, slots: slots, count: count, step: step,
-            elements: early.upperBound..<count)
+        for rest in [0..<early.lowerBound, early.upperBound..<count] where !rest.isEmpty {
+            if decay > 0 { WeightDecay.apply(to: parameters, elements: rest, decay: decay, rate: rate) }
+            optimizer.update(
+                parameters: parameters, gradients: gradients, slots: slots, count: count, step: step, elements: rest)
+        }
     }
 
     /// Takes the fit's schedule, weight decay and label smoothing.
@@ -356,6 +366,7 @@ final class TrainingBuffers {
             guard let target = target.baseAddress else { return }
             target.update(from: parameters, count: count)
         }
+        model.state = Array(UnsafeBufferPointer(start: state, count: stateCount))
         var slotArrays: [[Float]] = []
         if let slots {
             slotArrays = (0..<optimizer.slotCount).map { k in

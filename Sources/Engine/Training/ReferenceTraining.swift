@@ -1,16 +1,18 @@
 // The specification of the engine's arithmetic, in plain scalar loops.
 //
-// Shapes: `N` batch rows, layer l maps `I_l` inputs to `O_l` outputs; all
-// buffers row-major; `P` parameters laid out as in `Model`.
+// Shapes: `N` batch rows; layer l maps `D_{l-1}` to `D_l` floats per row;
+// all buffers row-major (NHWC for images); `P` parameters laid out as in
+// `Model`.
 //
-// The fast path (Workspace, Dense, MatrixProduct, SoftmaxCrossEntropy,
-// Optimizer) tiles, vectorises, skips zero inputs and splits work between
-// threads; this file does none of that, and the tests require the two to
-// give identical bits for weights, losses and metrics. The order it writes:
-//   z[n,o]  = fma chain over i ascending from +0 of x[n,i]·W[i,o], then + b[o]
-//   dW[i,o] = fma chain over n ascending from +0 of x[n,i]·dz[n,o]
-//   db[o]   = dz[0,o] + dz[1,o] + … (n ascending, from +0)
-//   dx[n,i] = fma chain over o ascending from +0 of dz[n,o]·W[i,o]
+// The fast path (Workspace, each layer's `LayerPass`, MatrixProduct,
+// SoftmaxCrossEntropy, Optimizer) tiles, vectorises, skips zero inputs and
+// splits work between threads; this file and each layer kind's
+// `referenceForward` / `referenceBackward` do none of that, and the tests
+// require the two to give identical bits for weights, state, losses and
+// metrics. Each kind writes its own order beside its reference (Dense:
+// z[n,o] = fma chain over i ascending from +0 of x[n,i]·W[i,o], then + b[o];
+// dW[i,o] = fma chain over n ascending; db[o] = Σ_n dz[n,o] from +0; dx[n,i] =
+// fma chain over o ascending). Here:
 //   softmax: m = max_j z_j; s = Σ_j e^(z_j − m) (j ascending); p_j = e_j · (1/s)
 //   loss    = Σ_rows (log(s) − (z_y − m)) in Double, rows ascending
 //             (smoothed: log(s) − Σ_j t_j·(z_j − m), see SoftmaxCrossEntropy)
@@ -18,6 +20,7 @@
 //   weight decay p −= p·wd·rate on every parameter, then the optimizer
 // with `ElementaryFunctions` for exp, log and tanh, and each optimizer's
 // formula evaluated left to right as written in `Optimizer`.
+// A hidden weighted layer's dL/dz is its activation derivative applied to dL/da.
 
 enum ReferenceTraining {
     /// Per-epoch figures of `fit` (timings left out).
@@ -29,18 +32,19 @@ enum ReferenceTraining {
     }
 
     /// `Model.fit` in plain loops: the same epochs, order, batches and
-    /// updates, starting from `parameters` with fresh optimizer slots.
-    /// Returns the final parameters and every epoch's figures.
+    /// updates, starting from `parameters` and `state` with fresh optimizer
+    /// slots. Returns the final parameters and state, and every epoch's figures.
     static func fit(
-        plan: [LayerPlan], parameters start: [Float], training: Examples, validation: Examples?,
-        optimizer: Optimizer, configuration: FitConfiguration
-    ) -> (parameters: [Float], epochs: [Epoch]) {
+        layers: [PlacedLayer], parameters start: [Float], state startState: [Float] = [], training: Examples,
+        validation: Examples?, optimizer: Optimizer, configuration: FitConfiguration
+    ) -> (parameters: [Float], state: [Float], epochs: [Epoch]) {
         var parameters = start
+        var state = startState
         var slots = [[Float]](repeating: [Float](repeating: 0, count: start.count), count: optimizer.slotCount)
         let x = training.features
         let labels = training.labels
         let (count, width) = (training.count, training.width)
-        let batchSize = configuration.batchSize
+        let inputShape = layers.first?.inputShape ?? []
         var order = [Int](0..<count)
         var step = 0
         var epochs: [Epoch] = []
@@ -55,7 +59,7 @@ enum ReferenceTraining {
             var correct = 0
             var first = 0
             while first < count {
-                let rows = min(batchSize, count - first)
+                let rows = min(configuration.batchSize, count - first)
                 var batch = [Float](repeating: 0, count: rows * width)
                 var batchLabels = [UInt8](repeating: 0, count: rows)
                 for r in 0..<rows {
@@ -63,12 +67,20 @@ enum ReferenceTraining {
                     for i in 0..<width { batch[r * width + i] = x[source * width + i] }
                     batchLabels[r] = labels[source]
                 }
-                let rate = configuration.learningRate(of: optimizer, afterIterations: step)
                 step += 1
-                let totals = trainingStep(
-                    plan: plan, parameters: &parameters, slots: &slots, batch: batch, labels: batchLabels,
-                    optimizer: optimizer.withLearningRate(rate), step: step, weightDecay: configuration.weightDecay,
-                    labelSmoothing: configuration.labelSmoothing)
+                if let augmentation = configuration.augmentation, inputShape.count == 3 {
+                    batch = augmented(batch, rows: rows, shape: inputShape, augmentation, seed: configuration.seed, step: step)
+                }
+                let (gradients, totals) = self.gradients(
+                    layers: layers, parameters: parameters, state: &state, batch: batch, labels: batchLabels,
+                    seed: configuration.seed, step: step, labelSmoothing: configuration.labelSmoothing)
+                let rate = configuration.learningRate(of: optimizer, afterIterations: step - 1)
+                if configuration.weightDecay > 0 {
+                    WeightDecay.apply(to: &parameters, decay: configuration.weightDecay, rate: rate)
+                }
+                update(
+                    optimizer.withLearningRate(rate), parameters: &parameters, gradients: gradients, slots: &slots,
+                    step: step)
                 lossSum += totals.loss
                 correct += totals.correct
                 first += rows
@@ -76,94 +88,94 @@ enum ReferenceTraining {
             var figures = Epoch(loss: lossSum / Double(count), accuracy: Double(correct) / Double(count))
             if let validation {
                 let totals = evaluate(
-                    plan: plan, parameters: parameters, features: validation.features, labels: validation.labels)
+                    layers: layers, parameters: parameters, state: state, features: validation.features,
+                    labels: validation.labels)
                 figures.validationLoss = totals.loss / Double(validation.count)
                 figures.validationAccuracy = Double(totals.correct) / Double(validation.count)
             }
             epochs.append(figures)
         }
-        return (parameters, epochs)
+        return (parameters, state, epochs)
     }
 
-    /// Summed loss and correct count of `labels.count` rows of `features`.
+    /// Rows of `batch` warped by their random transforms (`Augmentation.warp`
+    /// is its own scalar specification).
+    static func augmented(
+        _ batch: [Float], rows: Int, shape: [Int], _ augmentation: Augmentation, seed: UInt64, step: Int
+    ) -> [Float] {
+        var batch = batch
+        let size = shape[0] * shape[1] * shape[2]
+        for r in 0..<rows {
+            let image = Array(batch[(r * size)..<((r + 1) * size)])
+            var warped = [Float](repeating: 0, count: size)
+            let transform = augmentation.transform(seed: seed, step: step, row: r, height: shape[0], width: shape[1])
+            image.withUnsafeBufferPointer { source in
+                warped.withUnsafeMutableBufferPointer { target in
+                    guard let source = source.baseAddress, let target = target.baseAddress else { return }
+                    Augmentation.warp(
+                        source, height: shape[0], width: shape[1], channels: shape[2], transform: transform, into: target)
+                }
+            }
+            batch.replaceSubrange((r * size)..<((r + 1) * size), with: warped)
+        }
+        return batch
+    }
+
+    /// Summed loss and correct count of `labels.count` rows (inference: no
+    /// dropout, moving statistics).
     static func evaluate(
-        plan: [LayerPlan], parameters: [Float], features: [Float], labels: [UInt8]
+        layers: [PlacedLayer], parameters: [Float], state: [Float] = [], features: [Float], labels: [UInt8]
     ) -> SoftmaxCrossEntropy.Totals {
-        let activations = forward(plan: plan, parameters: parameters, input: features, rows: labels.count)
+        var state = state
+        let outputs = forward(
+            layers: layers, parameters: parameters, state: &state, input: features, rows: labels.count, training: nil)
         return softmaxCrossEntropy(
-            logits: activations[activations.count - 1], labels: labels, classes: plan[plan.count - 1].outputs
+            logits: outputs[outputs.count - 1].output, labels: labels, classes: layers[layers.count - 1].outputSize
         ).totals
     }
 
-    /// One step on a gathered batch: forward, loss, backward, update.
-    static func trainingStep(
-        plan: [LayerPlan], parameters: inout [Float], slots: inout [[Float]], batch: [Float], labels: [UInt8],
-        optimizer: Optimizer, step: Int, weightDecay: Float = 0, labelSmoothing: Float = 0
-    ) -> SoftmaxCrossEntropy.Totals {
-        let rows = labels.count
-        let activations = forward(plan: plan, parameters: parameters, input: batch, rows: rows)
-        let last = plan.count - 1
-        let (totals, outputGradient) = softmaxCrossEntropy(
-            logits: activations[last], labels: labels, classes: plan[last].outputs, gradientScale: 1 / Float(rows),
-            labelSmoothing: labelSmoothing)
-        var dz = outputGradient
-        var gradients = [Float](repeating: 0, count: parameters.count)
-        for l in stride(from: last, through: 0, by: -1) {
-            let layer = plan[l]
-            let (inputs, outputs) = (layer.inputs, layer.outputs)
-            let x = l == 0 ? batch : activations[l - 1]
-            for i in 0..<inputs {
-                for o in 0..<outputs {
-                    var sum: Float = 0
-                    for n in 0..<rows { sum = sum.addingProduct(x[n * inputs + i], dz[n * outputs + o]) }
-                    gradients[layer.kernelOffset + i * outputs + o] = sum
-                }
-            }
-            for o in 0..<outputs {
-                var sum: Float = 0
-                for n in 0..<rows { sum += dz[n * outputs + o] }
-                gradients[layer.biasOffset + o] = sum
-            }
-            guard l > 0 else { break }
-            var dx = [Float](repeating: 0, count: rows * inputs)
-            for n in 0..<rows {
-                for i in 0..<inputs {
-                    var sum: Float = 0
-                    for o in 0..<outputs {
-                        sum = sum.addingProduct(dz[n * outputs + o], parameters[layer.kernelOffset + i * outputs + o])
-                    }
-                    dx[n * inputs + i] = activationDerivative(plan[l - 1].activation, sum, activations[l - 1][n * inputs + i])
-                }
-            }
-            dz = dx
+    /// Every layer's output for `rows` rows (the last is its raw logits),
+    /// with what each keeps for the backward. `training` (fit seed and
+    /// step) makes it a training forward: dropout masks, batch statistics
+    /// (which update `state`).
+    static func forward(
+        layers: [PlacedLayer], parameters: [Float], state: inout [Float], input: [Float], rows: Int,
+        training: (seed: UInt64, step: Int)?
+    ) -> [ReferenceOutput] {
+        var outputs: [ReferenceOutput] = []
+        var x = input
+        for layer in layers {
+            let output = layer.layer.referenceForward(
+                layer, x, rows: rows, parameters: parameters, state: &state, training: training)
+            outputs.append(output)
+            x = output.output
         }
-        if weightDecay > 0 { WeightDecay.apply(to: &parameters, decay: weightDecay, rate: optimizer.learningRate) }
-        update(optimizer, parameters: &parameters, gradients: gradients, slots: &slots, step: step)
-        return totals
+        return outputs
     }
 
-    /// Every layer's output for `rows` rows of `input`; the last layer's
-    /// is its raw logits z = x·W + b (softmax is applied by the loss).
-    static func forward(plan: [LayerPlan], parameters: [Float], input: [Float], rows: Int) -> [[Float]] {
-        var activations: [[Float]] = []
-        var x = input
-        for (l, layer) in plan.enumerated() {
-            let (inputs, outputs) = (layer.inputs, layer.outputs)
-            var a = [Float](repeating: 0, count: rows * outputs)
-            for n in 0..<rows {
-                for o in 0..<outputs {
-                    var sum: Float = 0
-                    for i in 0..<inputs {
-                        sum = sum.addingProduct(x[n * inputs + i], parameters[layer.kernelOffset + i * outputs + o])
-                    }
-                    let z = sum + parameters[layer.biasOffset + o]
-                    a[n * outputs + o] = l == plan.count - 1 ? z : activate(layer.activation, z)
-                }
-            }
-            activations.append(a)
-            x = a
+    /// The batch-mean loss's gradient with respect to every parameter, and
+    /// the batch's totals, from a training forward (seed and step) that
+    /// also updates `state`.
+    static func gradients(
+        layers: [PlacedLayer], parameters: [Float], state: inout [Float], batch: [Float], labels: [UInt8], seed: UInt64,
+        step: Int, labelSmoothing: Float = 0
+    ) -> (gradients: [Float], totals: SoftmaxCrossEntropy.Totals) {
+        let rows = labels.count
+        let outputs = forward(
+            layers: layers, parameters: parameters, state: &state, input: batch, rows: rows, training: (seed, step))
+        let last = layers.count - 1
+        let (totals, outputGradient) = softmaxCrossEntropy(
+            logits: outputs[last].output, labels: labels, classes: layers[last].outputSize, gradientScale: 1 / Float(rows),
+            labelSmoothing: labelSmoothing)
+        var g = outputGradient
+        var gradients = [Float](repeating: 0, count: parameters.count)
+        for l in stride(from: last, through: 0, by: -1) {
+            let layer = layers[l]
+            let x = l == 0 ? batch : outputs[l - 1].output
+            g = layer.layer.referenceBackward(
+                layer, x, outputs[l], g, rows: rows, parameters: parameters, gradients: &gradients)
         }
-        return activations
+        return (gradients, totals)
     }
 
     /// f(z) of a hidden layer.

@@ -1,176 +1,173 @@
-// Activation and gradient buffers for one batch shape, allocated once and
-// reused for every batch (a smaller last batch just uses fewer rows), and the
-// whole network's forward and backward passes over them.
+// Buffers and passes for a model's layer stack over a batch, sized once per
+// batch shape and reused for every batch (a smaller last batch just uses
+// fewer rows). Each layer kind brings its own buffers and kernels (its
+// `LayerPass`); this file only runs them in order.
 //
-// Shapes: `N` rows (≤ capacity), layer l maps `I_l` inputs to `O_l` outputs.
-//   activations[l]  capacity×O_l   a_l = f_l(a_{l-1}·W_l + b_l); for the last
-//                                  layer: probabilities, or dL/dz after a
-//                                  training forward (fused softmax + CE)
-//   deltas[l]       capacity×O_l   dL/dz_l of hidden layers (training only)
-//   batch           capacity×I_0   rows gathered by index (training), or
-//                                  converted from pixels (any pass on pixels)
-//   sparse                         the pass's non-zero inputs (wide first layers)
+// Shapes: `N` rows (≤ capacity); layer l maps `D_{l-1}` to `D_l` floats per
+// row (NHWC for images).
+//   outputs[l]    capacity×D_l  the layer's output; for the last layer its
+//                               logits, then probabilities, or dL/dz after
+//                               a training forward (fused softmax + CE)
+//   gradients[l]  capacity×D_l  dL/d(output of layer l), l < last (training)
+//   batch         capacity×D_0  rows gathered by index (training), or
+//                               converted from pixels (any pass on pixels)
 //   rowLoss, rowCorrect  capacity  each row's loss and argmax hit
 //
-// Threads (see ComputeThreads.swift). A forward runs as one parallel pass
-// over fixed chunks of 8 rows: each chunk gathers or converts its rows,
-// finds their non-zeros, and takes them through every layer and the loss;
-// the rows' losses are then summed in row order. A backward runs each
-// layer's kernel gradient over fixed chunks of 64 kernel rows (the first
-// layer's chunks may apply the optimizer to their rows straight away, while
-// they are in cache), and the small products on the caller.
-//
-// The first layer takes the sparse sums (non-zero inputs only) when a chunk's
-// rows are at most half non-zero; they give the dense product's bits, so
-// this choice, like the thread count, changes only the speed.
+// Threads (see ComputeThreads.swift): a forward is one parallel pass over
+// fixed chunks of 8 rows through every layer and the loss, the rows' losses
+// then summed in row order. A layer that needs the whole batch in training
+// (batch statistics) splits the forward there: the chunks run up to it, it
+// runs on every row in its own defined order, and the chunks go on after
+// it. A backward runs, from the last weighted layer down, each weighted
+// layer's weight gradients (its kind splits them by fixed pieces), then one
+// pass over chunks of rows taking the gradient down to the next weighted
+// layer: this layer's dx, the backward of every layer without weights in
+// between, and the lower layer's activation derivative. No sum crosses two
+// tasks, so any thread count gives the same bits.
 
-final class Workspace: Pass {
-    let plan: [LayerPlan]
+final class Workspace {
+    let layers: [PlacedLayer]
+    let passes: [any LayerPass]
     /// Most rows one pass may use.
     let capacity: Int
+    /// Label smoothing of the training forwards' loss (0: none); evaluation forwards never smooth.
     var labelSmoothing: Float = 0
-    private let activations: [UnsafeMutablePointer<Float>]
-    private let deltas: [UnsafeMutablePointer<Float>]
-    /// Wᵀ of the layer whose dx is being computed (training only; O×I of
-    /// the largest layer after the first).
-    private let transposedKernel: UnsafeMutablePointer<Float>
-    /// Input rows gathered by index or converted from pixels (training, or
-    /// built for pixels).
+    private let outputs: [UnsafeMutablePointer<Float>]
+    private let outputGradients: [UnsafeMutablePointer<Float>]
+    /// Input rows gathered by index or converted from pixels.
     private let batch: UnsafeMutablePointer<Float>?
-    /// The non-zero inputs of the current pass; nil when the first layer is
-    /// too narrow for the sparse sums to pay.
-    let sparse: SparseRows?
-    /// Per kernel-row chunk of the first layer: its non-zeros listed by
-    /// input (training with sparse rows only; see `Dense.kernelGradient(sparse:)`).
-    private let listCounts: UnsafeMutablePointer<Int>
-    private let listRows: UnsafeMutablePointer<Int32>
-    private let listValues: UnsafeMutablePointer<Float>
     private let rowLoss: UnsafeMutablePointer<Double>
     private let rowCorrect: UnsafeMutablePointer<Bool>
-    /// The dense rows the last forward read (the batch buffer or the caller's features).
+    /// The last layer's bias, added by the fused softmax.
+    private let headBias: Int
     private var input: UnsafePointer<Float>?
-    private var rowsInPass = 0
-    /// Whether the last forward's rows, taken together, suit the sparse sums.
-    private(set) var lastPassWasSparse = false
+    private(set) var rowsInPass = 0
+    private var trainingStep: (seed: UInt64, step: Int)?
+    private var augmentation: Augmentation?
+    /// The model's input shape (augmentation needs its height, width and channels).
+    let inputShape: [Int]
+    /// A copy of each row before it is resampled (training on images).
+    private let augmentationScratch: UnsafeMutablePointer<Float>?
+    /// The step of the last forward (nil outside training), for the backward.
+    private var lastStep: (seed: UInt64, step: Int)?
 
-    /// Rows of a pass, and rows of a kernel gradient, one task takes: fixed,
-    /// so the work splits the same way whatever the thread count.
+    /// Rows of a pass one task takes: fixed, so the work splits the same way
+    /// whatever the thread count.
     static let rowsPerPiece = 8
-    static let kernelRowsPerPiece = 64
 
     /// Most floats the buffers of one workspace may take (4 GiB).
     static let maximumFloats = 1 << 30
 
-    /// Inputs narrower than this always take the dense product.
-    static let minimumSparseWidth = 32
-    /// First layers narrower than this always take the dense product: the
-    /// sparse sums gain little on them and finding the non-zeros costs more.
-    static let minimumSparseOutputs = 32
-
-    /// Whether passes try the sparse first layer: wide enough inputs and outputs.
-    static func usesSparse(_ plan: [LayerPlan]) -> Bool {
-        guard let first = plan.first else { return false }
-        return first.inputs >= minimumSparseWidth && first.outputs >= minimumSparseOutputs
-    }
-
-    /// Floats one row costs: every layer's outputs, twice when training
-    /// (activations and deltas), the batch buffer's input row when training
-    /// or converting `pixels`, the row's non-zeros (index and value) when
-    /// the first layer may take them, and its loss.
-    static func floatsPerRow(_ plan: [LayerPlan], training: Bool, pixels: Bool = false) -> Int {
-        let outputs = plan.reduce(0) { $0 + $1.outputs }
-        let inputs = plan.first?.inputs ?? 0
-        let sparse = usesSparse(plan) ? SparseRows.floatsPerRow(width: inputs) + (training ? 2 * inputs : 0) : 0
-        let batch = training || pixels ? inputs : 0
-        return (training ? 2 * outputs : outputs) + batch + sparse + 3
+    /// Floats (or same-sized values) one row costs: every layer's outputs,
+    /// twice when training (outputs and gradients), each layer's own
+    /// buffers, the batch row when training or converting `pixels`, the
+    /// augmentation copy of an image row in training, and its loss.
+    static func floatsPerRow(_ layers: [PlacedLayer], training: Bool, pixels: Bool = false) -> Int {
+        var total = 3
+        for layer in layers {
+            total += layer.outputSize * (training && !layer.isLast ? 2 : 1)
+            total += layer.layer.floatsPerRow(layer, training: training)
+        }
+        let inputs = layers.first?.inputSize ?? 0
+        if training || pixels { total += inputs }
+        if training, layers.first?.inputShape.count == 3 { total += inputs }
+        return total
     }
 
     /// Most rows that fit under `maximumFloats` (at least 1).
-    static func maximumRows(_ plan: [LayerPlan], training: Bool, pixels: Bool = false) -> Int {
-        max(1, maximumFloats / max(1, floatsPerRow(plan, training: training, pixels: pixels)))
+    static func maximumRows(_ layers: [PlacedLayer], training: Bool, pixels: Bool = false) -> Int {
+        max(1, maximumFloats / max(1, floatsPerRow(layers, training: training, pixels: pixels)))
     }
 
     /// Buffers for up to `capacity` rows; `training` adds the gradient
     /// buffers, `training` or `pixels` the batch buffer (which passes over
-    /// pixel rows need). `sparseInput: false` keeps every pass on the dense
-    /// product.
-    init(plan: [LayerPlan], capacity: Int, training: Bool, pixels: Bool = false, sparseInput: Bool = true) {
-        precondition(capacity > 0 && !plan.isEmpty, "workspace needs rows and layers")
-        self.plan = plan
+    /// pixel rows need).
+    init(layers: [PlacedLayer], capacity: Int, training: Bool, pixels: Bool = false) {
+        precondition(capacity > 0 && !layers.isEmpty, "workspace needs rows and layers")
+        self.layers = layers
         self.capacity = capacity
-        func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
-            let buffer = UnsafeMutablePointer<T>.allocate(capacity: count)
-            buffer.initialize(repeating: value, count: count)
-            return buffer
-        }
-        activations = plan.map { buffer(capacity * $0.outputs, Float(0)) }
-        deltas = training ? plan.dropLast().map { buffer(capacity * $0.outputs, Float(0)) } : []
-        transposedKernel = buffer(training ? plan.dropFirst().map { $0.inputs * $0.outputs }.max() ?? 0 : 0, Float(0))
-        let width = plan[0].inputs
-        batch = training || pixels ? buffer(capacity * width, Float(0)) : nil
-        sparse = sparseInput && Self.usesSparse(plan) ? SparseRows(capacity: capacity, width: width) : nil
-        // One list per input of the first layer, room for every row: a chunk
-        // of kernel rows uses its own inputs' lists, so chunks never share one.
-        let lists = training && sparse != nil ? width * capacity : 0
-        listCounts = buffer(training && sparse != nil ? width : 0, 0)
-        listRows = buffer(lists, Int32(0))
-        listValues = buffer(lists, Float(0))
-        rowLoss = buffer(capacity, 0.0)
-        rowCorrect = buffer(capacity, false)
+        inputShape = layers[0].inputShape
+        passes = layers.map { $0.layer.makePass($0, capacity: capacity, training: training) }
+        outputs = layers.map { layerBuffer(capacity * $0.outputSize, Float(0)) }
+        outputGradients = training ? layers.dropLast().map { layerBuffer(capacity * $0.outputSize, Float(0)) } : []
+        let width = layers[0].inputSize
+        batch = training || pixels ? layerBuffer(capacity * width, Float(0)) : nil
+        augmentationScratch = training && inputShape.count == 3 ? layerBuffer(capacity * width, Float(0)) : nil
+        rowLoss = layerBuffer(capacity, 0.0)
+        rowCorrect = layerBuffer(capacity, false)
+        headBias = layers[layers.count - 1].offset("bias")
     }
 
     deinit {
-        for buffer in activations { buffer.deallocate() }
-        for buffer in deltas { buffer.deallocate() }
-        transposedKernel.deallocate()
+        for buffer in outputs { buffer.deallocate() }
+        for buffer in outputGradients { buffer.deallocate() }
         batch?.deallocate()
-        listCounts.deallocate()
-        listRows.deallocate()
-        listValues.deallocate()
+        augmentationScratch?.deallocate()
         rowLoss.deallocate()
         rowCorrect.deallocate()
     }
 
-    /// The first layer's kernel: the backward hands it to `firstKernelDone` piece by piece.
-    var earlyParameters: Range<Int> { plan[0].kernelRange }
+    /// The last layer's output: `rows × classes` probabilities after a forward without labels.
+    var output: UnsafePointer<Float> { UnsafePointer(outputs[outputs.count - 1]) }
 
-    /// Dense models have no dropout, and `fit` refuses augmentation for flat inputs: nothing to seed.
-    func setTrainingStep(seed: UInt64, step: Int, augmentation: Augmentation?) {}
+    /// The parameters the backward may hand to its `early` hook (and so
+    /// must not read afterwards): the lowest weighted layer's.
+    var earlyParameters: Range<Int> {
+        passes.first(where: { $0.hasWeights })?.earlyParameters ?? 0..<0
+    }
 
-    /// The last layer's output: `rows × classes` probabilities after a
-    /// forward without gradient.
-    var output: UnsafePointer<Float> { UnsafePointer(activations[activations.count - 1]) }
+    /// The fit seed and 1-based step of the next training forward (dropout
+    /// masks), and the augmentation its images get.
+    func setTrainingStep(seed: UInt64, step: Int, augmentation: Augmentation?) {
+        trainingStep = (seed, step)
+        self.augmentation = augmentation
+    }
 
-    /// Forward through every layer for `rows` rows of `input` (N×I_0).
+    /// Resamples rows `chunk` of the batch buffer through their random
+    /// transforms (training forwards with an augmentation only).
+    private func augment(_ chunk: Range<Int>, step: (seed: UInt64, step: Int), augmentation: Augmentation) {
+        guard let batch, let scratch = augmentationScratch, inputShape.count == 3 else { return }
+        let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
+        let size = height * width * channels
+        for r in chunk {
+            let transform = augmentation.transform(seed: step.seed, step: step.step, row: r, height: height, width: width)
+            (scratch + r * size).update(from: batch + r * size, count: size)
+            Augmentation.warp(
+                scratch + r * size, height: height, width: width, channels: channels, transform: transform,
+                into: batch + r * size)
+        }
+    }
+
+    /// Forward through every layer for rows `first..<first + rows` of
+    /// `inputs`: features are read in place, pixels converted into the
+    /// batch buffer first.
     ///
     /// Without `labels` the last layer ends in softmax and `start` is
     /// returned. With `labels` it ends in the fused softmax + cross-entropy,
     /// returning `start` plus the rows' summed loss (rows ascending) and
-    /// correct count; `gradientScale` (1/N for the batch mean) then also
-    /// leaves dL/dz of the last layer in place for `backward`.
+    /// correct count; `gradientScale` (1/N for the batch mean) makes it a
+    /// training forward (dropout, batch statistics, augmentation) and leaves
+    /// dL/dz of the last layer in place for `backward`.
     @discardableResult
     func forward(
-        input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>,
-        labels: UnsafePointer<UInt8>?, gradientScale: Float?, startingFrom start: SoftmaxCrossEntropy.Totals = .init()
-    ) -> SoftmaxCrossEntropy.Totals {
-        pass(
-            rows: rows, input: input, prepare: nil, parameters: parameters, labels: labels,
-            gradientScale: gradientScale, startingFrom: start)
-    }
-
-    /// `forward` on rows `first..<first + rows` of `inputs`: features are
-    /// read in place, pixels converted into the batch buffer first.
-    @discardableResult
-    func forward(
-        _ inputs: InputRows, first: Int, rows: Int, parameters: UnsafePointer<Float>,
+        _ inputs: InputRows, first: Int, rows: Int, parameters: UnsafePointer<Float>, state: UnsafeMutablePointer<Float>,
         labels: UnsafePointer<UInt8>?, gradientScale: Float?, startingFrom start: SoftmaxCrossEntropy.Totals = .init()
     ) -> SoftmaxCrossEntropy.Totals {
         precondition(first >= 0 && first + rows <= inputs.count, "rows past the end of the inputs")
-        let width = plan[0].inputs
+        let width = layers[0].inputSize
         switch inputs.source {
         case .features(let x):
-            return forward(
-                input: x + first * width, rows: rows, parameters: parameters, labels: labels,
+            if gradientScale != nil, augmentation != nil, let batch {
+                return pass(
+                    rows: rows, input: batch,
+                    prepare: { chunk in
+                        (batch + chunk.lowerBound * width).update(
+                            from: x + (first + chunk.lowerBound) * width, count: chunk.count * width)
+                    }, parameters: parameters, state: state, labels: labels, gradientScale: gradientScale,
+                    startingFrom: start)
+            }
+            return pass(
+                rows: rows, input: x + first * width, prepare: nil, parameters: parameters, state: state, labels: labels,
                 gradientScale: gradientScale, startingFrom: start)
         case .pixels(let p, let conversion):
             guard let batch else { preconditionFailure("workspace was not built for pixels") }
@@ -180,19 +177,20 @@ final class Workspace: Pass {
                     conversion.convert(
                         rows: chunk.count, width: width, row: { p + (first + chunk.lowerBound + $0) * width },
                         into: batch + chunk.lowerBound * width)
-                }, parameters: parameters, labels: labels, gradientScale: gradientScale, startingFrom: start)
+                }, parameters: parameters, state: state, labels: labels, gradientScale: gradientScale,
+                startingFrom: start)
         }
     }
 
-    /// `forward` on rows `indices[0..<rows]` of `inputs` (each I_0 wide),
+    /// `forward` on rows `indices[0..<rows]` of `inputs` (each D_0 wide),
     /// gathered into the batch buffer (and converted, for pixels).
     @discardableResult
     func forward(
-        gathering indices: UnsafePointer<Int>, from inputs: InputRows, rows: Int,
-        parameters: UnsafePointer<Float>, labels: UnsafePointer<UInt8>, gradientScale: Float?
+        gathering indices: UnsafePointer<Int>, from inputs: InputRows, rows: Int, parameters: UnsafePointer<Float>,
+        state: UnsafeMutablePointer<Float>, labels: UnsafePointer<UInt8>, gradientScale: Float?
     ) -> SoftmaxCrossEntropy.Totals {
         guard let batch else { preconditionFailure("workspace was not built for training") }
-        let width = plan[0].inputs
+        let width = layers[0].inputSize
         let prepare: (Range<Int>) -> Void
         switch inputs.source {
         case .features(let x):
@@ -207,26 +205,52 @@ final class Workspace: Pass {
             }
         }
         return pass(
-            rows: rows, input: batch, prepare: prepare, parameters: parameters, labels: labels,
+            rows: rows, input: batch, prepare: prepare, parameters: parameters, state: state, labels: labels,
             gradientScale: gradientScale, startingFrom: .init())
     }
 
-    /// One forward: chunks of rows in parallel, each prepared (when
-    /// `prepare` is given), through every layer and the loss; then the
-    /// rows' losses summed in order.
+    /// Layer `l`'s buffers in the current pass.
+    private func io(_ l: Int, parameters: UnsafePointer<Float>, state: UnsafeMutablePointer<Float>) -> LayerIO {
+        guard let input else { preconditionFailure("a pass needs its input") }
+        return LayerIO(
+            input: l == 0 ? input : UnsafePointer(outputs[l - 1]), output: outputs[l], parameters: parameters,
+            state: state, training: lastStep)
+    }
+
+    /// One forward: stages of chunks of rows in parallel through the
+    /// layers (and, in the last stage, the loss), split at each layer that
+    /// needs the whole batch; then the rows' losses summed in order.
     private func pass(
         rows: Int, input: UnsafePointer<Float>, prepare: ((Range<Int>) -> Void)?, parameters: UnsafePointer<Float>,
-        labels: UnsafePointer<UInt8>?, gradientScale: Float?, startingFrom start: SoftmaxCrossEntropy.Totals
+        state: UnsafeMutablePointer<Float>, labels: UnsafePointer<UInt8>?, gradientScale: Float?,
+        startingFrom start: SoftmaxCrossEntropy.Totals
     ) -> SoftmaxCrossEntropy.Totals {
         precondition(rows > 0 && rows <= capacity, "rows exceed the workspace")
         rowsInPass = rows
         self.input = input
-        let cost = plan.reduce(0) { $0 + $1.inputs * $1.outputs } / (sparse == nil ? 1 : 4)
-        ComputePool.shared.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: cost) { chunk in
-            prepare?(chunk)
-            self.forwardChunk(chunk, input: input, parameters: parameters, labels: labels, gradientScale: gradientScale)
+        let step = gradientScale == nil ? nil : trainingStep
+        lastStep = step
+        let augmentation = step == nil ? nil : self.augmentation
+        var l = 0
+        while true {
+            let end = (l..<layers.count).first { step != nil && passes[$0].needsWholeBatch } ?? layers.count
+            let stage = l..<end
+            let prepareHere = l == 0 ? prepare : nil
+            let cost = stage.reduce(0) { $0 + layers[$1].layer.cost(layers[$1]) }
+            let ios = stage.map { io($0, parameters: parameters, state: state) }
+            let lossHere = end == layers.count
+            ComputePool.shared.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: max(cost, 1)) { chunk in
+                prepareHere?(chunk)
+                if let step, let augmentation, prepareHere != nil {
+                    self.augment(chunk, step: step, augmentation: augmentation)
+                }
+                for (k, l) in stage.enumerated() { self.passes[l].forward(chunk, ios[k]) }
+                if lossHere { self.loss(chunk, parameters: parameters, labels: labels, gradientScale: gradientScale) }
+            }
+            guard end < layers.count else { break }
+            passes[end].forwardBatch(rows: rows, io(end, parameters: parameters, state: state))
+            l = end + 1
         }
-        if let sparse { lastPassWasSparse = sparse.isSparse(0..<rows) }
         guard labels != nil else { return start }
         var totals = start
         for r in 0..<rows {
@@ -236,101 +260,73 @@ final class Workspace: Pass {
         return totals
     }
 
-    /// Rows `chunk` through every layer, and the softmax (with the loss when `labels`).
-    private func forwardChunk(
-        _ chunk: Range<Int>, input: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
-        labels: UnsafePointer<UInt8>?, gradientScale: Float?
+    /// Rows `chunk` of the last layer's logits through the softmax (with the loss when `labels`).
+    private func loss(
+        _ chunk: Range<Int>, parameters: UnsafePointer<Float>, labels: UnsafePointer<UInt8>?, gradientScale: Float?
     ) {
-        let last = plan.count - 1
-        let width = plan[0].inputs
-        var useSparse = false
-        if let sparse {
-            for r in chunk { sparse.load(row: r, from: input + r * width) }
-            useSparse = sparse.isSparse(chunk)
-        }
-        for l in 0...last {
-            let layer = plan[l]
-            if l == 0, useSparse, let sparse {
-                Dense.forward(
-                    sparse: sparse, rows: chunk, layer: layer, parameters: parameters, output: activations[0],
-                    activate: l < last)
-            } else {
-                Dense.forward(
-                    input: l == 0 ? input : UnsafePointer(activations[l - 1]), rows: chunk, layer: layer,
-                    parameters: parameters, output: activations[l], activate: l < last)
-            }
-        }
-        let layer = plan[last]
-        let bias = parameters + layer.biasOffset
-        let z = activations[last] + chunk.lowerBound * layer.outputs
+        let classes = layers[layers.count - 1].outputSize
+        let bias = parameters + headBias
+        let z = outputs[outputs.count - 1]
         guard let labels else {
-            SoftmaxCrossEntropy.forward(z, bias: bias, rows: chunk.count, classes: layer.outputs)
+            SoftmaxCrossEntropy.forward(z + chunk.lowerBound * classes, bias: bias, rows: chunk.count, classes: classes)
             return
         }
         for r in chunk {
             let row = SoftmaxCrossEntropy.rowLoss(
-                activations[last] + r * layer.outputs, bias: bias, label: Int(labels[r]), classes: layer.outputs,
-                gradientScale: gradientScale, labelSmoothing: gradientScale == nil ? 0 : labelSmoothing)
+                z + r * classes, bias: bias, label: Int(labels[r]), classes: classes, gradientScale: gradientScale,
+                labelSmoothing: gradientScale == nil ? 0 : labelSmoothing)
             rowLoss[r] = row.loss
             rowCorrect[r] = row.correct
         }
     }
 
-    /// Backward after a training `forward` (with labels and a gradient
-    /// scale), on the same rows: writes every layer's dW and db into
-    /// `gradients` (mirroring the parameter buffer). dx is skipped for the
-    /// first layer. `firstKernelDone`, when given, is called with the
-    /// parameter indices of each chunk of the first layer's kernel as soon
-    /// as its gradient is written (before this returns, perhaps on another
-    /// thread): nothing later in the backward reads those parameters.
+    /// Backward after a training forward on the same rows: every layer's
+    /// weight gradients into `gradients` (mirroring the parameters). `early`,
+    /// when given, takes the lowest weighted layer's parameter ranges whose
+    /// gradients are final (before this returns, perhaps on another thread):
+    /// nothing later in the backward reads them.
     func backward(
-        parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
-        firstKernelDone: ((Range<Int>) -> Void)? = nil
+        parameters: UnsafePointer<Float>, state: UnsafeMutablePointer<Float>, gradients: UnsafeMutablePointer<Float>,
+        early: ((Range<Int>) -> Void)? = nil
     ) {
-        precondition(deltas.count == plan.count - 1, "workspace was not built for training")
+        precondition(outputGradients.count == layers.count - 1, "workspace was not built for training")
         let rows = rowsInPass
-        guard rows > 0, let input else { preconditionFailure("backward before forward") }
-        let pool = ComputePool.shared
-        var l = plan.count - 1
-        var dz = UnsafePointer(activations[l])
+        precondition(rows > 0 && input != nil, "backward before forward")
+        let lowest = passes.firstIndex { $0.hasWeights }
+        var l = layers.count - 1
+        // dL/dz of layer l (the fused softmax + cross-entropy left it for the last layer).
+        var dz = UnsafePointer(outputs[l])
         while true {
-            let layer = plan[l]
-            let outputGradient = dz
-            let x = l > 0 ? UnsafePointer(activations[l - 1]) : input
-            let sparse = l == 0 && lastPassWasSparse ? self.sparse : nil
-            let done = l == 0 ? firstKernelDone : nil
-            let cost = rows * layer.outputs / (sparse == nil ? 1 : 4)
-            pool.forEachPiece(of: layer.inputs, piece: Self.kernelRowsPerPiece, cost: cost) { kernelRows in
-                if let sparse {
-                    let lists = kernelRows.lowerBound * rows
-                    Dense.kernelGradient(
-                        sparse: sparse, rows: rows, layer: layer, outputGradient: outputGradient,
-                        gradients: gradients, kernelRows: kernelRows,
-                        scratch: (
-                            self.listCounts + kernelRows.lowerBound, self.listRows + lists, self.listValues + lists
-                        ))
-                } else {
-                    Dense.kernelGradient(
-                        input: x, rows: rows, layer: layer, outputGradient: outputGradient, gradients: gradients,
-                        kernelRows: kernelRows)
-                }
-                done?(
-                    (layer.kernelOffset + kernelRows.lowerBound * layer.outputs)..<(layer.kernelOffset + kernelRows.upperBound
-                        * layer.outputs))
+            let io = io(l, parameters: parameters, state: state)
+            passes[l].weightGradients(rows: rows, io, dz: dz, gradients: gradients, done: l == lowest ? early : nil)
+            // The next weighted layer below; nothing needs a gradient under the lowest.
+            guard let below = (0..<l).last(where: { passes[$0].hasWeights }) else { break }
+            passes[l].prepareInputGradient(io)
+            let ios = (below...l).map { self.io($0, parameters: parameters, state: state) }
+            let cost = (below + 1...l).reduce(0) { $0 + layers[$1].layer.cost(layers[$1]) }
+            let (top, dzNow) = (l, dz)
+            ComputePool.shared.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: max(cost, 1)) { chunk in
+                self.rowsBackward(chunk, from: top, to: below, outputGradient: dzNow, ios: ios)
             }
-            Dense.biasGradient(dz, rows: rows, outputs: layer.outputs, into: gradients + layer.biasOffset)
-            guard l > 0 else { break }
-            let dx = deltas[l - 1]
-            let transposed = UnsafePointer(transposedKernel)
-            MatrixProduct.transpose(
-                parameters + layer.kernelOffset, rows: layer.outputs, columns: layer.inputs, into: transposedKernel)
-            pool.forEachPiece(of: rows, piece: Self.rowsPerPiece, cost: layer.inputs * layer.outputs) { range in
-                Dense.inputGradient(
-                    outputGradient: outputGradient, rows: range, layer: layer, transposedKernel: transposed, into: dx)
-            }
-            l -= 1
-            plan[l].activation.backward(gradient: dx, output: activations[l], count: rows * plan[l].outputs)
-            dz = UnsafePointer(dx)
+            l = below
+            dz = UnsafePointer(outputGradients[below])
         }
+    }
+
+    /// Rows `chunk`: layer `top`'s dx from its dL/dz, down through the
+    /// layers without weights to layer `below`'s output gradient, then
+    /// `below`'s activation derivative, in place in `outputGradients[below]`.
+    /// `ios` holds the buffers of layers `below...top`.
+    private func rowsBackward(
+        _ chunk: Range<Int>, from top: Int, to below: Int, outputGradient dz: UnsafePointer<Float>, ios: [LayerIO]
+    ) {
+        passes[top].inputGradient(chunk, ios[top - below], dz: dz, into: outputGradients[top - 1])
+        var m = top - 1
+        while m > below {
+            passes[m].inputGradient(
+                chunk, ios[m - below], dz: UnsafePointer(outputGradients[m]), into: outputGradients[m - 1])
+            m -= 1
+        }
+        passes[below].activationDerivative(chunk, ios[0], gradient: outputGradients[below])
     }
 }
