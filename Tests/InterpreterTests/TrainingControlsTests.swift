@@ -284,3 +284,28 @@ import Testing
         #expect(first.split(separator: "\n").dropLast().elementsEqual(lines.prefix(lines.count)), "\(first)\n---\n\(lines)")
     }
 }
+
+/// restore_best_weights puts back the moving statistics with the weights
+/// (Keras's get_weights has both), and a batch-normalized model fits again.
+@Suite struct TrainingControlsStateTests {
+    @Test func restoringTheBestEpochRestoresItsMovingStatistics() throws {
+        let harness = try TrainingControlsTests.harness()
+        let failure = harness.run(
+            """
+            load idx train-images train-labels test-images test-labels
+            normalize
+            build dense 16, batchnorm, activation relu, dense 10 softmax
+            fit epochs=1 batch=50
+            fit epochs=5 batch=50 validation=0.25 optimizer=adam lr=0.01, \\
+                early_stopping monitor=val_accuracy min_delta=1 patience=2 restore_best_weights=true
+            evaluate validation
+            """)
+        #expect(failure == nil, "\(failure ?? "")")
+        let epochs = harness.lines.filter { $0.hasPrefix("Epoch 1/5") }
+        let firstValidationLoss = try #require(epochs.first?.split(separator: " - ").first { $0.hasPrefix("val_loss: ") })
+        #expect(harness.lines.contains("Restoring model weights from the end of the best epoch: 1."))
+        #expect(
+            harness.lines.last?.hasPrefix("validation: loss \(firstValidationLoss.dropFirst("val_loss: ".count)) - ") == true,
+            "\(harness.lines)")
+    }
+}
