@@ -9,7 +9,7 @@
 //            dx = dz·Wᵀ   2·I·O   (not for the first layer: nothing needs it)
 // A Conv2D layer counts as the product of its patches (P positions × K·K·C)
 // by its kernel (K·K·C × F): 2·P·K·K·C·F each way (dx as dz·Wᵀ, then col2im,
-// whose additions are not counted); pooling, flatten and dropout are free.
+// whose additions are not counted); layers without weights are free.
 // Per validation sample 2·I·O per layer (forward only). Bias adds,
 // activations, softmax and the optimizer are O(parameters) or O(N·O) and are
 // not counted (under 1% of the products for these shapes). These are the

@@ -1,5 +1,5 @@
 // Every layer's output for one example, for inspecting a model (what
-// `show activations` draws). Inference semantics: dropout is the identity.
+// `show activations` draws). Inference semantics (no training-only masks, moving statistics).
 //
 // Shapes: layer l's output has `architecture.summary()[l].outputShape`
 // (NHWC for images, flat after flatten or dense). Computed by the scalar

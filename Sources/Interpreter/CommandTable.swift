@@ -9,6 +9,9 @@ struct Outcome {
     var recordedSource: String?
     /// A command of a notebook replayed by `run` failed, at its own place.
     var nestedFailure: Failure?
+    /// The command was interrupted and kept what it finished: where it
+    /// stopped and what was kept, worded for the front end (`Session.execute` shows it).
+    var stoppedNote: String?
 
     static let done = Outcome()
 }

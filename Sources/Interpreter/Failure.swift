@@ -22,10 +22,15 @@ public struct Failure: Error, Sendable {
     public var rendered: String { diagnostic.rendered(file: file, sourceLines: sourceLines) }
 
     /// The same error as a Jupyter kernel's `error` message: `ename`, `evalue`
-    /// (the message) and `traceback` (the rendered lines).
+    /// (the message) and `traceback` (the rendered lines). An interrupt is
+    /// Jupyter's `KeyboardInterrupt`, and its message alone: it is no fault
+    /// of the line, so nothing points into it.
     public var jupyterError: (ename: String, evalue: String, traceback: [String]) {
-        (
-            interrupted ? "KeyboardInterrupt" : "DnbError", diagnostic.message,
+        guard !interrupted else {
+            return ("KeyboardInterrupt", diagnostic.message, [diagnostic.message] + diagnostic.notes)
+        }
+        return (
+            "DnbError", diagnostic.message,
             rendered.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         )
     }

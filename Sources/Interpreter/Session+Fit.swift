@@ -2,66 +2,25 @@ import Engine
 import Language
 import Plotting
 
-/// One optimizer `fit optimizer=NAME` offers: its name, its default learning
-/// rate, which of fit's optimizer options it takes, and the engine's update
-/// rule it becomes. A new optimizer is one more type and one line in
-/// `FitCommand.optimizers`.
-protocol OptimizerChoice: Sendable {
-    static var name: String { get }
-    static var defaultLearningRate: Float { get }
-    /// fit's options besides lr= that this optimizer reads.
-    static var options: [String] { get }
-    static func make(learningRate: Float, _ invocation: Invocation) -> Optimizer
-}
-
-/// Gradient descent, optionally with (Nesterov) momentum; Keras's lr 0.01.
-struct SGDChoice: OptimizerChoice {
-    static let name = "sgd"
-    static let defaultLearningRate: Float = 0.01
-    static let options = [FitCommand.momentum.name, FitCommand.nesterov.name]
-    static func make(learningRate: Float, _ invocation: Invocation) -> Optimizer {
-        .sgd(
-            learningRate: learningRate, momentum: Float(invocation[FitCommand.momentum]),
-            nesterov: invocation[FitCommand.nesterov])
-    }
-}
-
-/// Adam with Keras's β₁ 0.9, β₂ 0.999, ε 1e-7 and lr 0.001.
-struct AdamChoice: OptimizerChoice {
-    static let name = "adam"
-    static let defaultLearningRate: Float = 0.001
-    static let options: [String] = []
-    static func make(learningRate: Float, _ invocation: Invocation) -> Optimizer { .adam(learningRate: learningRate) }
-}
-
-/// RMSprop (Keras's default optimizer) with ρ 0.9 and lr 0.001.
-struct RMSpropChoice: OptimizerChoice {
-    static let name = "rmsprop"
-    static let defaultLearningRate: Float = 0.001
-    static let options = [FitCommand.momentum.name]
-    static func make(learningRate: Float, _ invocation: Invocation) -> Optimizer {
-        .rmsprop(learningRate: learningRate, momentum: Float(invocation[FitCommand.momentum]))
-    }
-}
-
 /// `fit epochs=10 batch=32 validation=0.2 optimizer=adam ...`: its declaration.
 enum FitCommand {
-    static let optimizers: [any OptimizerChoice.Type] = [SGDChoice.self, AdamChoice.self, RMSpropChoice.self]
-    /// Keras's default.
-    static let defaultOptimizer: any OptimizerChoice.Type = RMSpropChoice.self
+    /// Keras's default optimizer.
+    static let defaultOptimizer = "rmsprop"
 
     static let epochs = Option("epochs", .integer(1...100_000), default: 1, "passes over the training data")
     static let batch = Option("batch", .integer(1...1_000_000), default: 32, "samples per gradient step")
     static let validation = Option(
         "validation", .number(0...0.99, exclusiveLower: false), default: 0.0, "fraction held out for validation")
     static let optimizer = Option<String?>(
-        "optimizer", .choice(optimizers.map { $0.name }), default: nil,
+        "optimizer", .choice(OptimizerRegistry.names), default: nil,
         note: "rmsprop as in Keras, or the model's current one", "the update rule")
     static let learningRate = Option<Double?>(
-        "lr", .number(0...10, exclusiveLower: true), default: nil, note: "0.01 sgd, 0.001 adam and rmsprop",
+        "lr", .number(0...10, exclusiveLower: true), default: nil,
+        note: OptimizerRegistry.names.map { "\(OptimizerRegistry.defaultLearningRate($0).map { "\($0)" } ?? "") \($0)" }
+            .joined(separator: ", "),
         "learning rate")
-    static let momentum = Option("momentum", .number(0...0.9999, exclusiveLower: false), default: 0.0, "sgd and rmsprop momentum")
-    static let nesterov = Option("nesterov", .boolean, default: false, "Nesterov momentum (sgd)")
+    /// The optimizers' own options (momentum=, nesterov=), as each optimizer declares them.
+    static let optimizerOptions = OptimizerRegistry.options.map { BuildCommand.optionSpec($0.option) }
     static let shuffle = Option("shuffle", .boolean, default: true, "reshuffle the training data every epoch")
     static let seed = Option<Int?>(
         "seed", .integer(0...Int.max), default: nil, note: "the session seed, see set seed=N", "shuffling seed")
@@ -93,14 +52,15 @@ enum FitCommand {
     static let spec = CommandSpec(
         name: "fit",
         usage:
-            "fit [epochs=N] [batch=N] [validation=F] [optimizer=adam|sgd|rmsprop] [lr=F] ... "
+            "fit [epochs=N] [batch=N] [validation=F] [optimizer=\(OptimizerRegistry.names.joined(separator: "|"))] [lr=F] ... "
             + "[, early_stopping ...] [, reduce_lr ...] [, checkpoint FILE ...] [, schedule KIND ...]",
         summary: "train the model, with a progress line per epoch; callbacks after commas",
         details: """
             validation=F holds out the last fraction F of the training data before shuffling (Keras's
             validation_split). The training data is reshuffled every epoch from the seed. A second fit
-            continues from the current weights and optimizer state. Ctrl-C stops after the current batch.
-            augment=on trains a model on images (one built with conv, maxpool or flatten) on randomly
+            continues from the current weights and optimizer state.
+            \(FrontEnd.stopPlaceholder) stops after the current batch and keeps the weights and the finished epochs.
+            augment=on trains a model on images (one whose first layer works on images) on randomly
             shifted, rotated and zoomed copies of each batch, drawn from the seed; validation, evaluate
             and predict see the images as they are.
             Callbacks follow fit's options, each after a comma, with Keras's names and defaults:
@@ -115,9 +75,10 @@ enum FitCommand {
         groupNoun: "callback",
         groupsAfterComma: true,
         options: [
-            epochs.spec, batch.spec, validation.spec, optimizer.spec, learningRate.spec, momentum.spec, nesterov.spec,
-            shuffle.spec, seed.spec, augment.spec, shift.spec, rotate.spec, zoom.spec, weightDecay.spec,
-            labelSmoothing.spec, name.spec,
+            epochs.spec, batch.spec, validation.spec, optimizer.spec, learningRate.spec,
+        ] + optimizerOptions + [
+            shuffle.spec, seed.spec, augment.spec, shift.spec, rotate.spec, zoom.spec, weightDecay.spec, labelSmoothing.spec,
+            name.spec,
         ],
         examples: [
             "fit epochs=10 batch=32 validation=0.2 optimizer=adam", "fit epochs=5 optimizer=sgd lr=0.1 momentum=0.9",
@@ -131,8 +92,8 @@ enum FitCommand {
 
 extension Session {
     /// Trains a copy of the model (see `ModelValue`), which becomes the
-    /// session's only when training ends: stopped by Ctrl-C, it keeps the
-    /// epochs it finished.
+    /// session's only when training ends: stopped by Ctrl-C (or Jupyter's
+    /// interrupt), it keeps the epochs it finished.
     func fit(_ invocation: Invocation) throws(Diagnostic) -> Outcome {
         var value = try modelValue(for: invocation)
         let data = try requireData(for: invocation)
@@ -171,22 +132,17 @@ extension Session {
         var callbacks = EpochCallbacks(controls: controls, history: state.history, scaling: data.scaling, origin: data.origin)
         do {
             let model = try value.forTraining()
-            // As in Keras, a new learning rate for the same optimizer keeps its
-            // moments and step count; another kind (or other slots) starts afresh.
-            if let current = model.optimizerState?.optimizer, current.name == optimizer.name,
-                current.slotCount == optimizer.slotCount
-            {
-                model.optimizerState?.optimizer = optimizer
-            }
             result = try model.fit(
                 training, validation: validation, optimizer: optimizer, configuration: configuration,
                 onBatch: { progress in
-                    // Redraw the live bar at most ~20 times a second.
-                    if progress.step == progress.steps || progress.elapsed - lastDrawn >= 0.05 {
+                    let goOn = !isInterrupted()
+                    // Redraw the live bar at most ~20 times a second, and where
+                    // an interrupt stops it (the step its message names).
+                    if !goOn || progress.step == progress.steps || progress.elapsed - lastDrawn >= 0.05 {
                         lastDrawn = progress.elapsed
                         self.emit(.progress(Self.progressBar(progress)))
                     }
-                    return !isInterrupted()
+                    return goOn
                 },
                 control: { metrics in
                     lastDrawn = -1
@@ -208,20 +164,25 @@ extension Session {
             earlyStop: callbacks.controls.earlyStopping?.stoppedEpoch)
         state.model = value
         guard let stopped = result.stoppedAt else { return .done }
-        emit(
-            .text(
-                "stopped by Ctrl-C at epoch \(stopped.epoch)/\(configuration.epochs), step \(stopped.step): "
-                    + "the weights are kept, and the history has \(result.epochs.count) finished epoch(s) more"))
+        let kept =
+            result.epochs.isEmpty
+            ? "no epoch finished, so the history is as it was"
+            : "the history has \(counted(result.epochs.count, "more epoch"))"
         return Outcome(
-            recordedSource: Self.replayableFit(invocation.command, finishedEpochs: result.epochs.count, stopped: stopped))
+            recordedSource: Self.replayableFit(
+                invocation.command, finishedEpochs: result.epochs.count, stopped: stopped, by: frontEnd),
+            stoppedNote: "\(frontEnd.stoppedBy) at epoch \(stopped.epoch)/\(configuration.epochs), step \(stopped.step): "
+                + "the weights are kept, and \(kept)")
     }
 
     /// A stopped fit is saved as the epochs it finished, with a comment: the
     /// updates of the unfinished epoch cannot be replayed exactly.
     /// Its callbacks are kept, but not restore_best_weights: the weights
     /// kept are those of the stop, as in Keras (no train end on an interrupt).
-    static func replayableFit(_ command: Command, finishedEpochs: Int, stopped: (epoch: Int, step: Int)) -> String {
-        let note = "# stopped by Ctrl-C at epoch \(stopped.epoch), step \(stopped.step); "
+    static func replayableFit(
+        _ command: Command, finishedEpochs: Int, stopped: (epoch: Int, step: Int), by frontEnd: FrontEnd = .prompt
+    ) -> String {
+        let note = "# \(frontEnd.stoppedBy) at epoch \(stopped.epoch), step \(stopped.step); "
         guard finishedEpochs > 0 else { return note + "no epoch finished, so nothing to replay" }
         func written(_ word: Word) -> String {
             let text = word.text
@@ -242,14 +203,14 @@ extension Session {
         pieces.sort { ($0.start.line, $0.start.column) < ($1.start.line, $1.start.column) }
         var line = "fit \(FitCommand.epochs.name)=\(finishedEpochs)"
         for piece in pieces { line += piece.isComma ? "," : " " + piece.text }
-        return note + "replaying the \(finishedEpochs) finished epoch(s) only\n" + line
+        return note + "replaying the \(counted(finishedEpochs, "finished epoch")) only\n" + line
     }
 
     /// The optimizer=, with its options; without new settings, the current
     /// optimizer (so its state carries on).
     private func chooseOptimizer(_ invocation: Invocation, current: Optimizer?) throws(Diagnostic) -> Optimizer {
-        let name = invocation[FitCommand.optimizer] ?? current?.name ?? FitCommand.defaultOptimizer.name
-        guard let choice = FitCommand.optimizers.first(where: { $0.name == name }) else {
+        let name = invocation[FitCommand.optimizer] ?? current?.name ?? FitCommand.defaultOptimizer
+        guard let defaultRate = OptimizerRegistry.defaultLearningRate(name) else {
             throw Diagnostic("unknown optimizer '\(name)'", at: invocation.verb.span)
         }
         let learningRate = invocation[FitCommand.learningRate].map { Float($0) }
@@ -258,14 +219,22 @@ extension Session {
                 "lr=\(invocation[FitCommand.learningRate] ?? 0) is too small for 32-bit weights (smallest: \(Float.leastNormalMagnitude))",
                 at: invocation.span(of: FitCommand.learningRate) ?? invocation.verb.span)
         }
-        for option in [FitCommand.momentum.name, FitCommand.nesterov.name] where !choice.options.contains(option) {
-            guard let given = invocation.command.option(option) else { continue }
-            let homes = FitCommand.optimizers.filter { $0.options.contains(option) }.map { "optimizer=\($0.name)" }
-            throw Diagnostic("\(option)= goes with \(homes.joined(separator: " or "))", at: given.key.span)
+        let own = OptimizerRegistry.optionNames(name)
+        var values: [String: ArgumentValue] = [:]
+        for (option, optimizers) in OptimizerRegistry.options {
+            guard let given = invocation.command.option(option.name) else { continue }
+            guard own.contains(option.name) else {
+                let homes = optimizers.map { "optimizer=\($0)" }
+                throw Diagnostic("\(option.name)= goes with \(homes.joined(separator: " or "))", at: given.key.span)
+            }
+            if let value = invocation.givenOption(option.name) { values[option.name] = BuildCommand.argumentValue(value) }
         }
-        let changesSettings = learningRate != nil || invocation.has(FitCommand.momentum) || invocation.has(FitCommand.nesterov)
-        if let current, current.name == name, !changesSettings { return current }
-        return choice.make(learningRate: learningRate ?? choice.defaultLearningRate, invocation)
+        if let current, current.name == name, learningRate == nil, values.isEmpty { return current }
+        guard
+            let optimizer = Optimizer(
+                name: name, learningRate: learningRate ?? defaultRate, options: ArgumentValues(values))
+        else { throw Diagnostic("unknown optimizer '\(name)'", at: invocation.verb.span) }
+        return optimizer
     }
 
     /// augment=on with its factors; shift=, rotate= and zoom= without it are refused.
@@ -280,7 +249,7 @@ extension Session {
         guard architecture.inputShape.count == 3 else {
             throw Diagnostic(
                 "augment=on moves pixels of images, but this model takes \(architecture.inputWidth) flat features: "
-                    + "build one that starts with conv, maxpool or flatten",
+                    + "build one that starts with " + BuildCommand.imageLayerWords,
                 at: invocation.span(of: FitCommand.augment) ?? invocation.verb.span)
         }
         return Augmentation(

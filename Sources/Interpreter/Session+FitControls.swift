@@ -108,7 +108,7 @@ extension Session {
         }
         let keepsOptimizer =
             !invocation.has(FitCommand.learningRate) && !invocation.has(FitCommand.optimizer)
-            && !invocation.has(FitCommand.momentum) && !invocation.has(FitCommand.nesterov)
+            && OptimizerRegistry.options.allSatisfy { invocation.command.option($0.option.name) == nil }
         return keepsOptimizer ? carried.schedule : nil
     }
 
@@ -161,12 +161,9 @@ extension Session {
         result: FitResult, earlyStop: Int?
     ) -> Int {
         var optimizerText = "\(optimizer.name) lr=\(NumberFormat.significant(Double(optimizer.learningRate), 4))"
-        switch optimizer {
-        case .sgd(_, let momentum, let nesterov) where momentum > 0:
-            optimizerText += " momentum=\(NumberFormat.significant(Double(momentum), 4))" + (nesterov ? " nesterov" : "")
-        case .rmsprop(_, _, let momentum, _) where momentum > 0:
-            optimizerText += " momentum=\(NumberFormat.significant(Double(momentum), 4))"
-        default: break
+        // The optimizer's own options as written (momentum=0.9 nesterov=true).
+        for key in OptimizerRegistry.optionNames(optimizer.name) {
+            if let given = invocation.command.option(key) { optimizerText += " \(key)=\(given.value.text)" }
         }
         var options = ["batch=\(invocation[FitCommand.batch])"]
         if let schedule { options.append(schedule.name) }

@@ -16,27 +16,29 @@ enum HelpCommand {
 extension Session {
     func help(_ invocation: Invocation) throws(Diagnostic) -> Outcome {
         if let verb = invocation.argument("COMMAND")?.textValue, let spec = CommandTable.spec(named: verb) {
-            emit(.text(Self.details(of: spec)))
+            emit(.text(Self.details(of: spec, in: frontEnd)))
         } else {
-            emit(.text(Self.overview()))
+            emit(.text(Self.overview(in: frontEnd)))
         }
         return .done
     }
 
-    static func overview() -> String {
+    /// The command list, with the keys of the front end it is read in.
+    static func overview(in frontEnd: FrontEnd) -> String {
         let rows = CommandTable.specs.map { ["  " + $0.name, $0.summary] }
         return
             (["commands (help COMMAND for details):"] + [textTable(rows)]
             + [
                 "", "one command per line; `#` starts a comment; a trailing `\\` continues the line.",
-                "at the prompt: Tab completes, Up and Ctrl-R recall, Ctrl-C stops a command, quit or Ctrl-D leaves.",
+                frontEnd.helpFooter,
             ])
             .joined(separator: "\n")
     }
 
-    static func details(of spec: CommandSpec) -> String {
+    /// One command's help, worded for the front end it is read in.
+    static func details(of spec: CommandSpec, in frontEnd: FrontEnd) -> String {
         var lines = ["usage: \(spec.usage)", "", spec.summary]
-        if !spec.details.isEmpty { lines += ["", spec.details] }
+        if !spec.details.isEmpty { lines += ["", frontEnd.worded(spec.details)] }
         if let groups = spec.groups {
             lines += ["", "\(spec.groupNoun)s:", textTable(groups.map { ["  " + $0.usage, $0.summary] })]
             for group in groups where !group.options.isEmpty {
@@ -63,9 +65,9 @@ extension Session {
 }
 
 extension CommandTable {
-    /// What `help VERB` shows, for front ends that document a command
-    /// themselves (Jupyter's inspect); nil for an unknown verb.
-    public static func helpText(for verb: String) -> String? {
-        spec(named: verb).map(Session.details(of:))
+    /// What `help VERB` shows in `frontEnd`, for front ends that document a
+    /// command themselves (Jupyter's inspect); nil for an unknown verb.
+    public static func helpText(for verb: String, in frontEnd: FrontEnd) -> String? {
+        spec(named: verb).map { Session.details(of: $0, in: frontEnd) }
     }
 }

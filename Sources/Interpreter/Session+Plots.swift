@@ -173,13 +173,27 @@ extension Session {
         let directory = resolve(state.settings.plotsDirectory)
         switch host.render(script, in: directory) {
         case .rendered(let scriptPath, let image):
+            tellWherePlotsGo(directory, example: scriptPath)
             emit(.plot(script: display(scriptPath), image: display(image), preview: preview))
         case .scriptOnly(let scriptPath):
+            tellWherePlotsGo(directory, example: scriptPath)
             emit(.plot(script: display(scriptPath), image: nil, preview: preview))
         case .failed(let scriptPath, let message):
             let place = scriptPath.map { " (\(display($0)))" } ?? ""
             throw Diagnostic("the plot could not be rendered\(place): \(message)", at: invocation.wholeSpan)
         }
+    }
+
+    /// Says once per folder and session where plots go: a folder appears
+    /// beside the notebook, and in Jupyter nothing else names it.
+    private func tellWherePlotsGo(_ directory: String, example script: String) {
+        guard frontEnd.tellsWherePlotsGo, toldPlotFolders.insert(directory).inserted else { return }
+        let shown = display(directory)
+        let place = shown == directory ? "" : " (\(directory))"
+        emit(
+            .text(
+                "plots go to \(shown.hasSuffix("/") ? shown : shown + "/")\(place): each image with a gnuplot script that draws it again,\n"
+                    + "e.g. gnuplot \(display(script)); set plots=DIR puts them elsewhere"))
     }
 
     /// A path under the working directory, shown relative to it.

@@ -8,8 +8,8 @@ enum SetCommand {
     static let plots = Option("plots", .path, default: "plots", "folder for plot scripts and images")
     static let format = Option("format", .choice(["png", "svg"]), default: "png", "image format of plots")
     static let threads = Option(
-        "threads", .integer(1...256), default: availableCores(),
-        "threads the engine may use (default: the cores this process may run on); the numbers do not depend on it")
+        "threads", .integer(1...256), default: availableCores(), note: "the cores this process may run on",
+        "threads the engine may use; the numbers do not depend on it")
 
     static let spec = CommandSpec(
         name: "set",

@@ -20,7 +20,7 @@ enum ShowCommand {
             25) on the first test digits, wrong ones in red; mistakes N (default 16), the most
             confident wrong predictions; confusion, the 10x10 test-set matrix; weights, the first
             layer's units as 28x28 pictures (a convnet's first-layer filters); activations N (default 0),
-            test digit N's feature maps layer by layer (Dense layers as strips; flatten, dropout not drawn).
+            test digit N's feature maps layer by layer (flat layers as strips; layers that only reshape or pass values through are not drawn).
             lr plots the learning rate per epoch. runs lists every fit of the session (each a run) with
             its best val_loss and val_accuracy; compare draws one metric (val_loss by default) of every
             run in one picture, one curve per run, as TensorBoard's runs view does.

@@ -41,9 +41,9 @@ extension Session {
 
     /// `show activations N`: test digit N, and each convolution and pooling
     /// layer's feature maps and each Dense layer's units, as the model
-    /// computes them for that digit (PLOTS/activations-N.png). Flatten and
-    /// dropout are not drawn: flatten only reshapes the maps above it, and
-    /// dropout passes its input through outside training.
+    /// computes them for that digit (PLOTS/activations-N.png). Layers whose
+    /// kind draws nothing of its own (one that only reshapes the maps above
+    /// it, or passes them through outside training) are left out.
     func plotActivations(invocation: Invocation) throws(Diagnostic) {
         let model = try requireModel(for: invocation)
         let data = try requireData(for: invocation)

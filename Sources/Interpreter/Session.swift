@@ -34,6 +34,11 @@ public final class Session {
     private var transcript: [OutputEvent] = []
     /// Whether plots also come with a terminal preview (the REPL sets this).
     public var wantsPreviews = false
+    /// Where the session's words are read (the REPL and the kernel set this):
+    /// help texts and the message of a stopped command are worded for it.
+    public var frontEnd = FrontEnd.batch
+    /// The plot folders whose place the session has told (see `publish`).
+    var toldPlotFolders: Set<String> = []
 
     public init(
         environment: Environment, host: any HostServices = LocalHost(), isInterrupted: @escaping () -> Bool = { false },
@@ -81,7 +86,7 @@ public final class Session {
             if isInterrupted() {
                 let span = SourceSpan(line: statement.line, column: 1, length: statement.source.count)
                 return Failure(
-                    diagnostic: Diagnostic("interrupted (Ctrl-C)", at: span), file: file, sourceLines: sourceLines,
+                    diagnostic: Diagnostic(frontEnd.interruptedMessage, at: span), file: file, sourceLines: sourceLines,
                     interrupted: true)
             }
         }
@@ -111,6 +116,18 @@ public final class Session {
             // Only top-level commands: a `run` is kept as its own line.
             if entry.isRecorded, runStack.isEmpty {
                 state.journal.recordCommand(outcome.recordedSource ?? statement.source)
+            }
+            if let stopped = outcome.stoppedNote {
+                // On a terminal the command says where it stopped, and the
+                // prompt adds nothing; in Jupyter the note is the one message
+                // of the interrupt (the cell's error), without a caret.
+                guard frontEnd == .jupyter else {
+                    emit(.text(stopped))
+                    return nil
+                }
+                let span = SourceSpan(line: statement.line, column: 1, length: statement.source.count)
+                return Failure(
+                    diagnostic: Diagnostic(stopped, at: span), file: file, sourceLines: sourceLines, interrupted: true)
             }
             return nil
         } catch {

@@ -36,6 +36,7 @@ public final class RequestHandler {
         let outputs = OutputRouter()
         self.outputs = outputs
         session = Session(environment: environment, isInterrupted: isInterrupted, emit: outputs.show)
+        session.frontEnd = .jupyter
         outputs.publish = { [unowned self] type, content, metadata, parent in
             self.publish(type, content, metadata, parent)
         }
@@ -154,7 +155,7 @@ public final class RequestHandler {
         while lineStart > 0, code[lineStart - 1] != "\n" { lineStart -= 1 }
         let line = String(String.UnicodeScalarView(code[lineStart...].prefix { $0 != "\n" }))
         let verb = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map { String($0).lowercased() }
-        guard let verb, let text = CommandTable.helpText(for: verb) else {
+        guard let verb, let text = CommandTable.helpText(for: verb, in: .jupyter) else {
             return .object(["status": .string("ok"), "found": .bool(false), "data": .emptyObject, "metadata": .emptyObject])
         }
         return .object([

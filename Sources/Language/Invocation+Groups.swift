@@ -1,4 +1,4 @@
-/// Comma-separated groups (`build conv 32 3x3 relu padding=same, maxpool 2, ...`):
+/// Comma-separated groups (`build conv 32 3x3 relu padding=same, flatten, ...`):
 /// each group's first word picks one of the command's `GroupSpec`s, which
 /// declares the words after it and the options written inside the group.
 extension Invocation {

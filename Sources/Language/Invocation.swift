@@ -34,6 +34,10 @@ public struct Invocation: Equatable, Sendable {
     /// Whether the option was written on the line.
     public func has<Value>(_ option: Option<Value>) -> Bool { values[option.name] != nil }
 
+    /// The checked value of option `name` as given, nil when it was not given
+    /// (options declared by name, e.g. from the engine's optimizers).
+    public func givenOption(_ name: String) -> OptionValue? { values[name] }
+
     /// Where the option's value was written.
     public func span<Value>(of option: Option<Value>) -> SourceSpan? { spans[option.name] }
 

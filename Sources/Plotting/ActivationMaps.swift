@@ -100,7 +100,7 @@ public func activationMaps(title: String, layers: [FeatureMaps], output: PlotOut
     writer.line("set border 15 lw 0.5 lc rgb '#bbbbbb'")
     writer.line("set palette gray negative")
     writer.line("set multiplot")
-    writer.line("set label 1 \(quoted(title)) at screen 0.5,\(screen(height - 20, of: height)) center font ',12'")
+    writer.line("set label 1 \(quoted(title)) at screen 0.5,\(screen(height - 20, of: height)) center \(writer.font(12))")
     block = 0
     for section in sections {
         let layer = section.layer
@@ -116,7 +116,7 @@ public func activationMaps(title: String, layers: [FeatureMaps], output: PlotOut
             : (section.shown < layer.maps.count ? " (first \(section.shown) of \(layer.maps.count) maps)" : "")
         writer.line("# \(comment(layer.label))")
         writer.line(
-            "set label 2 \(quoted(layer.label + leftOut)) at screen \(screen(margin, of: width)),\(screen(height - section.top - 12, of: height)) left font ',10'"
+            "set label 2 \(quoted(layer.label + leftOut)) at screen \(screen(margin, of: width)),\(screen(height - section.top - 12, of: height)) left \(writer.font(10))"
         )
         writer.line("set cbrange [\(NumberFormat.significant(Double(low), 4)):\(NumberFormat.significant(Double(high), 4))]")
         let w = max(section.strip > 0 ? section.strip : layer.width, 2)
@@ -124,7 +124,7 @@ public func activationMaps(title: String, layers: [FeatureMaps], output: PlotOut
         writer.line("set xrange [-0.5:\(w - 1).5]")
         writer.line("set yrange [\(h - 1).5:-0.5]")
         if section.ticBand > 0 {
-            writer.line("set xtics 1 scale 0 font ',8' offset 0,0.3 textcolor rgb 'black'")
+            writer.line("set xtics 1 scale 0 \(writer.font(8)) offset 0,0.3 textcolor rgb 'black'")
         }
         for index in 0..<section.shown {
             let column = index % section.columns, row = index / section.columns
@@ -134,7 +134,7 @@ public func activationMaps(title: String, layers: [FeatureMaps], output: PlotOut
             writer.line("set rmargin at screen \(screen(x0 + section.cellWidth, of: width))")
             writer.line("set tmargin at screen \(screen(height - y0, of: height))")
             writer.line("set bmargin at screen \(screen(height - y0 - section.cellHeight, of: height))")
-            writer.line("plot $d\(block) matrix with image")
+            writer.line("plot $d\(block) matrix \(writer.image(values: w * h))")
             if block == 0 { writer.line("unset label 1") }
             if index == 0 { writer.line("unset label 2") }
             block += 1

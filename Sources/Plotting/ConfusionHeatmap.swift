@@ -40,7 +40,7 @@ public func confusionHeatmap(
     }
     writer.datablock("labels", rows: labels)
     writer.blank()
-    writer.line("set title \(quoted(fullTitle)) font ',12'")
+    writer.line("set title \(quoted(fullTitle)) \(writer.font(12))")
     writer.line("set xlabel 'predicted'")
     writer.line("set ylabel 'true'")
     writer.line("set size ratio -1")
@@ -53,7 +53,7 @@ public func confusionHeatmap(
     writer.line("set cblabel 'count'")
     writer.line("set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')")
     writer.line("unset key")
-    writer.line("plot $counts matrix with image, \\")
+    writer.line("plot $counts matrix \(writer.image(values: classes * classes)), \\")
     writer.line("     $labels using 1:2:3:4 with labels textcolor rgb variable")
     writer.finish()
     return writer.script(output: output)

@@ -84,7 +84,7 @@ func imageGrid(
     let bottom = screen(10, of: height), top = screen(height - titleBand - captionBand, of: height)
     let xSpacing = screen(10, of: width), ySpacing = screen(captionBand + 12, of: height)
     writer.line(
-        "set multiplot layout \(rows),\(columns) title \(quoted(title)) font ',12' margins \(left),\(right),\(bottom),\(top) spacing \(xSpacing),\(ySpacing)"
+        "set multiplot layout \(rows),\(columns) title \(quoted(title)) \(writer.font(12)) margins \(left),\(right),\(bottom),\(top) spacing \(xSpacing),\(ySpacing)"
     )
     return writer
 }
@@ -99,7 +99,7 @@ func appendPanels(_ panels: [ImagePanel], to writer: inout ScriptWriter) {
             writer.line("set title \(quoted(panel.caption)) offset 0,-0.6 textcolor rgb 'black'")
             writer.line("unset border")
         }
-        writer.line("plot $d\(index) matrix with image")
+        writer.line("plot $d\(index) matrix \(writer.image(values: panel.pixels.count))")
     }
     writer.line("unset multiplot")
 }

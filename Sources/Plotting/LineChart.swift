@@ -71,14 +71,16 @@ private func appendCurves(
     keyAtTop: Bool?
 ) {
     let epochs = series.map(\.values.count).max() ?? 1
-    writer.line("set title \(quoted(title))\(colored ? " font ',12'" : "")")
+    writer.line("set title \(quoted(title))\(colored ? " " + writer.font(12) : "")")
     writer.line("set xlabel \(quoted(xLabel))")
     writer.line("set ylabel \(quoted(yLabel))")
     writer.line("set xrange [0.5:\(epochs).5]")
     writer.line("set xtics \(epochStep(epochs))")
     if colored { writer.line("set grid lc rgb '#dddddd'") }
+    // A key's last line loses what hangs below the baseline (the `_` of val_loss)
+    // to the box unless the lines have some room: spacing 1.2, height 0.5.
     let top = keyAtTop ?? !rising(series[0].values)
-    writer.line("set key \(top ? "top" : "bottom") right\(colored ? " box opaque" : "")")
+    writer.line("set key \(top ? "top" : "bottom") right\(colored ? " box opaque spacing 1.2 height 0.5" : "")")
     writer.blank()
     for (index, one) in series.enumerated() {
         writer.line("# \(comment(one.label)): epoch, value")

@@ -59,7 +59,7 @@ public func predictionPanel(
             "\(index) \(NumberFormat.significant(p)) \(index == predicted ? 0x1F77B4 : 0xAEC7E8)"
         })
     writer.blank()
-    writer.line("set multiplot title \(quoted(fullTitle)) font ',12'")
+    writer.line("set multiplot title \(quoted(fullTitle)) \(writer.font(12))")
     writer.line("unset key")
     writer.line("unset colorbox")
     writer.line("set cbrange [0:1]")

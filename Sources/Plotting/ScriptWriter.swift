@@ -4,6 +4,9 @@
 /// Accumulates the lines of one gnuplot script.
 struct ScriptWriter {
     private(set) var lines: [String] = []
+    /// The image format being written, which sets how a font size in
+    /// points is spelled (see `fontSize(_:)`); nil for a terminal preview.
+    private(set) var format: PlotFormat?
 
     /// Appends one line of gnuplot text.
     mutating func line(_ text: String) { lines.append(text) }
@@ -30,6 +33,7 @@ struct ScriptWriter {
     /// the output name (a string expression, so no quoting issues).
     static func file(_ output: PlotOutput, width: Int, height: Int, description: String) -> ScriptWriter {
         var writer = ScriptWriter()
+        writer.format = output.format
         writer.line("# dnb: \(comment(description))")
         writer.line("# Self-contained (all data inline): render with `gnuplot \(output.scriptFileName)`;")
         writer.line("# the image \(output.imageFileName) is written next to this script.")
@@ -37,9 +41,11 @@ struct ScriptWriter {
         writer.line("set encoding utf8")
         switch output.format {
         case .png:
-            writer.line("set terminal pngcairo size \(width),\(height) font 'DejaVu Sans,10' noenhanced")
+            writer.line("set terminal pngcairo size \(width),\(height) font 'DejaVu Sans,\(writer.fontSize(10))' noenhanced")
         case .svg:
-            writer.line("set terminal svg size \(width),\(height) font 'DejaVu Sans,10' noenhanced background rgb 'white'")
+            writer.line(
+                "set terminal svg size \(width),\(height) font 'DejaVu Sans,\(writer.fontSize(10))' noenhanced background rgb 'white'"
+            )
         }
         writer.line("# ARG0 is this script's path as gnuplot was given it; keep its directory part.")
         writer.line("dnb_dir = exists('ARG0') ? ARG0 : ''")
@@ -60,6 +66,28 @@ struct ScriptWriter {
         writer.line("set terminal dumb size \(columns),\(lines) noenhanced")
         writer.line("set output")
         return writer
+    }
+
+    /// A font size of `points` as this terminal takes it. pngcairo reads
+    /// points at 96 pixels per inch (10 points are 13.33 pixels); the svg
+    /// terminal writes the number as CSS pixels, so the same text would
+    /// come out at 3/4 of the PNG's size in an image shown at the same
+    /// width. SVG sizes are therefore points x 4/3, to two decimals.
+    func fontSize(_ points: Int) -> String {
+        format == .svg ? NumberFormat.significant(Double(points) * 4 / 3, 4) : String(points)
+    }
+
+    /// `font ',N'`: the default face at `points` (see `fontSize(_:)`).
+    func font(_ points: Int) -> String { "font ',\(fontSize(points))'" }
+
+    /// `with image` for a matrix of `values` values. Browsers smooth an
+    /// SVG's embedded image when they scale it, which turns a 3x3 filter or
+    /// the 10x10 confusion matrix into blurred gradients; pngcairo draws the
+    /// pixels sharp. So an SVG draws a small matrix (up to 100 values) as
+    /// one rectangle per value (`pixels`). A 28x28 digit would take 784
+    /// rectangles a panel, megabytes for a grid, and reads well smoothed.
+    func image(values: Int) -> String {
+        format == .svg && values <= 100 ? "with image pixels" : "with image"
     }
 
     /// Closes the output file so the image is complete when gnuplot exits.

@@ -46,6 +46,7 @@ public final class REPL {
         self.console = console
         self.session = session
         self.history = history
+        session.frontEnd = .prompt
     }
 
     /// Runs until Ctrl-D or `quit`; returns the exit code (0).

@@ -99,7 +99,7 @@ struct OptimizerTests {
         var s1 = [Float](repeating: 0, count: count)
         for t in 1...3 {
             for i in 0..<count {
-                switch optimizer {
+                switch optimizer.kind {
                 case .sgd(let lr, let momentum, let nesterov):
                     if momentum == 0 {
                         rp[i] = rp[i] - g[i] * lr
@@ -178,7 +178,7 @@ struct OptimizerVectorLoopTests {
         for t in 1...steps {
             for i in 0..<count {
                 let g = Double(grads[i])
-                switch optimizer {
+                switch optimizer.kind {
                 case .sgd(let lr, let momentum, let nesterov):
                     let lr = Double(lr), mu = Double(momentum)
                     if mu == 0 {

@@ -4,18 +4,15 @@ import Testing
 
 /// Every tile the products may run on — the 8-lane Swift tiles, the AVX-512
 /// tiles where the CPU has them, the row walk that skips zero terms — gives
-/// the specification's bits. Serialized: it switches `ProductKernels.wideTiles`
-/// (other suites may run meanwhile on either path: the bits are the same).
-@Suite(.serialized)
+/// the specification's bits. Each test pins its path for itself and the
+/// pool passes it starts (`ProductKernels.pinnedWideTiles`, task-local), so
+/// suites running meanwhile keep the CPU's path.
 struct ProductTilesTests {
     /// The paths this machine can run: 8-lane, and AVX-512 when available.
-    static let paths: [Bool] = ProductKernels.wideTiles ? [false, true] : [false]
+    static let paths: [Bool] = ProductKernels.wideAvailable ? [false, true] : [false]
 
     func onPath<T>(wide: Bool, _ body: () throws -> T) rethrows -> T {
-        let saved = ProductKernels.wideTiles
-        ProductKernels.wideTiles = wide
-        defer { ProductKernels.wideTiles = saved }
-        return try body()
+        try ProductKernels.$pinnedWideTiles.withValue(wide) { try body() }
     }
 
     static let shapes: [(Int, Int, Int)] = [

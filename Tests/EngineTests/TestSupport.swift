@@ -115,3 +115,19 @@ extension Workspace {
         return sparse.isSparse(0..<rowsInPass)
     }
 }
+
+/// An optimizer's kind and hyperparameters, for tests that write each kind's formula out.
+enum OptimizerCase {
+    case sgd(Float, Float, Bool)
+    case adam(Float, Float, Float, Float)
+    case rmsprop(Float, Float, Float, Float)
+}
+
+extension Optimizer {
+    var kind: OptimizerCase {
+        if let sgd = rule as? SGD { return .sgd(sgd.learningRate, sgd.momentum, sgd.nesterov) }
+        if let adam = rule as? Adam { return .adam(adam.learningRate, adam.beta1, adam.beta2, adam.epsilon) }
+        guard let rms = rule as? RMSprop else { preconditionFailure("a new optimizer needs its test formula") }
+        return .rmsprop(rms.learningRate, rms.rho, rms.momentum, rms.epsilon)
+    }
+}

@@ -124,7 +124,7 @@ import Testing
         ),
         (
             "build convv 8 3x3, flatten, dense 10 softmax",
-            "test.dnb:1:7: error: unknown layer type 'convv' — expected one of: dense, conv, maxpool, flatten, dropout",
+            "test.dnb:1:7: error: unknown layer type 'convv' — expected one of: dense, conv, maxpool, flatten, dropout, batchnorm, activation, avgpool, globalavgpool",
             "      ^~~~~"
         ),
         (
@@ -237,7 +237,7 @@ import Testing
     @Test(arguments: [
         (
             "fit augment=on", "build dense 16 relu, dense 10 softmax",
-            "test.dnb:1:13: error: augment=on moves pixels of images, but this model takes 784 flat features: build one that starts with conv, maxpool or flatten"
+            "test.dnb:1:13: error: augment=on moves pixels of images, but this model takes 784 flat features: build one that starts with conv, maxpool, flatten, avgpool or globalavgpool"
         ),
         ("fit shift=0.2", tinyConvnet, "test.dnb:1:5: error: shift= goes with augment=on"),
         (

@@ -47,8 +47,11 @@ import Testing
     let command = try #require(try Parser.parse(line: #"fit epochs=50 optimizer=adam validation=0.2"#))
     #expect(
         Session.replayableFit(command, finishedEpochs: 2, stopped: (3, 700))
-            == "# stopped by Ctrl-C at epoch 3, step 700; replaying the 2 finished epoch(s) only\n"
+            == "# stopped by Ctrl-C at epoch 3, step 700; replaying the 2 finished epochs only\n"
             + "fit epochs=2 optimizer=adam validation=0.2")
+    #expect(
+        Session.replayableFit(command, finishedEpochs: 1, stopped: (2, 9), by: .jupyter)
+            == "# interrupted at epoch 2, step 9; replaying the 1 finished epoch only\nfit epochs=1 optimizer=adam validation=0.2")
     #expect(
         Session.replayableFit(command, finishedEpochs: 0, stopped: (1, 5))
             == "# stopped by Ctrl-C at epoch 1, step 5; no epoch finished, so nothing to replay")

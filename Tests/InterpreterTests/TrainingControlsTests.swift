@@ -260,7 +260,7 @@ import Testing
             ))
         #expect(
             Session.replayableFit(command, finishedEpochs: 3, stopped: (4, 17))
-                == "# stopped by Ctrl-C at epoch 4, step 17; replaying the 3 finished epoch(s) only\n"
+                == "# stopped by Ctrl-C at epoch 4, step 17; replaying the 3 finished epochs only\n"
                 + "fit epochs=3 validation=0.2, early_stopping patience=2, checkpoint \"my best.safetensors\", "
                 + "schedule piecewise boundaries=\"5,9\" values=\"0.1,0.01,0.001\"")
     }

@@ -31,23 +31,68 @@ import Testing
         #expect(router.results == ["test: loss 0.0800 - accuracy 0.9775"])
     }
 
-    /// The progress bar is one display: shown once, updated in place, emptied at the end.
-    @Test func progressIsOneDisplayUpdatedInPlace() throws {
+    /// The texts the display `id` showed, in order.
+    func texts(_ sent: Sent, display id: String) -> [String] {
+        sent.messages.filter { $0.content["transient"]?["display_id"]?.string == id }
+            .compactMap { $0.content["data"]?["text/plain"]?.string }
+    }
+
+    /// Training is one display: the bar, then each finished epoch's line in
+    /// the bar's place with the next bar drawn below it. Nothing is sent at
+    /// the end: the last update carried the finished lines.
+    @Test func finishedEpochsStayAboveTheBarInOneDisplay() throws {
         let (router, sent) = router()
+        router.show(.text("built 784 → 10 softmax"))
         router.show(.progress("Epoch 1/2  1/1500"))
         router.show(.progress("Epoch 1/2  750/1500"))
         router.show(.text("Epoch 1/2 - 1500/1500 - loss: 0.2847"))
         router.show(.progress("Epoch 2/2  1/1500"))
+        router.show(.text("Epoch 2/2 - 1500/1500 - loss: 0.1400"))
         router.end()
         #expect(
             sent.messages.map(\.type) == [
-                "display_data", "update_display_data", "stream", "update_display_data", "update_display_data",
+                "stream", "display_data", "update_display_data", "update_display_data", "update_display_data",
+                "update_display_data",
             ])
-        let ids = sent.messages.compactMap { $0.content["transient"]?["display_id"]?.string }
-        #expect(ids.count == 4)
-        #expect(Set(ids).count == 1)
-        #expect(sent.messages[1].content["data"]?["text/plain"]?.string == "Epoch 1/2  750/1500")
-        #expect(sent.messages.last?.content["data"]?["text/plain"]?.string == "")
+        let id = try #require(sent.messages[1].content["transient"]?["display_id"]?.string)
+        #expect(
+            texts(sent, display: id) == [
+                "Epoch 1/2  1/1500", "Epoch 1/2  750/1500", "Epoch 1/2 - 1500/1500 - loss: 0.2847",
+                "Epoch 1/2 - 1500/1500 - loss: 0.2847\nEpoch 2/2  1/1500",
+                "Epoch 1/2 - 1500/1500 - loss: 0.2847\nEpoch 2/2 - 1500/1500 - loss: 0.1400",
+            ])
+    }
+
+    /// Text that does not follow a bar is a stream again, below the display;
+    /// an interrupted fit leaves its bar where it stopped, never an empty display.
+    @Test func textAfterTheFitIsStreamedAndAStoppedBarStays() throws {
+        let (router, sent) = router()
+        router.show(.progress("Epoch 1/1  1/2"))
+        router.show(.text("Epoch 1/1 - 2/2 - loss: 0.2847"))
+        router.show(.text("plots go to plots/"))
+        router.show(.progress("Epoch 1/5  3/1500"))
+        router.end()
+        #expect(
+            sent.messages.map(\.type) == ["display_data", "update_display_data", "stream", "display_data"])
+        #expect(sent.messages[2].content["text"]?.string == "plots go to plots/\n")
+        #expect(sent.messages[3].content["data"]?["text/plain"]?.string == "Epoch 1/5  3/1500")
+        #expect(!sent.messages.contains { $0.content["data"]?["text/plain"]?.string == "" })
+    }
+
+    /// A display holds at most `linesPerDisplay` finished lines, so an
+    /// update stays small however many epochs a fit runs.
+    @Test func aLongFitGoesOnInANewDisplay() throws {
+        let (router, sent) = router()
+        for epoch in 1...(OutputRouter.linesPerDisplay + 1) {
+            router.show(.progress("Epoch \(epoch)  1/2"))
+            router.show(.text("Epoch \(epoch) - 2/2"))
+        }
+        let shown = sent.messages.filter { $0.type == "display_data" }
+        #expect(shown.count == 2)
+        let second = try #require(shown.last?.content["transient"]?["display_id"]?.string)
+        #expect(texts(sent, display: second).last == "Epoch \(OutputRouter.linesPerDisplay + 1) - 2/2")
+        let first = try #require(shown.first?.content["transient"]?["display_id"]?.string)
+        #expect(texts(sent, display: first).last?.split(separator: "\n").count == OutputRouter.linesPerDisplay)
     }
 
     @Test func plotsAreImagesWithATextFallback() throws {

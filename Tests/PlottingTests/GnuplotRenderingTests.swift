@@ -170,6 +170,28 @@ struct GnuplotRenderingTests {
         expectImage(at: root.appendingPathComponent("plots/awkward.png"), format: .png)
     }
 
+    /// The PNG of a chart whose key names `labels` (two series).
+    private func keyPNG(_ labels: [String]) throws -> Data {
+        let series = labels.enumerated().map { Series(label: $1, values: [0.3 - 0.1 * Double($0), 0.2, 0.1]) }
+        let script = try lineChart(title: "key", yLabel: "loss", series: series, output: PlotOutput(name: "key"))
+        let root = try projectWith(script)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = try runGnuplot(["plots/key.gp"], in: root)
+        #expect(run.status == 0, "gnuplot: \(run.error)")
+        return try Data(contentsOf: root.appendingPathComponent("plots/key.png"))
+    }
+
+    /// The `_` of `val_loss` hangs below the baseline; on the key's last line
+    /// pngcairo cut it off at the box, and the key read `val loss`. A key
+    /// line of `_` alone must therefore draw something a line of ` ` does not
+    /// (the longer label sets the key's width, the same in both).
+    @Test func keyLinesKeepTheirUnderscores() throws {
+        let last = try keyPNG(["a_longer_label", "_"])
+        #expect(last != (try keyPNG(["a_longer_label", " "])), "the last key line lost its underscore")
+        let first = try keyPNG(["_", "a_longer_label"])
+        #expect(first != (try keyPNG([" ", "a_longer_label"])), "the first key line lost its underscore")
+    }
+
     @Test func previewDrawsAnAsciiChartOnStandardOutput() throws {
         let script = try lineChartPreview(title: "loss", yLabel: "loss", series: Fixtures.lossSeries, columns: 72, lines: 20)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dnb-preview-\(UUID().uuidString)")

@@ -62,7 +62,10 @@ enum Charts {
         try Snapshot.check(try blockCharacterImage(Fixtures.images, width: 100), file: "predictions-blocks.txt")
     }
 
-    @Test func svgDiffersOnlyInTerminalAndOutputName() throws {
+    /// The svg terminal reads font sizes as CSS pixels, pngcairo as points
+    /// at 96 per inch: the SVG says 4/3 of each size, so that its text is as
+    /// large as the PNG's when both are shown at the same width.
+    @Test func svgDiffersOnlyInTerminalFontSizesAndOutputName() throws {
         let png = try lineChart(title: "loss", yLabel: "loss", series: Fixtures.lossSeries, output: PlotOutput(name: "loss"))
         let svg = try lineChart(
             title: "loss", yLabel: "loss", series: Fixtures.lossSeries, output: PlotOutput(name: "loss", format: .svg))
@@ -70,10 +73,29 @@ enum Charts {
         #expect(
             changed.map(\.1) == [
                 "# the image loss.svg is written next to this script.",
-                "set terminal svg size 800,500 font 'DejaVu Sans,10' noenhanced background rgb 'white'",
+                "set terminal svg size 800,500 font 'DejaVu Sans,13.33' noenhanced background rgb 'white'",
                 "set output dnb_dir.'loss.svg'",
+                "set title 'loss' font ',16'",
             ])
         #expect(svg.output?.imageFileName == "loss.svg")
+    }
+
+    /// Browsers smooth an SVG's embedded images: small matrices are drawn
+    /// as rectangles in SVG, so a 3x3 filter stays nine cells.
+    @Test func svgDrawsSmallMatricesAsRectangles() throws {
+        let svg = PlotOutput.self
+        let filters = try filterGrid(
+            kernel: (0..<36).map { Float($0 % 9) / 4 - 1 }, kernelSize: 3, inputChannels: 1, filters: 4,
+            output: svg.init(name: "filters", format: .svg))
+        #expect(filters.text.contains("matrix with image pixels"))
+        let confusion = try confusionHeatmap(counts: Fixtures.confusion, output: svg.init(name: "cm", format: .svg))
+        #expect(confusion.text.contains("plot $counts matrix with image pixels, \\"))
+        // 28x28 digits stay images (784 rectangles a panel would be megabytes), and PNGs are unchanged.
+        let digits = try digitGrid(title: "d", images: Fixtures.images, output: svg.init(name: "d", format: .svg))
+        #expect(!digits.text.contains("pixels"))
+        for (file, script) in try Charts.all() {
+            #expect(!script.text.contains("with image pixels"), "\(file)")
+        }
     }
 
     @Test func scriptsAreDeterministic() throws {

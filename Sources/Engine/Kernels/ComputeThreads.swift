@@ -132,6 +132,13 @@ final class ComputePool: @unchecked Sendable {
     /// Tasks must not write what another task reads or writes.
     func run(tasks count: Int, _ body: @escaping (Int) -> Void) {
         precondition(count < 1 << 31, "too many tasks")
+        // A product path pinned by the caller holds on the workers too.
+        let body: (Int) -> Void =
+            if let pinned = ProductKernels.pinnedWideTiles {
+                { i in ProductKernels.$pinnedWideTiles.withValue(pinned) { body(i) } }
+            } else {
+                body
+            }
         let threads = min(computeThreads(), count)
         // One pass at a time: a second caller (another thread, or a task
         // that starts a pass itself) runs its tasks alone, with the same bits.

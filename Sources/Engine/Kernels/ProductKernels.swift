@@ -14,10 +14,16 @@
 import CWideKernels
 
 enum ProductKernels {
-    /// Whether products (but those 8 to 15 columns wide) run on the AVX-512 tiles
-    /// (CWideKernels): on where the CPU has AVX-512F. The bits are the same
-    /// either way; tests switch it off to train through both paths.
-    nonisolated(unsafe) static var wideTiles = dnb_wide_available()
+    /// Whether this CPU (and build) has the AVX-512 tiles (CWideKernels).
+    static let wideAvailable = dnb_wide_available()
+
+    /// A path pinned for the current task and the pool passes it starts
+    /// (tests train through both); nil, as everywhere else: the CPU's.
+    @TaskLocal static var pinnedWideTiles: Bool? = nil
+
+    /// Whether products (but those 8 to 15 columns wide) run on the AVX-512
+    /// tiles: where the CPU has AVX-512F, unless pinned. The bits are the same either way.
+    static var wideTiles: Bool { pinnedWideTiles ?? wideAvailable }
 
     /// Rows `rows` of `C = A·B` (A row-major, M×K, lda): each element one
     /// chain over k ascending from +0, as `MatrixProduct.multiply`.

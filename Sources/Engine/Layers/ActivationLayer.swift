@@ -21,7 +21,7 @@ public struct ActivationLayer: Layer, Equatable {
         arguments: [.word("ACTIVATION", .choice(["relu", "sigmoid", "tanh", "linear"]), noun: "activation")],
         summary: "Activation: ACTIVATION of each value (after batchnorm, say)", readsImages: false, keepsShape: true)
 
-    public init(_ arguments: LayerArguments) { self.init(Activation(rawValue: arguments.text("ACTIVATION")) ?? .linear) }
+    public init(_ arguments: ArgumentValues) { self.init(Activation(rawValue: arguments.text("ACTIVATION")) ?? .linear) }
 
     public static let configKeys = ["activation"]
 

@@ -82,8 +82,7 @@ public struct Architecture: Equatable, Sendable {
 
     /// Layer widths joined by dashes, e.g. `784-128-10`; an image model
     /// gives each layer's shape, e.g. `28x28x1-26x26x32-...-1600-10`.
-    /// A layer that keeps its input's shape (dropout, batchnorm,
-    /// activation) adds no width.
+    /// A layer whose kind keeps its input's shape adds no width.
     public var widths: String {
         var shapes = [inputShape]
         var shape = inputShape
@@ -108,7 +107,7 @@ public struct Architecture: Equatable, Sendable {
         }
     }
 
-    /// Keras's names of the layers (`conv2d`, `max_pooling2d`, `conv2d_1`, ...), numbered per kind.
+    /// Keras's names of the layers (`conv2d`, `conv2d_1`, `dense`, ...), numbered per kind.
     public var layerNames: [String] {
         var counts: [String: Int] = [:]
         return stack.map { layer in

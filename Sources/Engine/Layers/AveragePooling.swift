@@ -24,7 +24,7 @@ public struct AveragePooling2DLayer: Layer, Equatable {
         arguments: [.word("N", .integer(1...1024), noun: "pool size")],
         summary: "AveragePooling2D: the mean of each NxN window", readsImages: true)
 
-    public init(_ arguments: LayerArguments) { self.init(poolSize: arguments.integer("N")) }
+    public init(_ arguments: ArgumentValues) { self.init(poolSize: arguments.integer("N")) }
 
     public static let configKeys = ["pool_size", "strides", "padding"]
 
@@ -153,7 +153,7 @@ public struct GlobalAveragePooling2DLayer: Layer, Equatable {
         word: "globalavgpool", className: "GlobalAveragePooling2D", baseName: "global_average_pooling2d",
         arguments: [], summary: "GlobalAveragePooling2D: each channel's mean over the image", readsImages: true)
 
-    public init(_ arguments: LayerArguments) {}
+    public init(_ arguments: ArgumentValues) {}
 
     public init(config: JSONValue) throws(LayerConfigError) {}
 

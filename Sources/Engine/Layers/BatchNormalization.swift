@@ -48,7 +48,7 @@ public struct BatchNormalizationLayer: Layer, Equatable {
         summary: "BatchNormalization: each channel to batch mean 0 and variance 1, then scaled and shifted",
         readsImages: false, keepsShape: true)
 
-    public init(_ arguments: LayerArguments) {
+    public init(_ arguments: ArgumentValues) {
         self.init(momentum: arguments.number("momentum"), epsilon: arguments.number("epsilon"))
     }
 

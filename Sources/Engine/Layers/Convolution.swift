@@ -239,7 +239,7 @@ public struct Conv2DLayer: Layer, Equatable {
         word: "conv", className: "Conv2D", baseName: "conv2d",
         arguments: [
             .word("FILTERS", .integer(1...100_000), noun: "filters"),
-            .word("KxK", .squareSize(1...1024), noun: "kernel size"), LayerArgument.activation,
+            .word("KxK", .squareSize(1...1024), noun: "kernel size"), ArgumentDeclaration.activation,
             .option(
                 "padding", .choice(Padding.allCases.map(\.rawValue)), default: .text(Padding.valid.rawValue),
                 "same: zeros around the input, so out = ⌈in / stride⌉"),
@@ -247,7 +247,7 @@ public struct Conv2DLayer: Layer, Equatable {
         ],
         summary: "Conv2D: FILTERS kernels of KxK over an image", readsImages: true)
 
-    public init(_ arguments: LayerArguments) {
+    public init(_ arguments: ArgumentValues) {
         self.init(
             filters: arguments.integer("FILTERS"), kernelSize: arguments.integer("KxK"), strides: arguments.integer("stride"),
             padding: Padding(rawValue: arguments.text("padding")) ?? .valid,

@@ -267,10 +267,10 @@ public struct DenseLayer: Layer, Equatable {
 
     public static let declaration = LayerDeclaration(
         word: "dense", className: "Dense", baseName: "dense",
-        arguments: [.word("UNITS", .integer(1...1_000_000), noun: "units"), LayerArgument.activation],
+        arguments: [.word("UNITS", .integer(1...1_000_000), noun: "units"), ArgumentDeclaration.activation],
         summary: "Dense: activation(dot(input, kernel) + bias), on flat input", readsImages: false)
 
-    public init(_ arguments: LayerArguments) {
+    public init(_ arguments: ArgumentValues) {
         self.init(units: arguments.integer("UNITS"), activation: Activation(rawValue: arguments.text("ACTIVATION")) ?? .linear)
     }
 

@@ -61,7 +61,7 @@ public struct DropoutLayer: Layer, Equatable {
         arguments: [.word("RATE", .number(0...1, exclusiveLower: false), noun: "rate")],
         summary: "Dropout: in training, zeroes values with probability RATE < 1", readsImages: false, keepsShape: true)
 
-    public init(_ arguments: LayerArguments) { self.init(rate: arguments.number("RATE")) }
+    public init(_ arguments: ArgumentValues) { self.init(rate: arguments.number("RATE")) }
 
     public static let configKeys = ["rate"]
 

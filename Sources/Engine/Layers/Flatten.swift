@@ -9,7 +9,7 @@ public struct FlattenLayer: Layer, Equatable {
         word: "flatten", className: "Flatten", baseName: "flatten", arguments: [],
         summary: "Flatten: an image to one row", readsImages: true)
 
-    public init(_ arguments: LayerArguments) {}
+    public init(_ arguments: ArgumentValues) {}
 
     public var description: String { "flatten" }
 
@@ -39,7 +39,7 @@ extension LayerSpec {
     public static let flatten = LayerSpec(FlattenLayer())
 }
 
-/// The identity both ways, `size` values a row (flatten; dropout outside training).
+/// The identity both ways, `size` values a row (flatten, and layers that pass values through outside training).
 final class CopyPass: LayerPass {
     let size: Int
     init(size: Int) { self.size = size }

@@ -12,8 +12,9 @@ import JSON
 // flat input of W features, `[H, W, C]` for an image (channels last, NHWC in
 // memory). `N` is the batch rows of a pass.
 
-/// The kind of value a layer's word or option takes in `build`.
-public enum LayerValueKind: Equatable, Sendable {
+/// The kind of value a layer's word or option (in `build`), or an
+/// optimizer's option (in `fit`), takes.
+public enum ArgumentKind: Equatable, Sendable {
     /// A whole number in the range.
     case integer(ClosedRange<Int>)
     /// A finite number in the range (lower end excluded when `exclusiveLower`).
@@ -22,37 +23,41 @@ public enum LayerValueKind: Equatable, Sendable {
     case choice([String])
     /// A square size written `KxK` (or `K`).
     case squareSize(ClosedRange<Int>)
+    /// true or false.
+    case boolean
 }
 
-/// A checked value of a layer's word or option.
-public enum LayerValue: Equatable, Sendable {
+/// A checked value of a layer's word or option, or an optimizer's option.
+public enum ArgumentValue: Equatable, Sendable {
     case integer(Int)
     case number(Double)
     case text(String)
+    case boolean(Bool)
 }
 
-/// One word (`UNITS`) or option (`momentum=`) a layer kind takes in `build`.
-public struct LayerArgument: Equatable, Sendable {
+/// One word (`UNITS`) or option (`momentum=`) a layer kind takes in `build`,
+/// or an option an optimizer takes in `fit`.
+public struct ArgumentDeclaration: Equatable, Sendable {
     /// `UNITS` for a positional word, `momentum` for an option.
     public var name: String
-    public var kind: LayerValueKind
+    public var kind: ArgumentKind
     /// nil: a positional word that must be given.
-    public var defaultValue: LayerValue?
+    public var defaultValue: ArgumentValue?
     /// A positional word's noun in errors ("units"), an option's help line.
     public var summary: String
     /// `key=value` rather than positional.
     public var isOption: Bool
 
-    public static func word(_ name: String, _ kind: LayerValueKind, noun: String, default value: LayerValue? = nil)
-        -> LayerArgument
+    public static func word(_ name: String, _ kind: ArgumentKind, noun: String, default value: ArgumentValue? = nil)
+        -> ArgumentDeclaration
     {
-        LayerArgument(name: name, kind: kind, defaultValue: value, summary: noun, isOption: false)
+        ArgumentDeclaration(name: name, kind: kind, defaultValue: value, summary: noun, isOption: false)
     }
 
-    public static func option(_ name: String, _ kind: LayerValueKind, default value: LayerValue, _ summary: String)
-        -> LayerArgument
+    public static func option(_ name: String, _ kind: ArgumentKind, default value: ArgumentValue, _ summary: String)
+        -> ArgumentDeclaration
     {
-        LayerArgument(name: name, kind: kind, defaultValue: value, summary: summary, isOption: true)
+        ArgumentDeclaration(name: name, kind: kind, defaultValue: value, summary: summary, isOption: true)
     }
 
     /// The optional `ACTIVATION` word of dense and conv layers (default linear).
@@ -69,23 +74,23 @@ public struct LayerDeclaration: Sendable {
     /// Keras's base layer name, numbered per model: `dense`, `conv2d`, `batch_normalization`.
     public var baseName: String
     /// Positional words, then options, in the order `help` lists them.
-    public var arguments: [LayerArgument]
+    public var arguments: [ArgumentDeclaration]
     /// One line for `help build`.
     public var summary: String
     /// Whether a stack that starts with this layer takes each picture as an
     /// image (height×width×1) rather than flat.
     public var readsImages: Bool
-    /// Whether the layer always keeps its input's shape (dropout, batchnorm,
-    /// activation): it adds no width to a model's description.
+    /// Whether the layer always keeps its input's shape (it normalizes, masks
+    /// or activates values): it adds no width to a model's description.
     public var keepsShape: Bool = false
 }
 
 /// The values of a layer's words and options, by name (every declared one
 /// present, defaults filled in), as `build` checked them.
-public struct LayerArguments: Sendable {
-    public var values: [String: LayerValue]
+public struct ArgumentValues: Sendable {
+    public var values: [String: ArgumentValue]
 
-    public init(_ values: [String: LayerValue]) { self.values = values }
+    public init(_ values: [String: ArgumentValue]) { self.values = values }
 
     public func integer(_ name: String) -> Int {
         if case .integer(let value)? = values[name] { value } else { 0 }
@@ -101,6 +106,10 @@ public struct LayerArguments: Sendable {
 
     public func text(_ name: String) -> String {
         if case .text(let value)? = values[name] { value } else { "" }
+    }
+
+    public func boolean(_ name: String) -> Bool {
+        if case .boolean(let value)? = values[name] { value } else { false }
     }
 }
 
@@ -131,7 +140,7 @@ protocol Layer: Sendable, CustomStringConvertible {
     /// The kind's name, arguments, Keras class and help.
     static var declaration: LayerDeclaration { get }
     /// From `build`'s checked words and options.
-    init(_ arguments: LayerArguments)
+    init(_ arguments: ArgumentValues)
     /// From the model file's config fields (besides `name` and `class_name`).
     init(config: JSONValue) throws(LayerConfigError)
     /// The model file's config fields, Keras's names (`units`, `activation`).
@@ -210,7 +219,7 @@ struct ReferenceOutput {
 /// shapes, and where its weights live.
 struct PlacedLayer: Sendable {
     var layer: any Layer
-    /// 0-based position in the stack (seeds dropout masks).
+    /// 0-based position in the stack (seeds per-layer random masks).
     var index: Int
     var inputShape: [Int]
     var outputShape: [Int]
@@ -310,7 +319,7 @@ public struct LayerSpec: Equatable, Sendable, CustomStringConvertible {
 
     /// The layer of kind `word` (`dense`, `conv`, ...) with `build`'s checked
     /// arguments; nil for an unknown word.
-    public init?(word: String, arguments: LayerArguments) {
+    public init?(word: String, arguments: ArgumentValues) {
         guard let kind = LayerRegistry.kind(word: word) else { return nil }
         self.init(kind.init(arguments))
     }

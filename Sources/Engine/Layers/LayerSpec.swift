@@ -8,7 +8,7 @@ public struct LayerSummary: Equatable, Sendable {
     public var className: String
     /// Output shape per example, e.g. `[26, 26, 32]`.
     public var outputShape: [Int]
-    /// Weights of the layer, trainable or not (kernel plus bias; 0 for pooling, flatten, dropout).
+    /// Weights of the layer, trainable or not (kernel plus bias, say; 0 for a layer without weights).
     public var parameterCount: Int
     /// The non-trainable part of `parameterCount` (batch normalization's moving statistics).
     public var nonTrainableCount: Int = 0

@@ -95,7 +95,7 @@ public struct MaxPooling2DLayer: Layer, Equatable {
         arguments: [.word("N", .integer(1...1024), noun: "pool size")],
         summary: "MaxPooling2D: the largest of each NxN window", readsImages: true)
 
-    public init(_ arguments: LayerArguments) { self.init(poolSize: arguments.integer("N")) }
+    public init(_ arguments: ArgumentValues) { self.init(poolSize: arguments.integer("N")) }
 
     public static let configKeys = ["pool_size", "strides", "padding"]
 

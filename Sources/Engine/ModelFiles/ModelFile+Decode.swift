@@ -350,54 +350,19 @@ extension ModelFile {
         } catch {
             throw bad("is not valid JSON (\(error.reason) at character \(error.offset))")
         }
-        guard case .object(let fields) = json, let name = json["name"]?.string else {
-            throw bad("needs a name (sgd, adam or rmsprop)")
-        }
-        func number(_ key: String, _ valid: (Float) -> Bool, _ rule: String) throws(ModelFileError) -> Float {
-            guard let value = json[key]?.float, value.isFinite else { throw bad("needs \(key), a number") }
-            guard valid(value) else { throw bad("needs \(key) \(rule). Received: \(key)=\(value)") }
-            return value
-        }
-        let unitInterval: (Float) -> Bool = { $0 >= 0 && $0 <= 1 }
-        let beta: (Float) -> Bool = { $0 >= 0 && $0 < 1 }
-        let nonNegative: (Float) -> Bool = { $0 >= 0 }
-        let learningRate = try number("learning_rate", { $0 > 0 }, "> 0")
         let optimizer: Optimizer
-        let keys: [String]
-        switch name {
-        case "sgd":
-            guard case .bool(let nesterov)? = json["nesterov"] else { throw bad("needs nesterov, true or false") }
-            optimizer = .sgd(
-                learningRate: learningRate, momentum: try number("momentum", unitInterval, "in [0, 1]"),
-                nesterov: nesterov)
-            keys = ["momentum", "nesterov"]
-        case "adam":
-            optimizer = .adam(
-                learningRate: learningRate, beta1: try number("beta_1", beta, "in [0, 1)"),
-                beta2: try number("beta_2", beta, "in [0, 1)"), epsilon: try number("epsilon", nonNegative, ">= 0"))
-            keys = ["beta_1", "beta_2", "epsilon"]
-        case "rmsprop":
-            optimizer = .rmsprop(
-                learningRate: learningRate, rho: try number("rho", unitInterval, "in [0, 1]"),
-                momentum: try number("momentum", unitInterval, "in [0, 1]"),
-                epsilon: try number("epsilon", nonNegative, ">= 0"))
-            keys = ["rho", "momentum", "epsilon"]
-        default:
-            throw bad("names an unknown optimizer \"\(name)\" (dnb has sgd, adam and rmsprop)")
-        }
-        let known = Set(["name", "learning_rate", "iterations", "slots"] + keys)
-        if let unknown = fields.first(where: { !known.contains($0.key) }) {
-            throw bad("has an unknown field \"\(unknown.key)\" for \(name)")
+        do {
+            optimizer = try Optimizer.decode(file: json)
+        } catch {
+            throw bad(error.reason)
         }
         guard let iterations = json["iterations"]?.integer, iterations >= 0 else {
             throw bad("needs iterations, a whole number")
         }
         guard case .array(let slotValues)? = json["slots"] else { throw bad("needs slots, a list of names") }
         let slots = slotValues.compactMap(\.string)
-        guard slots.count == slotValues.count, let expected = slotNames(optimizer, count: slots.count),
-            slots == expected
-        else {
-            throw bad("lists slots \(JSONValue.array(slotValues).serialized), which \(name) does not have")
+        guard slots.count == slotValues.count, slots == optimizer.slotNames else {
+            throw bad("lists slots \(JSONValue.array(slotValues).serialized), which \(optimizer.name) does not have")
         }
         return (optimizer, iterations, slots)
     }

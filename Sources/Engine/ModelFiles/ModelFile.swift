@@ -69,7 +69,7 @@ import JSON
 /// offsets that are in range, non-overlapping and cover the data exactly,
 /// and then that every value is finite.
 public struct ModelFile: Sendable {
-    /// The sequential stack of Dense layers.
+    /// The sequential stack of layers.
     public var architecture: Architecture
     /// All kernels and biases in one buffer, layer by layer: kernel (I×O,
     /// row-major) then bias (O), as `Model.parameters` holds them.
@@ -169,28 +169,6 @@ public struct ModelFile: Sendable {
         init(_ reason: String) { self.reason = reason }
     }
 
-    /// Keras's names for `optimizer`'s slot buffers when it has `count` of
-    /// them, in the engine's slot order; `nil` when that count is impossible.
-    static func slotNames(_ optimizer: Optimizer, count: Int) -> [String]? {
-        switch (optimizer, count) {
-        case (.sgd, 0): []
-        case (.sgd, 1): ["momentum"]
-        case (.adam, 2): ["momentum", "velocity"]
-        case (.rmsprop, 1): ["velocity"]
-        case (.rmsprop, 2): ["velocity", "momentum"]
-        default: nil
-        }
-    }
-
-    /// Keras's name of an optimizer.
-    static func optimizerName(_ optimizer: Optimizer) -> String {
-        switch optimizer {
-        case .sgd: "sgd"
-        case .adam: "adam"
-        case .rmsprop: "rmsprop"
-        }
-    }
-
     /// The whole tensor list in file order, with the slot names used.
     static func tensorPlans(
         parameters: [TensorPlan], state: [TensorPlan], inputWidth: Int, standardized: Bool, slots: [String]
@@ -253,10 +231,10 @@ public struct ModelFile: Sendable {
         var slotNames: [String] = []
         var optimizerJSON: JSONValue?
         if let state = optimizerState {
-            guard let names = ModelFile.slotNames(state.optimizer, count: state.slots.count) else {
+            let names = state.optimizer.slotNames
+            guard names.count == state.slots.count else {
                 throw .cannotSave(
-                    reason:
-                        "the \(ModelFile.optimizerName(state.optimizer)) optimizer cannot have \(state.slots.count) slot buffers")
+                    reason: "the \(state.optimizer.name) optimizer cannot have \(state.slots.count) slot buffers")
             }
             for (name, slot) in zip(names, state.slots) {
                 guard slot.count == parameterCount else {
@@ -268,11 +246,11 @@ public struct ModelFile: Sendable {
             guard state.iterations >= 0 else {
                 throw .cannotSave(reason: "optimizer iterations must not be negative. Received: iterations=\(state.iterations)")
             }
-            guard ModelFile.hyperparameters(state.optimizer).allSatisfy({ $0.value.isFinite }) else {
+            guard state.optimizer.isFinite else {
                 throw .cannotSave(reason: "an optimizer hyperparameter is not a finite number")
             }
             slotNames = names
-            optimizerJSON = ModelFile.optimizerJSON(state.optimizer, iterations: state.iterations, slots: names)
+            optimizerJSON = state.optimizer.fileJSON(iterations: state.iterations)
             sources += state.slots
         }
         guard epochs >= 0 else { throw .cannotSave(reason: "epochs must not be negative. Received: epochs=\(epochs)") }
@@ -338,10 +316,8 @@ public struct ModelFile: Sendable {
 
     /// `{"input_width":W,"layers":[{"name":"dense","class_name":"Dense","units":O,"activation":"relu"},...]}`
     /// for a dense model (the original form); otherwise `input_shape` and
-    /// every layer with Keras's config names, e.g.
-    /// `{"name":"conv2d","class_name":"Conv2D","filters":32,"kernel_size":[3,3],"strides":[1,1],"padding":"valid","activation":"relu"}`,
-    /// `{"name":"max_pooling2d","class_name":"MaxPooling2D","pool_size":[2,2],"strides":[2,2],"padding":"valid"}`,
-    /// `{"name":"flatten","class_name":"Flatten"}`, `{"name":"dropout","class_name":"Dropout","rate":0.5}`.
+    /// every layer with its Keras name and class and its kind's config, e.g.
+    /// `{"name":"conv2d","class_name":"Conv2D","filters":32,"kernel_size":[3,3],"strides":[1,1],"padding":"valid","activation":"relu"}`.
     static func architectureJSON(_ architecture: Architecture) -> JSONValue {
         guard architecture.isDense else {
             return .object([
@@ -375,30 +351,4 @@ public struct ModelFile: Sendable {
                 + layer.layer.config)
     }
 
-    /// Keras's hyperparameter names and values of `optimizer`, in order
-    /// (booleans as 0/1 for the finiteness check only).
-    static func hyperparameters(_ optimizer: Optimizer) -> [(key: String, value: Float)] {
-        switch optimizer {
-        case .sgd(let lr, let momentum, let nesterov):
-            [("learning_rate", lr), ("momentum", momentum), ("nesterov", nesterov ? 1 : 0)]
-        case .adam(let lr, let beta1, let beta2, let epsilon):
-            [("learning_rate", lr), ("beta_1", beta1), ("beta_2", beta2), ("epsilon", epsilon)]
-        case .rmsprop(let lr, let rho, let momentum, let epsilon):
-            [("learning_rate", lr), ("rho", rho), ("momentum", momentum), ("epsilon", epsilon)]
-        }
-    }
-
-    static func optimizerJSON(_ optimizer: Optimizer, iterations: Int, slots: [String]) -> JSONValue {
-        var members: [JSONValue.Member] = [.init(key: "name", value: .string(optimizerName(optimizer)))]
-        for (key, value) in hyperparameters(optimizer) {
-            if case .sgd(_, _, let nesterov) = optimizer, key == "nesterov" {
-                members.append(.init(key: key, value: .bool(nesterov)))
-            } else {
-                members.append(.init(key: key, value: .number(value)))
-            }
-        }
-        members.append(.init(key: "iterations", value: .number(iterations)))
-        members.append(.init(key: "slots", value: .array(slots.map { .string($0) })))
-        return .object(members)
-    }
 }

@@ -1,90 +1,200 @@
+import JSON
+
 // Keras 3's optimizers, each update ONE pass over the contiguous parameter
 // buffer, its gradient buffer and its slot buffers (one per moment, each the
 // size of the parameters).
 //
 // Shapes: `P` parameters; `p`, `g` and every slot hold P values.
 //
-// `_Builtin_intrinsics.intel` is the compiler's own Clang module of SSE/AVX
-// intrinsics (no library); only its vector square root is used.
+// An optimizer kind is one type conforming to `OptimizerRule` (Keras's
+// `Optimizer` subclass: its name, its `fit` options, its slots, its update
+// in 8-float lanes and in plain scalars, its model-file keys) and one line in
+// `OptimizerRegistry`. Slot values that fall below the smallest normal Float
+// are flushed to zero, as under TensorFlow's flush-to-zero CPU kernels.
 
-#if arch(x86_64)
-    import _Builtin_intrinsics.intel
-#endif
+/// One optimizer kind.
+protocol OptimizerRule: Sendable {
+    /// Keras's name: `sgd`, `adam`, `rmsprop`.
+    static var name: String { get }
+    /// Keras's default learning rate.
+    static var defaultLearningRate: Float { get }
+    /// The `fit` options it reads besides `lr=` (Keras's hyperparameters).
+    static var options: [ArgumentDeclaration] { get }
+    /// The model file's keys besides `name`, `learning_rate`, `iterations`, `slots`.
+    static var fileKeys: [String] { get }
 
-/// Keras's optimizers with Keras's defaults.
-///
-/// Slot values that fall below the smallest normal Float are flushed to
-/// zero, as under TensorFlow's flush-to-zero CPU kernels.
-public enum Optimizer: Equatable, Sendable {
-    /// Keras `SGD`. Without momentum: `p -= lr·g`. With momentum:
-    /// `v = momentum·v - lr·g`, then `p += v`, or with Nesterov
-    /// `p += momentum·v - lr·g`. Defaults: lr 0.01, momentum 0.
-    case sgd(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false)
-    /// Keras `Adam`. With `t` counting steps from 1:
-    /// `m += (g - m)(1 - β1)`, `v += (g² - v)(1 - β2)`,
-    /// `α = lr·√(1 - β2^t) / (1 - β1^t)`, `p -= α·m / (√v + ε)`.
-    /// Defaults: lr 0.001, β1 0.9, β2 0.999, ε 1e-7.
-    case adam(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7)
-    /// Keras `RMSprop` (not centred): `v = ρ·v + (1 - ρ)·g²`,
-    /// `Δ = lr·g / √(v + ε)` (Keras adds ε INSIDE the root); with momentum
-    /// `mom = momentum·mom + Δ`, `p -= mom`, else `p -= Δ`.
-    /// Defaults: lr 0.001, ρ 0.9, momentum 0, ε 1e-7.
-    case rmsprop(learningRate: Float = 0.001, rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7)
+    /// From `fit`'s checked options (every declared one present, defaults filled in).
+    init(learningRate: Float, _ options: ArgumentValues)
+    /// From the model file's `optimizer` JSON; the reason when a value is bad.
+    init(learningRate: Float, file json: JSONValue) throws(OptimizerConfigError)
+
+    var learningRate: Float { get set }
+    /// Keras's names of its slot variables, in the engine's slot order.
+    var slotNames: [String] { get }
+    /// Its hyperparameters besides the learning rate, Keras's names, in the model file's order.
+    var hyperparameters: [(key: String, value: Hyperparameter)] { get }
+    /// Throws `invalidArgument` echoing the first bad hyperparameter (the
+    /// learning rate is checked by `Optimizer`).
+    func validate() throws(EngineError)
+
+    /// The update over `count` values, a multiple of 8; slot k starts at
+    /// `slots + k·slotStride`; `step` is the 1-based step number.
+    func updateLanes(
+        parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, slots: UnsafeMutablePointer<Float>?,
+        slotStride: Int, count: Int, step: Int)
+    /// The same update element by element, in plain scalars: the specification.
+    func referenceUpdate(parameters p: inout [Float], gradients g: [Float], slots: inout [[Float]], step: Int)
+}
+
+/// A hyperparameter's value: a number, or a switch (SGD's `nesterov`).
+enum Hyperparameter: Equatable {
+    case number(Float)
+    case boolean(Bool)
+
+    var json: JSONValue {
+        switch self {
+        case .number(let value): .number(value)
+        case .boolean(let value): .bool(value)
+        }
+    }
+
+    var isFinite: Bool { if case .number(let value) = self { value.isFinite } else { true } }
+}
+
+/// Why a model file's optimizer JSON is refused.
+struct OptimizerConfigError: Error {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
+/// Every optimizer `fit` and the model file know, in the order help lists
+/// them. A new optimizer is one `OptimizerRule` type and one line here.
+public enum OptimizerRegistry {
+    static let rules: [any OptimizerRule.Type] = [
+        SGD.self,
+        Adam.self,
+        RMSprop.self,
+    ]
+
+    /// Keras's names, in order.
+    public static var names: [String] { rules.map { $0.name } }
+
+    static func rule(named name: String) -> (any OptimizerRule.Type)? { rules.first { $0.name == name } }
+
+    /// The `fit` options of every optimizer (the first declaration of a
+    /// shared name), with the optimizers that read each.
+    public static var options: [(option: ArgumentDeclaration, optimizers: [String])] {
+        var result: [(option: ArgumentDeclaration, optimizers: [String])] = []
+        for rule in rules {
+            for option in rule.options {
+                if let index = result.firstIndex(where: { $0.option.name == option.name }) {
+                    result[index].optimizers.append(rule.name)
+                } else {
+                    result.append((option, [rule.name]))
+                }
+            }
+        }
+        return result
+    }
+
+    /// Keras's default learning rate of optimizer `name` (nil for an unknown name).
+    public static func defaultLearningRate(_ name: String) -> Float? { rule(named: name)?.defaultLearningRate }
+
+    /// The option names optimizer `name` reads.
+    public static func optionNames(_ name: String) -> [String] { rule(named: name)?.options.map(\.name) ?? [] }
+}
+
+/// An optimizer with its hyperparameters: Keras's SGD, Adam or RMSprop with
+/// Keras's defaults (see each kind's type).
+public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
+    let rule: any OptimizerRule
+
+    init(_ rule: any OptimizerRule) { self.rule = rule }
+
+    /// Optimizer `name` with `fit`'s checked options (defaults filled in);
+    /// nil for an unknown name.
+    public init?(name: String, learningRate: Float, options: ArgumentValues) {
+        guard let kind = OptimizerRegistry.rule(named: name) else { return nil }
+        var values = options
+        for option in kind.options where values.values[option.name] == nil {
+            values.values[option.name] = option.defaultValue
+        }
+        self.init(kind.init(learningRate: learningRate, values))
+    }
+
+    /// Keras SGD: lr 0.01, momentum 0, no Nesterov.
+    public static func sgd(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false) -> Optimizer {
+        Optimizer(SGD(learningRate: learningRate, momentum: momentum, nesterov: nesterov))
+    }
+
+    /// Keras Adam: lr 0.001, β1 0.9, β2 0.999, ε 1e-7.
+    public static func adam(
+        learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7
+    ) -> Optimizer {
+        Optimizer(Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon))
+    }
+
+    /// Keras RMSprop: lr 0.001, ρ 0.9, momentum 0, ε 1e-7.
+    public static func rmsprop(
+        learningRate: Float = 0.001, rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7
+    ) -> Optimizer {
+        Optimizer(RMSprop(learningRate: learningRate, rho: rho, momentum: momentum, epsilon: epsilon))
+    }
 
     /// Keras's name: `sgd`, `adam`, `rmsprop`.
-    public var name: String {
-        switch self {
-        case .sgd: "sgd"
-        case .adam: "adam"
-        case .rmsprop: "rmsprop"
-        }
+    public var name: String { type(of: rule).name }
+
+    /// The learning rate.
+    public var learningRate: Float { rule.learningRate }
+
+    /// The same optimizer with another learning rate.
+    public func with(learningRate: Float) -> Optimizer {
+        var rule = rule
+        rule.learningRate = learningRate
+        return Optimizer(rule)
     }
 
-    /// The learning rate of any case.
-    public var learningRate: Float {
-        switch self {
-        case .sgd(let lr, _, _), .adam(let lr, _, _, _), .rmsprop(let lr, _, _, _): lr
+    /// Number of per-parameter buffers the optimizer keeps.
+    public var slotCount: Int { rule.slotNames.count }
+
+    /// Keras's names of the slots, in slot order (Adam: momentum, velocity).
+    public var slotNames: [String] { rule.slotNames }
+
+    /// `adam(learning_rate=0.001, beta_1=0.9, ...)`.
+    public var description: String {
+        let values = [("learning_rate", "\(learningRate)")] + rule.hyperparameters.map { key, value in
+            switch value {
+            case .number(let number): (key, "\(number)")
+            case .boolean(let flag): (key, "\(flag)")
+            }
         }
+        return name + "(" + values.map { "\($0)=\($1)" }.joined(separator: ", ") + ")"
     }
 
-    /// Number of per-parameter buffers the optimizer keeps: SGD 0 (1 with
-    /// momentum: velocity), Adam 2 (m, v), RMSprop 1 (velocity; 2 with momentum).
-    public var slotCount: Int {
-        switch self {
-        case .sgd(_, let momentum, _): momentum != 0 ? 1 : 0
-        case .adam: 2
-        case .rmsprop(_, _, let momentum, _): momentum > 0 ? 2 : 1
-        }
-    }
+    /// Whether the learning rate and every hyperparameter are finite numbers.
+    var isFinite: Bool { learningRate.isFinite && rule.hyperparameters.allSatisfy { $0.value.isFinite } }
+
+    public static func == (a: Optimizer, b: Optimizer) -> Bool { a.description == b.description }
+
+    /// Whether a fit with `next` continues this optimizer's state (Keras's
+    /// `fit` after `compile` with the same optimizer): the same kind with the
+    /// same slots keeps its moments and step count, whatever its new
+    /// hyperparameters; another kind starts afresh.
+    func continues(into next: Optimizer) -> Bool { name == next.name && slotNames == next.slotNames }
 
     /// Throws `invalidArgument` echoing the first bad hyperparameter:
-    /// learning rate finite and > 0, momentum/rho in [0, 1], betas in [0, 1),
-    /// epsilon finite and ≥ 0.
+    /// learning rate finite and > 0, then the kind's own.
     public func validate() throws(EngineError) {
-        func require(_ ok: Bool, _ message: String) throws(EngineError) {
-            if !ok { throw .invalidArgument("\(name): \(message)") }
+        guard learningRate.isFinite && learningRate > 0 else {
+            throw .invalidArgument("\(name): learning_rate must be a positive number. Received: learning_rate=\(learningRate)")
         }
-        let lr = learningRate
-        try require(lr.isFinite && lr > 0, "learning_rate must be a positive number. Received: learning_rate=\(lr)")
-        switch self {
-        case .sgd(_, let momentum, _):
-            try require(momentum >= 0 && momentum <= 1, "momentum must be in [0, 1]. Received: momentum=\(momentum)")
-        case .adam(_, let beta1, let beta2, let epsilon):
-            try require(beta1 >= 0 && beta1 < 1, "beta_1 must be in [0, 1). Received: beta_1=\(beta1)")
-            try require(beta2 >= 0 && beta2 < 1, "beta_2 must be in [0, 1). Received: beta_2=\(beta2)")
-            try require(epsilon.isFinite && epsilon >= 0, "epsilon must be >= 0. Received: epsilon=\(epsilon)")
-        case .rmsprop(_, let rho, let momentum, let epsilon):
-            try require(rho >= 0 && rho <= 1, "rho must be in [0, 1]. Received: rho=\(rho)")
-            try require(momentum >= 0 && momentum <= 1, "momentum must be in [0, 1]. Received: momentum=\(momentum)")
-            try require(epsilon.isFinite && epsilon >= 0, "epsilon must be >= 0. Received: epsilon=\(epsilon)")
-        }
+        try rule.validate()
     }
 
     /// One update of all `count` parameters from their gradients. `slots`
     /// holds `slotCount` consecutive buffers of `count` values; `step` is
-    /// the 1-based step number (Adam's `t`). Slot values below the smallest
-    /// normal Float are flushed to zero (as under TensorFlow's FTZ).
-    /// `elements` (default all) limits the update to those parameters.
+    /// the 1-based step number (Adam's `t`). `elements` (default all)
+    /// limits the update to those parameters.
     func update(
         parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
         slots: UnsafeMutablePointer<Float>?, count: Int, step: Int, elements: Range<Int>? = nil
@@ -108,7 +218,7 @@ public enum Optimizer: Equatable, Sendable {
     ) {
         let start = range.lowerBound
         let whole = range.upperBound - range.count % 8
-        updateLanes(
+        rule.updateLanes(
             parameters: p + start, gradients: g + start, slots: slots.map { $0 + start }, slotStride: count,
             count: whole - start, step: step)
         let rest = range.upperBound - whole
@@ -123,9 +233,9 @@ public enum Optimizer: Equatable, Sendable {
             for k in 0..<slotCount {
                 if let slots { (lanes + 16 + 8 * k).update(from: slots + k * count + whole, count: rest) }
             }
-            updateLanes(
-                parameters: lanes, gradients: lanes + 8, slots: slotCount > 0 ? lanes + 16 : nil,
-                slotStride: 8, count: 8, step: step)
+            rule.updateLanes(
+                parameters: lanes, gradients: lanes + 8, slots: slotCount > 0 ? lanes + 16 : nil, slotStride: 8, count: 8,
+                step: step)
             (p + whole).update(from: lanes, count: rest)
             for k in 0..<slotCount {
                 if let slots { (slots + k * count + whole).update(from: lanes + 16 + 8 * k, count: rest) }
@@ -133,119 +243,53 @@ public enum Optimizer: Equatable, Sendable {
         }
     }
 
-    /// The update over `count` values, a multiple of 8; slot k starts at
-    /// `slots + k·slotStride`.
-    private func updateLanes(
-        parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
-        slots: UnsafeMutablePointer<Float>?, slotStride: Int, count: Int, step: Int
-    ) {
-        switch self {
-        case .sgd(let lr, let momentum, let nesterov):
-            let rate = Lanes(repeating: lr)
-            guard momentum != 0, let velocity = slots else {
-                for i in stride(from: 0, to: count, by: 8) {
-                    (Lanes.load(p, i) - Lanes.load(g, i) * rate).store(p, i)
-                }
-                return
-            }
-            let mu = Lanes(repeating: momentum)
-            for i in stride(from: 0, to: count, by: 8) {
-                let gi = Lanes.load(g, i)
-                let vi = (Lanes.load(velocity, i) * mu - gi * rate).flushed
-                vi.store(velocity, i)
-                let delta = nesterov ? vi * mu - gi * rate : vi
-                (Lanes.load(p, i) + delta).store(p, i)
-            }
+    /// The model file's `optimizer` JSON: name, learning rate, the kind's
+    /// hyperparameters, iterations and slot names.
+    func fileJSON(iterations: Int) -> JSONValue {
+        .object(
+            [.init(key: "name", value: .string(name)), .init(key: "learning_rate", value: .number(learningRate))]
+                + rule.hyperparameters.map { JSONValue.Member(key: $0.key, value: $0.value.json) } + [
+                    .init(key: "iterations", value: .number(iterations)),
+                    .init(key: "slots", value: .array(slotNames.map { .string($0) })),
+                ])
+    }
 
-        case .adam(let lr, let beta1, let beta2, let epsilon):
-            guard let m = slots else { preconditionFailure("Adam needs two slots") }
-            let v = m + slotStride
-            let alpha = Lanes(
-                repeating: Float(
-                    Double(lr) * (1 - ElementaryFunctions.power(Double(beta2), step)).squareRoot()
-                        / (1 - ElementaryFunctions.power(Double(beta1), step))))
-            let oneMinusBeta1 = Lanes(repeating: 1 - beta1)
-            let oneMinusBeta2 = Lanes(repeating: 1 - beta2)
-            let eps = Lanes(repeating: epsilon)
-            for i in stride(from: 0, to: count, by: 8) {
-                let gi = Lanes.load(g, i)
-                var mi = Lanes.load(m, i)
-                var vi = Lanes.load(v, i)
-                mi = (mi + (gi - mi) * oneMinusBeta1).flushed
-                vi = (vi + (gi * gi - vi) * oneMinusBeta2).flushed
-                mi.store(m, i)
-                vi.store(v, i)
-                (Lanes.load(p, i) - (mi * alpha) / (vi.root + eps)).store(p, i)
-            }
-
-        case .rmsprop(let lr, let rho, let momentum, let epsilon):
-            guard let velocity = slots else { preconditionFailure("RMSprop needs a slot") }
-            let rate = Lanes(repeating: lr)
-            let rhoLanes = Lanes(repeating: rho)
-            let oneMinusRho = Lanes(repeating: 1 - rho)
-            let eps = Lanes(repeating: epsilon)
-            if momentum > 0 {
-                let moment = velocity + slotStride
-                let mu = Lanes(repeating: momentum)
-                for i in stride(from: 0, to: count, by: 8) {
-                    let gi = Lanes.load(g, i)
-                    let vi = (rhoLanes * Lanes.load(velocity, i) + oneMinusRho * (gi * gi)).flushed
-                    vi.store(velocity, i)
-                    let mi = (mu * Lanes.load(moment, i) + (rate * gi) / (vi + eps).root).flushed
-                    mi.store(moment, i)
-                    (Lanes.load(p, i) - mi).store(p, i)
-                }
-            } else {
-                for i in stride(from: 0, to: count, by: 8) {
-                    let gi = Lanes.load(g, i)
-                    let vi = (rhoLanes * Lanes.load(velocity, i) + oneMinusRho * (gi * gi)).flushed
-                    vi.store(velocity, i)
-                    (Lanes.load(p, i) - (rate * gi) / (vi + eps).root).store(p, i)
-                }
-            }
+    /// The optimizer of a model file's `optimizer` JSON (without its
+    /// iterations and slots), or why it is refused.
+    static func decode(file json: JSONValue) throws(OptimizerConfigError) -> Optimizer {
+        guard case .object(let fields) = json, let name = json["name"]?.string else {
+            throw OptimizerConfigError("needs a name (\(OptimizerRegistry.names.joined(separator: ", ")))")
         }
+        guard let kind = OptimizerRegistry.rule(named: name) else {
+            throw OptimizerConfigError(
+                "names an unknown optimizer \"\(name)\" (dnb has \(OptimizerRegistry.names.joined(separator: ", ")))")
+        }
+        let learningRate = try json.optimizerNumber("learning_rate", { $0 > 0 }, "> 0")
+        let optimizer = Optimizer(try kind.init(learningRate: learningRate, file: json))
+        let known = Set(["name", "learning_rate", "iterations", "slots"] + kind.fileKeys)
+        if let unknown = fields.first(where: { !known.contains($0.key) }) {
+            throw OptimizerConfigError("has an unknown field \"\(unknown.key)\" for \(name)")
+        }
+        return optimizer
     }
 }
 
-// Eight-float SIMD lanes for the passes below. LLVM does not vectorise these
+extension JSONValue {
+    /// A finite number field of an optimizer's JSON that passes `valid`.
+    func optimizerNumber(_ key: String, _ valid: (Float) -> Bool, _ rule: String) throws(OptimizerConfigError) -> Float {
+        guard let value = self[key]?.float, value.isFinite else { throw OptimizerConfigError("needs \(key), a number") }
+        guard valid(value) else { throw OptimizerConfigError("needs \(key) \(rule). Received: \(key)=\(value)") }
+        return value
+    }
+}
+
+// Eight-float SIMD lanes for the update passes. LLVM does not vectorise these
 // loops by itself: `Float.squareRoot()` lowers to a libm call (errno), and a
 // bounds test inside the loop body halves the speed. So the passes run over
 // whole 8-lane chunks with an explicit vector square root, and a tail
 // shorter than 8 goes through zero-padded scratch lanes, so every element
-// sees the same arithmetic. The helpers live in this file because debug
-// builds (-O without whole-module optimisation) do not inline across files.
+// sees the same arithmetic.
+typealias Lanes8 = SIMD8<Float>
 
-fileprivate typealias Lanes = SIMD8<Float>
-
-extension SIMD8 where Scalar == Float {
-    /// Lanes `i..<i+8` of `p` (no alignment needed).
-    @inline(__always)
-    fileprivate static func load(_ p: UnsafePointer<Float>, _ i: Int) -> Self {
-        UnsafeRawPointer(p + i).loadUnaligned(as: Self.self)
-    }
-
-    /// Writes the lanes to `p[i..<i+8]` (no alignment needed).
-    @inline(__always)
-    fileprivate func store(_ p: UnsafeMutablePointer<Float>, _ i: Int) {
-        UnsafeMutableRawPointer(p + i).storeBytes(of: self, as: Self.self)
-    }
-
-    /// IEEE square root of every lane (`sqrtps`; correctly rounded, like `squareRoot()`).
-    @inline(__always)
-    fileprivate var root: Self {
-        #if arch(x86_64)
-            _mm256_sqrt_ps(self)
-        #else
-            squareRoot()
-        #endif
-    }
-
-    /// Lanes whose magnitude is below the smallest normal Float set to zero
-    /// (flush-to-zero, as TensorFlow's CPU kernels run): decaying moments
-    /// would otherwise crawl through slow subnormal arithmetic.
-    @inline(__always)
-    fileprivate var flushed: Self {
-        let tiny = Self(repeating: .leastNormalMagnitude)
-        return replacing(with: 0, where: (self .< tiny) .& (self .> -tiny))
-    }
-}
+/// Flush-to-zero of one value, as the lanes' `flushed`.
+func flushed(_ x: Float) -> Float { x < .leastNormalMagnitude && x > -.leastNormalMagnitude ? 0 : x }

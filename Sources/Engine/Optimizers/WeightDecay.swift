@@ -27,16 +27,3 @@ enum WeightDecay {
         for i in p.indices { p[i] = p[i] - p[i] * decay * rate }
     }
 }
-
-extension Optimizer {
-    /// The same optimizer with another learning rate (a schedule's step
-    /// rate, or a rate lowered on a plateau).
-    public func withLearningRate(_ rate: Float) -> Optimizer {
-        switch self {
-        case .sgd(_, let momentum, let nesterov): .sgd(learningRate: rate, momentum: momentum, nesterov: nesterov)
-        case .adam(_, let beta1, let beta2, let epsilon): .adam(learningRate: rate, beta1: beta1, beta2: beta2, epsilon: epsilon)
-        case .rmsprop(_, let rho, let momentum, let epsilon):
-            .rmsprop(learningRate: rate, rho: rho, momentum: momentum, epsilon: epsilon)
-        }
-    }
-}

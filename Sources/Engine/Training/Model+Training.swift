@@ -20,8 +20,9 @@ extension Model {
     /// gets the epoch's running sample-weighted loss and accuracy; after every
     /// epoch the validation data (if any) is evaluated and `onEpoch` called.
     ///
-    /// Training continues `optimizerState` when it holds the same `optimizer`
-    /// (Adam's t keeps counting); otherwise it starts fresh. `parameters` and
+    /// Training continues `optimizerState` when it holds the same kind of
+    /// optimizer with the same slots (Adam's t keeps counting, new
+    /// hyperparameters apply from the next step); otherwise it starts fresh. `parameters` and
     /// `optimizerState` are brought up to date after every epoch (before
     /// `onEpoch`) and when `fit` returns — not during `onBatch`.
     ///
@@ -123,9 +124,13 @@ extension Model {
                 "batch_size=\(configuration.batchSize) needs \(Int(gib.rounded(.up))) GiB of activation buffers "
                     + "for this model (at most 4 GiB); use a smaller batch size")
         }
+        // As in Keras, the same kind of optimizer with the same slots (a new
+        // learning rate, say) keeps its moments and step count; another
+        // kind starts afresh.
         var resumed: OptimizerState?
-        if let state = optimizerState, state.optimizer == optimizer {
+        if var state = optimizerState, state.optimizer.continues(into: optimizer) {
             try state.validate(parameterCount: parameters.count)
+            state.optimizer = optimizer
             resumed = state
         }
         let buffers = TrainingBuffers(
@@ -201,7 +206,7 @@ extension Model {
             finished.append(metrics)
             let control = onEpoch(metrics)
             if let rate = control.learningRate, rate != buffers.optimizer.learningRate {
-                buffers.optimizer = buffers.optimizer.withLearningRate(rate)
+                buffers.optimizer = buffers.optimizer.with(learningRate: rate)
                 buffers.store(into: self)
             }
             if control.stop { break }
@@ -228,7 +233,7 @@ final class TrainingBuffers {
     private(set) var weightDecay: Float = 0
     let count: Int
     let workspace: Workspace
-    /// The fit's seed (dropout masks, augmentation).
+    /// The fit's seed (random masks, augmentation).
     let seed: UInt64
     let augmentation: Augmentation?
     let parameters: UnsafeMutablePointer<Float>
@@ -335,7 +340,7 @@ final class TrainingBuffers {
     private func update() {
         let rate = currentLearningRate
         iterations += 1
-        let optimizer = schedule == nil ? self.optimizer : self.optimizer.withLearningRate(rate)
+        let optimizer = schedule == nil ? self.optimizer : self.optimizer.with(learningRate: rate)
         let (parameters, gradients, slots, count, step, decay) =
             (self.parameters, self.gradients, self.slots, self.count, iterations, weightDecay)
         let early = workspace.earlyParameters

@@ -79,7 +79,7 @@ enum ReferenceTraining {
                     WeightDecay.apply(to: &parameters, decay: configuration.weightDecay, rate: rate)
                 }
                 update(
-                    optimizer.withLearningRate(rate), parameters: &parameters, gradients: gradients, slots: &slots,
+                    optimizer.with(learningRate: rate), parameters: &parameters, gradients: gradients, slots: &slots,
                     step: step)
                 lossSum += totals.loss
                 correct += totals.correct
@@ -122,7 +122,7 @@ enum ReferenceTraining {
     }
 
     /// Summed loss and correct count of `labels.count` rows (inference: no
-    /// dropout, moving statistics).
+    /// random masks, moving statistics).
     static func evaluate(
         layers: [PlacedLayer], parameters: [Float], state: [Float] = [], features: [Float], labels: [UInt8]
     ) -> SoftmaxCrossEntropy.Totals {
@@ -136,7 +136,7 @@ enum ReferenceTraining {
 
     /// Every layer's output for `rows` rows (the last is its raw logits),
     /// with what each keeps for the backward. `training` (fit seed and
-    /// step) makes it a training forward: dropout masks, batch statistics
+    /// step) makes it a training forward: random masks, batch statistics
     /// (which update `state`).
     static func forward(
         layers: [PlacedLayer], parameters: [Float], state: inout [Float], input: [Float], rows: Int,
@@ -244,46 +244,10 @@ enum ReferenceTraining {
         return (totals, gradient)
     }
 
-    /// One optimizer update, element by element, as `Optimizer` writes it.
+    /// One optimizer update, element by element, as its kind writes it.
     static func update(
         _ optimizer: Optimizer, parameters p: inout [Float], gradients g: [Float], slots: inout [[Float]], step: Int
     ) {
-        func flushed(_ x: Float) -> Float { x < .leastNormalMagnitude && x > -.leastNormalMagnitude ? 0 : x }
-        switch optimizer {
-        case .sgd(let lr, let momentum, let nesterov):
-            for i in p.indices {
-                guard momentum != 0 else {
-                    p[i] = p[i] - g[i] * lr
-                    continue
-                }
-                let v = flushed(slots[0][i] * momentum - g[i] * lr)
-                slots[0][i] = v
-                p[i] = p[i] + (nesterov ? v * momentum - g[i] * lr : v)
-            }
-        case .adam(let lr, let beta1, let beta2, let epsilon):
-            let alpha = Float(
-                Double(lr) * (1 - ElementaryFunctions.power(Double(beta2), step)).squareRoot()
-                    / (1 - ElementaryFunctions.power(Double(beta1), step)))
-            for i in p.indices {
-                let m = flushed(slots[0][i] + (g[i] - slots[0][i]) * (1 - beta1))
-                let v = flushed(slots[1][i] + (g[i] * g[i] - slots[1][i]) * (1 - beta2))
-                slots[0][i] = m
-                slots[1][i] = v
-                p[i] = p[i] - (m * alpha) / (v.squareRoot() + epsilon)
-            }
-        case .rmsprop(let lr, let rho, let momentum, let epsilon):
-            for i in p.indices {
-                let v = flushed(rho * slots[0][i] + (1 - rho) * (g[i] * g[i]))
-                slots[0][i] = v
-                let delta = (lr * g[i]) / (v + epsilon).squareRoot()
-                if momentum > 0 {
-                    let m = flushed(momentum * slots[1][i] + delta)
-                    slots[1][i] = m
-                    p[i] = p[i] - m
-                } else {
-                    p[i] = p[i] - delta
-                }
-            }
-        }
+        optimizer.rule.referenceUpdate(parameters: &p, gradients: g, slots: &slots, step: step)
     }
 }

@@ -116,7 +116,7 @@ final class Workspace {
         passes.first(where: { $0.hasWeights })?.earlyParameters ?? 0..<0
     }
 
-    /// The fit seed and 1-based step of the next training forward (dropout
+    /// The fit seed and 1-based step of the next training forward (random
     /// masks), and the augmentation its images get.
     func setTrainingStep(seed: UInt64, step: Int, augmentation: Augmentation?) {
         trainingStep = (seed, step)
@@ -146,7 +146,7 @@ final class Workspace {
     /// returned. With `labels` it ends in the fused softmax + cross-entropy,
     /// returning `start` plus the rows' summed loss (rows ascending) and
     /// correct count; `gradientScale` (1/N for the batch mean) makes it a
-    /// training forward (dropout, batch statistics, augmentation) and leaves
+    /// training forward (random masks, batch statistics, augmentation) and leaves
     /// dL/dz of the last layer in place for `backward`.
     @discardableResult
     func forward(

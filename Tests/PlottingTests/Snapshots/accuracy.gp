@@ -17,7 +17,7 @@ set ylabel 'accuracy'
 set xrange [0.5:4.5]
 set xtics 1
 set grid lc rgb '#dddddd'
-set key bottom right box opaque
+set key bottom right box opaque spacing 1.2 height 0.5
 
 # accuracy: epoch, value
 $series0 << EOD
