@@ -112,26 +112,11 @@ extension Session {
         return keepsOptimizer ? carried.schedule : nil
     }
 
-    /// ModelCheckpoint's write: the model file `save model` writes, atomically.
+    /// ModelCheckpoint's write: the file `save model` writes, atomically.
     func writeCheckpoint(
         _ model: Model, to file: Word, history: [EpochMetrics], scaling: InputScaling?, origin: String
     ) throws(Diagnostic) {
-        var metadata = ["data": origin]
-        if let last = history.last {
-            metadata["loss"] = NumberFormat.fixed(last.loss, 4)
-            metadata["accuracy"] = NumberFormat.fixed(last.accuracy, 4)
-            if let value = last.validationLoss { metadata["val_loss"] = NumberFormat.fixed(value, 4) }
-            if let value = last.validationAccuracy { metadata["val_accuracy"] = NumberFormat.fixed(value, 4) }
-        }
-        let bytes: [UInt8]
-        do {
-            bytes = try ModelFile(
-                model: model, inputScaling: scaling ?? .scale, epochs: model.optimizerState?.completedEpochs ?? 0,
-                metadata: metadata
-            ).encode()
-        } catch {
-            throw Diagnostic("checkpoint \(file.text): \(error.description)", at: file.span)
-        }
+        let bytes = try modelFileBytes(model, history: history, scaling: scaling ?? .scale, origin: origin, for: file)
         do {
             try host.write(bytes, to: resolve(file.text), newFileMode: 0o644, creatingFolders: true)
         } catch {

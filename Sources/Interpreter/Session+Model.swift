@@ -7,25 +7,37 @@ import Plotting
 extension Session {
     func saveModel(to file: Word, invocation: Invocation) throws(Diagnostic) {
         let model = try requireModel(for: invocation)
-        var metadata = ["data": state.data?.origin ?? ""]
-        if let last = state.history.last {
-            metadata["loss"] = NumberFormat.fixed(last.loss, 4)
-            metadata["accuracy"] = NumberFormat.fixed(last.accuracy, 4)
-            if let value = last.validationLoss { metadata["val_loss"] = NumberFormat.fixed(value, 4) }
-            if let value = last.validationAccuracy { metadata["val_accuracy"] = NumberFormat.fixed(value, 4) }
-        }
         let epochs = model.optimizerState?.completedEpochs ?? 0
-        let bytes: [UInt8]
-        do {
-            bytes = try ModelFile(model: model, inputScaling: inputScaling, epochs: epochs, metadata: metadata).encode()
-        } catch {
-            throw Diagnostic(error.description, at: file.span)
-        }
+        let bytes = try modelFileBytes(
+            model, history: state.history, scaling: inputScaling, origin: state.data?.origin ?? "", for: file)
         try write(bytes, to: file)
         emit(
             .text(
                 "saved the model (\(model.architecture.widths), \(NumberFormat.grouped(model.architecture.parameterCount)) parameters, "
                     + "\(epochs) epoch(s) trained) to \(file.text) (\(NumberFormat.bytes(bytes.count)))"))
+    }
+
+    /// The bytes `save model` (and fit's checkpoint) writes for `file`:
+    /// the weights, the input scaling, the optimizer state and the last
+    /// epoch's figures.
+    func modelFileBytes(
+        _ model: Model, history: [EpochMetrics], scaling: InputScaling, origin: String, for file: Word
+    ) throws(Diagnostic) -> [UInt8] {
+        var metadata = ["data": origin]
+        if let last = history.last {
+            metadata["loss"] = NumberFormat.fixed(last.loss, 4)
+            metadata["accuracy"] = NumberFormat.fixed(last.accuracy, 4)
+            if let value = last.validationLoss { metadata["val_loss"] = NumberFormat.fixed(value, 4) }
+            if let value = last.validationAccuracy { metadata["val_accuracy"] = NumberFormat.fixed(value, 4) }
+        }
+        do {
+            return try ModelFile(
+                model: model, inputScaling: scaling, epochs: model.optimizerState?.completedEpochs ?? 0,
+                metadata: metadata
+            ).encode()
+        } catch {
+            throw Diagnostic(error.description, at: file.span)
+        }
     }
 
     func loadModel(from file: Word, invocation: Invocation) throws(Diagnostic) {

@@ -110,6 +110,18 @@ import Testing
         #expect(!harness.output.contains("Epoch 1/"), "no training before the refusal")
     }
 
+    /// A checkpoint that cannot be written stops the fit at that epoch and
+    /// fails it at the file's name; the session is as before the fit.
+    @Test func anUnwritableCheckpointFailsTheFitAtItsName() throws {
+        let harness = try Self.harness()
+        try harness.write("taken", [1])
+        let rendered = try #require(
+            harness.run(Self.prelude + "fit epochs=5 batch=50 validation=0.25, checkpoint taken/best.safetensors"))
+        #expect(rendered.hasPrefix("test.dnb:4:51: error: checkpoint: cannot write taken/best.safetensors"), "\(rendered)")
+        #expect(harness.lines.filter { $0.hasPrefix("Epoch ") && $0.contains(" - loss: ") }.count == 1)
+        #expect(harness.run("show history", file: "after.dnb")?.contains("no training history yet") == true)
+    }
+
     /// A second run with a taken name is refused at its name.
     @Test func runNamesAreUnique() throws {
         let harness = try Self.harness()
