@@ -147,7 +147,7 @@ extension Session {
                 control: { metrics in
                     lastDrawn = -1
                     self.emit(.text(Self.epochLine(metrics, withRate: controls.plateau != nil)))
-                    return callbacks.epochEnded(metrics, model: model, session: self)
+                    return callbacks.epochEnded(metrics, model: model, session: self, schedule: schedule)
                 })
         } catch {
             throw Diagnostic(error.description, at: invocation.verb.span)

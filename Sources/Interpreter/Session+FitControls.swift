@@ -10,6 +10,8 @@ struct CarriedTraining {
     var plateau: PlateauState?
     /// Index into `SessionState.runs`.
     var run: Int?
+
+    init() {}
 }
 
 /// One fit of the session: `show runs` and `show compare` read these.
@@ -49,7 +51,9 @@ struct EpochCallbacks {
     /// After an epoch (the model's weights and optimizer state are that
     /// epoch's): Keras's callbacks in the order EarlyStopping,
     /// ReduceLROnPlateau, ModelCheckpoint.
-    mutating func epochEnded(_ metrics: EpochMetrics, model: Model, session: Session) -> EpochControl {
+    mutating func epochEnded(
+        _ metrics: EpochMetrics, model: Model, session: Session, schedule: LearningRateSchedule?
+    ) -> EpochControl {
         history.append(metrics)
         var control = EpochControl()
         if var early = controls.earlyStopping {
@@ -70,7 +74,11 @@ struct EpochCallbacks {
             controls.checkpoint = checkpoint
             if save {
                 do throws(Diagnostic) {
-                    try session.writeCheckpoint(model, to: checkpoint.file, history: history, scaling: scaling, origin: origin)
+                    var carried = CarriedTraining()
+                    carried.schedule = schedule
+                    carried.plateau = controls.plateau
+                    try session.writeCheckpoint(
+                        model, to: checkpoint.file, history: history, scaling: scaling, origin: origin, carried: carried)
                     session.emit(.text(message))
                 } catch {
                     failure = error
@@ -114,9 +122,11 @@ extension Session {
 
     /// ModelCheckpoint's write: the file `save model` writes, atomically.
     func writeCheckpoint(
-        _ model: Model, to file: Word, history: [EpochMetrics], scaling: InputScaling?, origin: String
+        _ model: Model, to file: Word, history: [EpochMetrics], scaling: InputScaling?, origin: String,
+        carried: CarriedTraining
     ) throws(Diagnostic) {
-        let bytes = try modelFileBytes(model, history: history, scaling: scaling ?? .scale, origin: origin, for: file)
+        let bytes = try modelFileBytes(
+            model, history: history, scaling: scaling ?? .scale, origin: origin, carried: carried, for: file)
         do {
             try host.write(bytes, to: resolve(file.text), newFileMode: 0o644, creatingFolders: true)
         } catch {
@@ -178,5 +188,94 @@ extension String {
             result.append(character)
         }
         return result
+    }
+}
+
+/// The schedule and the plateau in a model file's metadata, as `key=value`
+/// words, so that `load model` resumes them as it resumes the optimizer.
+extension CarriedTraining {
+    static let scheduleKey = "learning_rate_schedule"
+    static let plateauKey = "reduce_lr"
+
+    var metadata: [String: String] {
+        var result: [String: String] = [:]
+        switch schedule {
+        case .exponential(let initial, let steps, let rate, let staircase)?:
+            result[Self.scheduleKey] =
+                "exponential initial=\(initial) decay_steps=\(steps) decay_rate=\(rate) staircase=\(staircase)"
+        case .cosine(let initial, let steps, let alpha, let warmup, let target)?:
+            result[Self.scheduleKey] =
+                "cosine initial=\(initial) decay_steps=\(steps) alpha=\(alpha) warmup_steps=\(warmup)"
+                + (target.map { " warmup_target=\($0)" } ?? "")
+        case .piecewise(let boundaries, let values)?:
+            result[Self.scheduleKey] =
+                "piecewise boundaries=\(boundaries.map(String.init).joined(separator: ",")) "
+                + "values=\(values.map { "\($0)" }.joined(separator: ","))"
+        case nil: break
+        }
+        if let plateau {
+            let rule = plateau.rule
+            result[Self.plateauKey] =
+                "monitor=\(rule.monitor) mode=\(rule.higherIsBetter ? "max" : "min") min_delta=\(rule.minDelta) "
+                + "factor=\(plateau.factor) patience=\(plateau.patience) cooldown=\(plateau.cooldown) "
+                + "min_lr=\(plateau.minLR) wait=\(plateau.wait) cooldown_counter=\(plateau.cooldownCounter)"
+                + (plateau.best.map { " best=\($0)" } ?? "")
+        }
+        return result
+    }
+
+    /// What `metadata` wrote; a value it cannot read is left out (the model loads without it).
+    init(metadata: [String: String]) {
+        func words(_ text: String) -> (first: String, values: [String: String]) {
+            let parts = text.split(separator: " ").map(String.init)
+            var values: [String: String] = [:]
+            for part in parts {
+                let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+                if pair.count == 2 { values[pair[0]] = pair[1] }
+            }
+            return (parts.first ?? "", values)
+        }
+        if let text = metadata[Self.scheduleKey] {
+            let (kind, v) = words(text)
+            let initial = v["initial"].flatMap { Float($0) }
+            let steps = v["decay_steps"].flatMap { Int($0) }
+            var schedule: LearningRateSchedule?
+            switch kind {
+            case "exponential":
+                if let initial, let steps, let rate = v["decay_rate"].flatMap({ Double($0) }),
+                    let staircase = v["staircase"].flatMap({ Bool($0) })
+                {
+                    schedule = .exponential(initial: initial, decaySteps: steps, decayRate: rate, staircase: staircase)
+                }
+            case "cosine":
+                if let initial, let steps, let alpha = v["alpha"].flatMap({ Double($0) }),
+                    let warmup = v["warmup_steps"].flatMap({ Int($0) })
+                {
+                    schedule = .cosine(
+                        initial: initial, decaySteps: steps, alpha: alpha, warmupSteps: warmup,
+                        warmupTarget: v["warmup_target"].flatMap { Float($0) })
+                }
+            case "piecewise":
+                let boundaries = v["boundaries"].map { $0.split(separator: ",").compactMap { Int($0) } }
+                let values = v["values"].map { $0.split(separator: ",").compactMap { Float($0) } }
+                if let boundaries, let values { schedule = .piecewise(boundaries: boundaries, values: values) }
+            default: break
+            }
+            if let candidate = schedule, (try? candidate.validate()) != nil { self.schedule = candidate }
+        }
+        if let text = metadata[Self.plateauKey] {
+            let v = words(text).values
+            if let monitor = v["monitor"], FitCallbacks.monitors.contains(monitor), let mode = v["mode"],
+                let minDelta = v["min_delta"].flatMap({ Double($0) }), let factor = v["factor"].flatMap({ Double($0) }),
+                factor > 0, factor < 1, let patience = v["patience"].flatMap({ Int($0) }),
+                let cooldown = v["cooldown"].flatMap({ Int($0) }), let minLR = v["min_lr"].flatMap({ Double($0) }),
+                let wait = v["wait"].flatMap({ Int($0) }), let counter = v["cooldown_counter"].flatMap({ Int($0) })
+            {
+                plateau = PlateauState(
+                    rule: MonitorRule(monitor: monitor, mode: mode, minDelta: minDelta), factor: factor,
+                    patience: patience, cooldown: cooldown, minLR: minLR, best: v["best"].flatMap { Double($0) },
+                    wait: wait, cooldownCounter: counter)
+            }
+        }
     }
 }

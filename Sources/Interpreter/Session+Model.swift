@@ -9,7 +9,8 @@ extension Session {
         let model = try requireModel(for: invocation)
         let epochs = model.optimizerState?.completedEpochs ?? 0
         let bytes = try modelFileBytes(
-            model, history: state.history, scaling: inputScaling, origin: state.data?.origin ?? "", for: file)
+            model, history: state.history, scaling: inputScaling, origin: state.data?.origin ?? "",
+            carried: state.model?.carried ?? CarriedTraining(), for: file)
         try write(bytes, to: file)
         emit(
             .text(
@@ -21,9 +22,12 @@ extension Session {
     /// the weights, the input scaling, the optimizer state and the last
     /// epoch's figures.
     func modelFileBytes(
-        _ model: Model, history: [EpochMetrics], scaling: InputScaling, origin: String, for file: Word
+        _ model: Model, history: [EpochMetrics], scaling: InputScaling, origin: String, carried: CarriedTraining,
+        for file: Word
     ) throws(Diagnostic) -> [UInt8] {
-        var metadata = ["data": origin]
+        // The schedule and the plateau travel with the optimizer state.
+        var metadata = carried.metadata
+        metadata["data"] = origin
         if let last = history.last {
             metadata["loss"] = NumberFormat.fixed(last.loss, 4)
             metadata["accuracy"] = NumberFormat.fixed(last.accuracy, 4)
@@ -51,6 +55,7 @@ extension Session {
             throw Diagnostic("\(file.text): \(error)", at: file.span)
         }
         state.model = ModelValue(model)
+        state.model?.carried = CarriedTraining(metadata: decoded.metadata)
         state.modelOrigin = "loaded from \(file.text)"
         state.modelScaling = decoded.inputScaling
         state.history = []

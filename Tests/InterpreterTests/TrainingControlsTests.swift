@@ -214,6 +214,33 @@ import Testing
         #expect(rates == ["0.0500", "0.0250", "0.0125", "0.0100"], "\(table)")
     }
 
+    /// The schedule and the plateau travel in the model file with the
+    /// optimizer state: a loaded model's next fit carries them on.
+    @Test func saveAndLoadKeepTheScheduleAndThePlateau() throws {
+        let harness = try Self.harness()
+        let failure = harness.run(
+            Self.prelude + """
+                fit epochs=2 batch=50 validation=0.25 optimizer=sgd lr=0.1, schedule exponential decay_steps=3 decay_rate=0.5 staircase=true
+                save model scheduled.safetensors
+                build dense 16 relu, dense 10 softmax
+                fit epochs=2 batch=50 validation=0.25 optimizer=adam, reduce_lr monitor=val_accuracy min_delta=1 patience=1 factor=0.5
+                save model plateau.safetensors
+                load model plateau.safetensors
+                fit epochs=1 batch=50 validation=0.25, reduce_lr monitor=val_accuracy min_delta=1 patience=1 factor=0.5
+                load model scheduled.safetensors
+                fit epochs=1 batch=50 validation=0.25
+                show history
+                """)
+        #expect(failure == nil, "\(failure ?? "")")
+        let lines = harness.lines
+        // 9 steps taken after the loaded 6: the rate is 0.1 · 0.5^3 (the history starts at the load).
+        let table = try #require(lines.last).split(separator: "\n").map(String.init)
+        #expect(table.count == 2 && table[1].split(separator: " ")[5] == "0.0125", "\(table)")
+        let loadedPlateau = try #require(lines.firstIndex { $0.hasPrefix("loaded the model from plateau") })
+        #expect(lines[loadedPlateau + 1].hasSuffix("learning_rate: 5.0000e-04"), "\(lines)")
+        #expect(lines[loadedPlateau + 2] == "Epoch 1: ReduceLROnPlateau reducing learning rate to 0.0002500000118743628.")
+    }
+
     /// weight_decay and label_smoothing change the numbers (and nothing is refused).
     @Test func weightDecayAndLabelSmoothingTrain() throws {
         func loss(_ options: String) throws -> String {
