@@ -92,7 +92,8 @@ let package = Package(
         .testTarget(name: "LanguageTests", dependencies: ["Language"]),
         .testTarget(name: "HostIOTests", dependencies: ["HostIO", "Plotting"]),
         .testTarget(
-            name: "InterpreterTests", dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting", "HostIO", "JSON"]),
+            name: "InterpreterTests",
+            dependencies: ["Interpreter", "Language", "Engine", "Datasets", "Plotting", "HostIO", "JSON"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "HostIO"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "KernelTests", dependencies: ["Kernel", "Engine", "Digests", "Interpreter", "JSON"]),

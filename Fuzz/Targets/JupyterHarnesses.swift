@@ -1,7 +1,7 @@
-import JSON
 import Digests
 import Engine
 import Interpreter
+import JSON
 import Kernel
 import Language
 

@@ -89,6 +89,16 @@ public final class Model {
         self.state = state
     }
 
+    /// An independent copy: parameters, state and optimizer state.
+    public func copy() -> Model {
+        // The architecture is valid and the counts fit: this cannot fail.
+        guard let copy = try? Model(architecture: architecture, parameters: parameters, state: state) else {
+            preconditionFailure("a model's own weights fit its architecture")
+        }
+        copy.optimizerState = optimizerState
+        return copy
+    }
+
     /// Where layer `layer`'s weight `name` (`kernel`, `bias`, `gamma`, ...)
     /// lives: in `parameters` when trainable, else in `state`; nil when the
     /// layer has no such weight. `layer` indexes `architecture.stack`.
@@ -107,7 +117,9 @@ public final class Model {
     public func parameterRanges(layer: Int) -> (kernel: Range<Int>, bias: Range<Int>) {
         precondition(layers.indices.contains(layer), "layer \(layer) out of range 0..<\(layers.count)")
         let start = layers[layer].parameters.lowerBound
-        return (weightRange(layer: layer, "kernel")?.range ?? start..<start, weightRange(layer: layer, "bias")?.range ?? start..<start)
+        return (
+            weightRange(layer: layer, "kernel")?.range ?? start..<start, weightRange(layer: layer, "bias")?.range ?? start..<start
+        )
     }
 
     /// The passes of this model for up to `capacity` rows.
@@ -130,7 +142,8 @@ public final class Model {
             state.withUnsafeBufferPointer { s in
                 // An empty state buffer still needs a valid pointer.
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 1) { spare in
-                    guard let p = p.baseAddress, let s = s.baseAddress.map({ UnsafeMutablePointer(mutating: $0) }) ?? spare.baseAddress
+                    guard let p = p.baseAddress,
+                        let s = s.baseAddress.map({ UnsafeMutablePointer(mutating: $0) }) ?? spare.baseAddress
                     else { preconditionFailure("a model has parameters") }
                     return body(p, s)
                 }

@@ -1,5 +1,5 @@
-import JSON
 import Engine
+import JSON
 import Language
 
 /// A Jupyter notebook (nbformat 4) written for the dnb kernel, read for

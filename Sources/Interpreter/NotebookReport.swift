@@ -1,7 +1,7 @@
-import JSON
 import Engine
 import Foundation
 import HostIO
+import JSON
 import Language
 
 /// `dnb run NB.dnb --report out.md|out.ipynb`: the replayed notebook as a

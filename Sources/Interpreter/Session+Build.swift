@@ -141,7 +141,7 @@ extension Session {
         state.lastValidationFraction = 0
         emit(
             .text(
-                "built \(BuildCommand.shapeLine(architecture)): \(NumberFormat.grouped(architecture.parameterCount)) parameters"))
+                "built \(BuildCommand.shapeLine(architecture)): \(NumberFormat.grouped(architecture.totalWeightCount)) parameters"))
         return .done
     }
 }

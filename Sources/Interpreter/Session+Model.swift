@@ -14,7 +14,7 @@ extension Session {
         try write(bytes, to: file)
         emit(
             .text(
-                "saved the model (\(model.architecture.widths), \(NumberFormat.grouped(model.architecture.parameterCount)) parameters, "
+                "saved the model (\(model.architecture.widths), \(NumberFormat.grouped(model.architecture.totalWeightCount)) parameters, "
                     + "\(epochs) epoch(s) trained) to \(file.text) (\(NumberFormat.bytes(bytes.count)))"))
     }
 
@@ -66,7 +66,7 @@ extension Session {
         emit(
             .text(
                 "loaded the model from \(file.text): \(model.architecture.widths), "
-                    + "\(NumberFormat.grouped(model.architecture.parameterCount)) parameters, "
+                    + "\(NumberFormat.grouped(model.architecture.totalWeightCount)) parameters, "
                     + "\(decoded.epochs) epoch(s) trained\(optimizer); inputs \(decoded.inputScaling.name)d"))
         if let scaling = state.data?.scaling, scaling != state.modelScaling {
             emit(

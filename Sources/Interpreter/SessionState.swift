@@ -36,9 +36,7 @@ struct ModelValue {
     /// The model to train in place: this value's own, cloned if shared.
     mutating func forTraining() throws(EngineError) -> Model {
         if !isKnownUniquelyReferenced(&model) {
-            let copy = try Model(architecture: model.architecture, parameters: model.parameters, state: model.state)
-            copy.optimizerState = model.optimizerState
-            model = copy
+            model = model.copy()
         }
         return model
     }

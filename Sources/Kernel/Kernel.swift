@@ -1,8 +1,8 @@
-import JSON
 import CZeroMQ
 import Foundation
 import Glibc
 import Interpreter
+import JSON
 import Terminal
 
 /// `dnb kernel -f CONNECTION_FILE`: dnb as a Jupyter kernel (messaging

@@ -1,6 +1,6 @@
-import JSON
 import HostIO
 import Interpreter
+import JSON
 import Terminal
 
 /// The kernelspec that tells Jupyter how to start dnb: a folder `dnb/`

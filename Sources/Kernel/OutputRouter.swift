@@ -1,7 +1,7 @@
-import JSON
 import Foundation
 import HostIO
 import Interpreter
+import JSON
 
 /// Turns the interpreter's output events into iopub messages for the
 /// request being served: text as `stream`, results as `execute_result`,

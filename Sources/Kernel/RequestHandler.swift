@@ -1,6 +1,6 @@
-import JSON
 import Glibc
 import Interpreter
+import JSON
 import Language
 import Terminal
 

@@ -1,5 +1,5 @@
-import JSON
 import Digests
+import JSON
 
 /// One Jupyter message as it travels on a socket (messaging protocol 5.3):
 ///

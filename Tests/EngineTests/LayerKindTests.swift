@@ -62,7 +62,9 @@ struct LayerKindTests {
         for index in model.layers.indices {
             for name in ["bias", "gamma", "beta"] {
                 guard let (range, _) = model.weightRange(layer: index, name) else { continue }
-                let values = Fixture.uniform(range.count, name == "gamma" ? 0.5 : -0.3, name == "gamma" ? 1.5 : 0.3, seed: seed &+ UInt64(range.lowerBound))
+                let values = Fixture.uniform(
+                    range.count, name == "gamma" ? 0.5 : -0.3, name == "gamma" ? 1.5 : 0.3, seed: seed &+ UInt64(range.lowerBound)
+                )
                 for (j, b) in values.enumerated() { model.parameters[range.lowerBound + j] = b }
             }
         }
@@ -108,13 +110,16 @@ struct LayerKindTests {
         try Self.checkGradients(
             Architecture(
                 inputShape: [6],
-                stack: [.dense(DenseLayer(units: 5, activation: .linear)), Self.batchnorm, Self.activation(.sigmoid), Self.softmax3]),
+                stack: [
+                    .dense(DenseLayer(units: 5, activation: .linear)), Self.batchnorm, Self.activation(.sigmoid), Self.softmax3,
+                ]),
             seed: 4)
     }
 
     @Test func batchNormalizationFirst() throws {
         try Self.checkGradients(
-            Architecture(inputShape: [6], stack: [Self.batchnorm, .dense(DenseLayer(units: 4, activation: .tanh)), Self.softmax3]),
+            Architecture(
+                inputShape: [6], stack: [Self.batchnorm, .dense(DenseLayer(units: 4, activation: .tanh)), Self.softmax3]),
             seed: 6)
     }
 
@@ -122,7 +127,10 @@ struct LayerKindTests {
         try Self.checkGradients(
             Architecture(
                 inputShape: [5, 5, 2],
-                stack: [Self.conv(3, 2, .tanh), LayerSpec(AveragePooling2DLayer(poolSize: 2)), Self.conv(2, 2, .tanh), .flatten, Self.softmax3]),
+                stack: [
+                    Self.conv(3, 2, .tanh), LayerSpec(AveragePooling2DLayer(poolSize: 2)), Self.conv(2, 2, .tanh), .flatten,
+                    Self.softmax3,
+                ]),
             seed: 3)
     }
 
@@ -230,7 +238,9 @@ struct LayerKindTests {
 
     @Test func modelFilesKeepTheMovingStatistics() throws {
         let model = try Model(architecture: Self.bnConvnet, seed: 2)
-        try quietFit(model, try DefinedOrderTests.digits(count: 64, seed: 1), optimizer: .adam(), FitConfiguration(epochs: 1, batchSize: 32, seed: 2))
+        try quietFit(
+            model, try DefinedOrderTests.digits(count: 64, seed: 1), optimizer: .adam(),
+            FitConfiguration(epochs: 1, batchSize: 32, seed: 2))
         let bytes = try ModelFile(model: model, inputScaling: .scale, epochs: 1).encode()
         let header = split(bytes).header
         #expect(header["batch_normalization.moving_mean"]?["shape"] == .array([.number(8)]))

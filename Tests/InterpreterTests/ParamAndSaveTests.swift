@@ -51,7 +51,8 @@ import Testing
             + "fit epochs=2 optimizer=adam validation=0.2")
     #expect(
         Session.replayableFit(command, finishedEpochs: 1, stopped: (2, 9), by: .jupyter)
-            == "# interrupted at epoch 2, step 9; replaying the 1 finished epoch only\nfit epochs=1 optimizer=adam validation=0.2")
+            == "# interrupted at epoch 2, step 9; replaying the 1 finished epoch only\nfit epochs=1 optimizer=adam validation=0.2"
+    )
     #expect(
         Session.replayableFit(command, finishedEpochs: 0, stopped: (1, 5))
             == "# stopped by Ctrl-C at epoch 1, step 5; no epoch finished, so nothing to replay")

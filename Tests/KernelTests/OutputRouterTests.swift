@@ -1,6 +1,6 @@
-import JSON
 import Engine
 import Foundation
+import JSON
 import Testing
 
 @testable import Kernel

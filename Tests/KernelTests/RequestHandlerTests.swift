@@ -1,6 +1,6 @@
-import JSON
 import Engine
 import Interpreter
+import JSON
 import Testing
 
 @testable import Kernel

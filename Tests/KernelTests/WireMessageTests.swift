@@ -1,6 +1,6 @@
-import JSON
 import Digests
 import Engine
+import JSON
 import Testing
 
 @testable import Kernel

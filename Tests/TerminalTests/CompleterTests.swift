@@ -46,9 +46,15 @@ enum FitOptionNames {
         ("show compare ", "", ["metric="]),
         ("show compare metric=", "val", ["val_loss", "val_accuracy"]),
         ("show runs ", "", []),
-        ("build ", "", ["dense", "conv", "maxpool", "flatten", "dropout", "batchnorm", "activation", "avgpool", "globalavgpool"]),
+        (
+            "build ", "",
+            ["dense", "conv", "maxpool", "flatten", "dropout", "batchnorm", "activation", "avgpool", "globalavgpool"]
+        ),
         ("build dense 128 ", "re", ["relu"]),
-        ("build dense 128 relu, ", "", ["dense", "conv", "maxpool", "flatten", "dropout", "batchnorm", "activation", "avgpool", "globalavgpool"]),
+        (
+            "build dense 128 relu, ", "",
+            ["dense", "conv", "maxpool", "flatten", "dropout", "batchnorm", "activation", "avgpool", "globalavgpool"]
+        ),
         ("build dense 128 relu, dense 10 ", "so", ["softmax"]),
         ("build conv 32 3x3 ", "", ["relu", "sigmoid", "tanh", "softmax", "linear", "padding=", "stride="]),
         ("build conv 32 3x3 relu padding=same ", "", ["stride="]),

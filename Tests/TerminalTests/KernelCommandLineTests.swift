@@ -16,7 +16,9 @@ import Testing
         #expect(argv.count == 4)
         #expect(argv.dropFirst() == ["kernel", "-f", "{connection_file}"])
         #expect(FileManager.default.isExecutableFile(atPath: argv[0]))
-        #expect(URL(fileURLWithPath: argv[0]).resolvingSymlinksInPath() == URL(fileURLWithPath: try DnbBinary.require()).resolvingSymlinksInPath())
+        #expect(
+            URL(fileURLWithPath: argv[0]).resolvingSymlinksInPath()
+                == URL(fileURLWithPath: try DnbBinary.require()).resolvingSymlinksInPath())
         #expect(spec["display_name"] as? String == "dnb")
         #expect(spec["language"] as? String == "dnb")
         #expect(spec["interrupt_mode"] as? String == "signal")

@@ -56,6 +56,9 @@ public struct Architecture: Equatable, Sendable {
     /// Non-trainable weights (batch normalization's moving statistics).
     public var stateCount: Int { weightCounts.state }
 
+    /// Every weight, trainable or not: Keras's "Total params".
+    public var totalWeightCount: Int { parameterCount &+ stateCount }
+
     private var weightCounts: (trainable: Int, state: Int) {
         var (trainable, state) = (0, 0)
         var shape = inputShape
@@ -252,4 +255,3 @@ public struct ArchitectureError: Error, Equatable, Sendable, CustomStringConvert
     /// `invalid architecture: ...`, as `EngineError.invalidArchitecture` renders.
     public var description: String { EngineError.invalidArchitecture(reason).description }
 }
-

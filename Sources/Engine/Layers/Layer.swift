@@ -67,11 +67,11 @@ public struct ArgumentDeclaration: Equatable, Sendable {
 
 /// How a layer kind reads in the command language and in Keras.
 public struct LayerDeclaration: Sendable {
-    /// The first word of its group in `build`: `dense`, `conv`, `batchnorm`.
+    /// The first word of its group in `build`: `dense`, `conv`, ...
     public var word: String
-    /// Keras's class name: `Dense`, `Conv2D`, `BatchNormalization`.
+    /// Keras's class name: `Dense`, `Conv2D`, ...
     public var className: String
-    /// Keras's base layer name, numbered per model: `dense`, `conv2d`, `batch_normalization`.
+    /// Keras's base layer name, numbered per model: `dense`, `conv2d`, ...
     public var baseName: String
     /// Positional words, then options, in the order `help` lists them.
     public var arguments: [ArgumentDeclaration]

@@ -142,7 +142,7 @@ public struct ModelFile: Sendable {
     static func layerName(_ index: Int) -> String { index == 0 ? "dense" : "dense_\(index)" }
 
     /// The weight tensors of `architecture` under Keras's layer names
-    /// (`conv2d.kernel`, `batch_normalization.moving_mean`, ...): the
+    /// (`conv2d.kernel`, `dense.bias`, ...): the
     /// trainable ones in parameter-buffer order, and the non-trainable ones
     /// in state-buffer order; or why the architecture cannot be stored.
     static func parameterTensors(

@@ -87,3 +87,12 @@ struct Adam: OptimizerRule {
         }
     }
 }
+
+extension Optimizer {
+    /// Keras Adam: lr 0.001, β1 0.9, β2 0.999, ε 1e-7.
+    public static func adam(
+        learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7
+    ) -> Optimizer {
+        Optimizer(Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon))
+    }
+}

@@ -122,25 +122,6 @@ public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
         self.init(kind.init(learningRate: learningRate, values))
     }
 
-    /// Keras SGD: lr 0.01, momentum 0, no Nesterov.
-    public static func sgd(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false) -> Optimizer {
-        Optimizer(SGD(learningRate: learningRate, momentum: momentum, nesterov: nesterov))
-    }
-
-    /// Keras Adam: lr 0.001, β1 0.9, β2 0.999, ε 1e-7.
-    public static func adam(
-        learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7
-    ) -> Optimizer {
-        Optimizer(Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon))
-    }
-
-    /// Keras RMSprop: lr 0.001, ρ 0.9, momentum 0, ε 1e-7.
-    public static func rmsprop(
-        learningRate: Float = 0.001, rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7
-    ) -> Optimizer {
-        Optimizer(RMSprop(learningRate: learningRate, rho: rho, momentum: momentum, epsilon: epsilon))
-    }
-
     /// Keras's name: `sgd`, `adam`, `rmsprop`.
     public var name: String { type(of: rule).name }
 
@@ -162,12 +143,14 @@ public struct Optimizer: Equatable, Sendable, CustomStringConvertible {
 
     /// `adam(learning_rate=0.001, beta_1=0.9, ...)`.
     public var description: String {
-        let values = [("learning_rate", "\(learningRate)")] + rule.hyperparameters.map { key, value in
-            switch value {
-            case .number(let number): (key, "\(number)")
-            case .boolean(let flag): (key, "\(flag)")
+        let values =
+            [("learning_rate", "\(learningRate)")]
+            + rule.hyperparameters.map { key, value in
+                switch value {
+                case .number(let number): (key, "\(number)")
+                case .boolean(let flag): (key, "\(flag)")
+                }
             }
-        }
         return name + "(" + values.map { "\($0)=\($1)" }.joined(separator: ", ") + ")"
     }
 

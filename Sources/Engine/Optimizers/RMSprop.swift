@@ -99,3 +99,12 @@ struct RMSprop: OptimizerRule {
         }
     }
 }
+
+extension Optimizer {
+    /// Keras RMSprop: lr 0.001, ρ 0.9, momentum 0, ε 1e-7.
+    public static func rmsprop(
+        learningRate: Float = 0.001, rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7
+    ) -> Optimizer {
+        Optimizer(RMSprop(learningRate: learningRate, rho: rho, momentum: momentum, epsilon: epsilon))
+    }
+}

@@ -80,3 +80,10 @@ struct SGD: OptimizerRule {
         }
     }
 }
+
+extension Optimizer {
+    /// Keras SGD: lr 0.01, momentum 0, no Nesterov.
+    public static func sgd(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false) -> Optimizer {
+        Optimizer(SGD(learningRate: learningRate, momentum: momentum, nesterov: nesterov))
+    }
+}
