@@ -60,9 +60,9 @@ enum BuildCommand {
         details: """
             Comma-separated layers with Keras's names and defaults (activation: relu, sigmoid, tanh,
             softmax, linear; default linear). The last layer must be dense softmax: the loss is
-            categorical cross-entropy. A stack starting with \(imageLayerWords) takes each image
-            as height×width×1; any other takes it flat (784 features). Kernels start Glorot-uniform from
-            the session seed, biases at zero.
+            categorical cross-entropy. A stack starting with a layer that works on images
+            (\(imageLayerWords)) takes each image as height×width×1; any other takes it
+            flat (784 features). Kernels start Glorot-uniform from the session seed, biases at zero.
             """,
         groups: LayerRegistry.declarations.map(form),
         groupNoun: "layer",

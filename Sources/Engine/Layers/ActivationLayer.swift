@@ -19,7 +19,7 @@ public struct ActivationLayer: Layer, Equatable {
     public static let declaration = LayerDeclaration(
         word: "activation", className: "Activation", baseName: "activation",
         arguments: [.word("ACTIVATION", .choice(["relu", "sigmoid", "tanh", "linear"]), noun: "activation")],
-        summary: "Activation: ACTIVATION of each value (after batchnorm, say)", readsImages: false, keepsShape: true)
+        summary: "Activation: ACTIVATION of each value", readsImages: false, keepsShape: true)
 
     public init(_ arguments: ArgumentValues) { self.init(Activation(rawValue: arguments.text("ACTIVATION")) ?? .linear) }
 

@@ -45,7 +45,7 @@ public struct BatchNormalizationLayer: Layer, Equatable {
                 "epsilon", .number(0...1, exclusiveLower: true), default: .number(0.001),
                 "added to the variance before its square root"),
         ],
-        summary: "BatchNormalization: each channel to batch mean 0 and variance 1, then scaled and shifted",
+        summary: "BatchNormalization: each channel normalized, scaled and shifted",
         readsImages: false, keepsShape: true)
 
     public init(_ arguments: ArgumentValues) {
