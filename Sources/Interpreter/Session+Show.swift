@@ -23,7 +23,8 @@ enum ShowCommand {
             test digit N's feature maps layer by layer (flat layers as strips; layers that only reshape or pass values through are not drawn).
             lr plots the learning rate per epoch. runs lists every fit of the session (each a run) with
             its best val_loss and val_accuracy; compare draws one metric (val_loss by default) of every
-            run in one picture, one curve per run, as TensorBoard's runs view does.
+            run in one picture (PLOTS/compare-METRIC.png), one curve per run, as TensorBoard's runs
+            view does.
             """,
         subcommands: Topic.allCases.map(\.form),
         subcommandNoun: "topic",
