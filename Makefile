@@ -88,7 +88,7 @@ check-portable: release
 	$(CURDIR)/.build/release/dnb run $$notebook -p out=avx2 | sed -E 's/[0-9.]+s\b/T/g; s/avx2/OUT/g' > avx2.txt && \
 	$(CURDIR)/.build-portable/release/dnb run $$notebook -p out=base | sed -E 's/[0-9.]+s\b/T/g; s/base/OUT/g' > base.txt && \
 	diff avx2.txt base.txt && cmp avx2-a.safetensors base-a.safetensors && cmp avx2-b.safetensors base-b.safetensors && \
-	cmp avx2-c.safetensors base-c.safetensors && \
+	cmp avx2-c.safetensors base-c.safetensors && cmp avx2-d.safetensors base-d.safetensors && \
 	echo "check-portable: the baseline x86-64 engine printed and saved the same bits" && cat avx2.txt | grep -E "^test:"; \
 	status=$$?; rm -rf $$dir; exit $$status
 

@@ -40,6 +40,9 @@ extension Session {
         } catch {
             throw Diagnostic(error.description, at: invocation.verb.span)
         }
+        if split == "test", let run = state.model?.carried.run, state.runs.indices.contains(run) {
+            state.runs[run].testAccuracy = result.accuracy
+        }
         emit(
             .result(
                 "\(split): loss \(NumberFormat.fixed(result.loss, 4)) - accuracy \(NumberFormat.fixed(result.accuracy, 4))"

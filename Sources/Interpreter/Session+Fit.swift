@@ -39,10 +39,22 @@ enum FitCommand {
         "zoom", .number(0...0.99, exclusiveLower: false), default: Augmentation().zoom,
         "with augment=on: largest zoom in or out, a fraction of the size (Keras's RandomZoom)")
 
+    // Training controls (see FitCallbacks for the callback groups).
+    static let weightDecay = Option(
+        "weight_decay", .number(0...10, exclusiveLower: false), default: 0.0,
+        "Keras 3's decoupled weight decay, p -= p·weight_decay·lr before each update (AdamW with adam)")
+    static let labelSmoothing = Option(
+        "label_smoothing", .number(0...1, exclusiveLower: false), default: 0.0,
+        "CategoricalCrossentropy's: targets onehot·(1 − F) + F/classes in the training loss")
+    static let name = Option<String?>(
+        "name", .text, default: nil, note: "run N", "the run's name in show runs and show compare")
+
     static let spec = CommandSpec(
         name: "fit",
-        usage: "fit [epochs=N] [batch=N] [validation=F] [optimizer=\(OptimizerRegistry.names.joined(separator: "|"))] [lr=F] ...",
-        summary: "train the model, with a progress line per epoch",
+        usage:
+            "fit [epochs=N] [batch=N] [validation=F] [optimizer=\(OptimizerRegistry.names.joined(separator: "|"))] [lr=F] ... "
+            + "[, early_stopping ...] [, reduce_lr ...] [, checkpoint FILE ...] [, schedule KIND ...]",
+        summary: "train the model, with a progress line per epoch; callbacks after commas",
         details: """
             validation=F holds out the last fraction F of the training data before shuffling (Keras's
             validation_split). The training data is reshuffled every epoch from the seed. A second fit
@@ -51,13 +63,28 @@ enum FitCommand {
             augment=on trains a model on images (one whose first layer works on images) on randomly
             shifted, rotated and zoomed copies of each batch, drawn from the seed; validation, evaluate
             and predict see the images as they are.
+            Callbacks follow fit's options, each after a comma, with Keras's names and defaults:
+            early_stopping (EarlyStopping), reduce_lr (ReduceLROnPlateau), checkpoint FILE
+            (ModelCheckpoint, written as save model writes) and schedule exponential|cosine|piecewise
+            (a LearningRateSchedule as the optimizer's learning_rate, starting from lr=, evaluated at every
+            step). Every fit is a run (name=NAME, else run N): show runs lists them, show compare draws
+            their curves, show lr the learning rate per epoch. A later fit of the same model carries on
+            its schedule (unless lr= or optimizer= changes) and a reduce_lr with the same settings.
             """,
+        groups: FitCallbacks.groups,
+        groupNoun: "callback",
+        groupsAfterComma: true,
         options: [
             epochs.spec, batch.spec, validation.spec, optimizer.spec, learningRate.spec,
-        ] + optimizerOptions + [shuffle.spec, seed.spec, augment.spec, shift.spec, rotate.spec, zoom.spec],
+        ] + optimizerOptions + [
+            shuffle.spec, seed.spec, augment.spec, shift.spec, rotate.spec, zoom.spec, weightDecay.spec, labelSmoothing.spec,
+            name.spec,
+        ],
         examples: [
             "fit epochs=10 batch=32 validation=0.2 optimizer=adam", "fit epochs=5 optimizer=sgd lr=0.1 momentum=0.9",
             "fit epochs=15 batch=128 optimizer=adam augment=on rotate=0.03",
+            "fit epochs=60 validation=0.2 optimizer=adam, early_stopping patience=3 restore_best_weights=true, "
+                + "reduce_lr factor=0.5 patience=2, checkpoint best.safetensors",
         ])
 
     static let entry = CommandEntry(spec: spec, handler: Session.fit)
@@ -75,8 +102,14 @@ extension Session {
                 "the model takes \(value.model.architecture.inputWidth) features but the data has \(data.width): build a new model",
                 at: invocation.verb.span)
         }
-        let optimizer = try chooseOptimizer(invocation, current: value.model.optimizerState?.optimizer)
         let fraction = invocation[FitCommand.validation]
+        var controls = try TrainingControls(invocation, hasValidation: fraction > 0)
+        let runName = try self.runName(for: invocation)
+        let optimizer = try chooseOptimizer(invocation, current: value.model.optimizerState?.optimizer)
+        let schedule = try chooseSchedule(invocation, controls, optimizer: optimizer, carried: value.carried)
+        if let plateau = controls.plateau, let carried = value.carried.plateau, carried.hasSettings(of: plateau) {
+            controls.plateau = carried
+        }
         // Keras's validation_split, as views of the same pixels: nothing is copied.
         let all = try examples(of: data.train, in: data, for: invocation, forTraining: true)
         let training: Examples
@@ -90,10 +123,13 @@ extension Session {
             epochs: invocation[FitCommand.epochs], batchSize: invocation[FitCommand.batch],
             shuffle: invocation[FitCommand.shuffle],
             seed: invocation[FitCommand.seed].map { UInt64($0) } ?? state.settings.seed,
-            augmentation: try augmentation(invocation, for: value.model.architecture))
+            augmentation: try augmentation(invocation, for: value.model.architecture), schedule: schedule,
+            weightDecay: Float(invocation[FitCommand.weightDecay]),
+            labelSmoothing: Float(invocation[FitCommand.labelSmoothing]))
         let isInterrupted = self.isInterrupted
         var lastDrawn = -1.0
         let result: FitResult
+        var callbacks = EpochCallbacks(controls: controls, history: state.history, scaling: data.scaling, origin: data.origin)
         do {
             let model = try value.forTraining()
             result = try model.fit(
@@ -108,17 +144,25 @@ extension Session {
                     }
                     return goOn
                 },
-                onEpoch: { metrics in
+                control: { metrics in
                     lastDrawn = -1
-                    self.emit(.text(Self.epochLine(metrics)))
+                    self.emit(.text(Self.epochLine(metrics, withRate: controls.plateau != nil)))
+                    return callbacks.epochEnded(metrics, model: model, session: self, schedule: schedule)
                 })
         } catch {
             throw Diagnostic(error.description, at: invocation.verb.span)
         }
-        state.model = value
+        if let failure = callbacks.failure { throw failure }
+        try finishCallbacks(&callbacks, value: &value, interrupted: result.stoppedAt != nil, at: invocation.verb.span)
+        value.carried.schedule = schedule
+        value.carried.plateau = callbacks.controls.plateau
         state.history += result.epochs
         state.modelScaling = data.scaling
         state.lastValidationFraction = fraction
+        value.carried.run = recordRun(
+            runName, invocation: invocation, model: value.model, optimizer: optimizer, schedule: schedule, result: result,
+            earlyStop: callbacks.controls.earlyStopping?.stoppedEpoch)
+        state.model = value
         guard let stopped = result.stoppedAt else { return .done }
         let kept =
             result.epochs.isEmpty
@@ -133,18 +177,33 @@ extension Session {
 
     /// A stopped fit is saved as the epochs it finished, with a comment: the
     /// updates of the unfinished epoch cannot be replayed exactly.
+    /// Its callbacks are kept, but not restore_best_weights: the weights
+    /// kept are those of the stop, as in Keras (no train end on an interrupt).
     static func replayableFit(
         _ command: Command, finishedEpochs: Int, stopped: (epoch: Int, step: Int), by frontEnd: FrontEnd = .prompt
     ) -> String {
         let note = "# \(frontEnd.stoppedBy) at epoch \(stopped.epoch), step \(stopped.step); "
         guard finishedEpochs > 0 else { return note + "no epoch finished, so nothing to replay" }
-        var options = command.options.filter { $0.key.text != FitCommand.epochs.name }.map { option in
-            let value = option.value.text
-            return "\(option.key.text)=" + (value.contains(" ") || value.isEmpty ? "\"\(value)\"" : value)
+        func written(_ word: Word) -> String {
+            let text = word.text
+            guard word.quoted || text.contains(" ") || text.contains(",") || text.isEmpty else { return text }
+            return "\"" + text.replacingQuotesAndBackslashes() + "\""
         }
-        options.insert("\(FitCommand.epochs.name)=\(finishedEpochs)", at: 0)
-        return note + "replaying the \(counted(finishedEpochs, "finished epoch")) only\n"
-            + (["fit"] + options).joined(separator: " ")
+        // Words, commas and options back in the order they were written.
+        var pieces: [(start: SourceLocation, text: String, isComma: Bool)] = command.items.map { item in
+            switch item {
+            case .word(let word): (word.span.start, written(word), false)
+            case .comma(let span): (span.start, ",", true)
+            }
+        }
+        for option in command.options
+        where option.key.text != FitCommand.epochs.name && option.key.text != FitCallbacks.restoreBestWeights.name {
+            pieces.append((option.key.span.start, "\(option.key.text)=\(written(option.value))", false))
+        }
+        pieces.sort { ($0.start.line, $0.start.column) < ($1.start.line, $1.start.column) }
+        var line = "fit \(FitCommand.epochs.name)=\(finishedEpochs)"
+        for piece in pieces { line += piece.isComma ? "," : " " + piece.text }
+        return note + "replaying the \(counted(finishedEpochs, "finished epoch")) only\n" + line
     }
 
     /// The optimizer=, with its options; without new settings, the current
@@ -197,7 +256,13 @@ extension Session {
             translation: invocation[FitCommand.shift], rotation: invocation[FitCommand.rotate], zoom: invocation[FitCommand.zoom])
     }
 
-    /// `Epoch 1/10 - 1500/1500 - 0.31s - loss: 0.2876 - accuracy: 0.9183 - val_loss: ... - val_accuracy: ...`
+    /// `Epoch 1/10 - 1500/1500 - 0.31s - loss: 0.2876 - accuracy: 0.9183 - val_loss: ... - val_accuracy: ...`,
+    /// and `- learning_rate: ...` when reduce_lr logs it (as Keras's ReduceLROnPlateau adds it to the logs).
+    static func epochLine(_ metrics: EpochMetrics, withRate: Bool) -> String {
+        let line = epochLine(metrics)
+        return withRate ? line + " - learning_rate: \(NumberFormat.kerasLog(metrics.learningRate))" : line
+    }
+
     static func epochLine(_ metrics: EpochMetrics) -> String {
         var line =
             "Epoch \(metrics.epoch)/\(metrics.epochs) - \(metrics.steps)/\(metrics.steps) - \(NumberFormat.seconds(metrics.seconds))"

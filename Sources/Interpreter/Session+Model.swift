@@ -18,27 +18,43 @@ extension Session {
                 "save model writes \(ModelFormat.list(ModelFormat.writable)) files: the extension decides the format"
                     + "\(hint). Received: \(file.text)", at: file.span)
         }
-        var metadata = ["data": state.data?.origin ?? ""]
-        if let last = state.history.last {
-            metadata["loss"] = NumberFormat.fixed(last.loss, 4)
-            metadata["accuracy"] = NumberFormat.fixed(last.accuracy, 4)
-            if let value = last.validationLoss { metadata["val_loss"] = NumberFormat.fixed(value, 4) }
-            if let value = last.validationAccuracy { metadata["val_accuracy"] = NumberFormat.fixed(value, 4) }
-        }
         let epochs = model.optimizerState?.completedEpochs ?? 0
-        let bytes: [UInt8]
-        do {
-            bytes = try ModelCodec.encode(
-                ModelFile(model: model, inputScaling: inputScaling, epochs: epochs, metadata: metadata), as: format)
-        } catch {
-            throw Diagnostic(error.description, at: file.span)
-        }
+        let bytes = try modelFileBytes(
+            model, history: state.history, scaling: inputScaling, origin: state.data?.origin ?? "",
+            carried: state.model?.carried ?? CarriedTraining(), for: file)
         try write(bytes, to: file)
         let what = format == .safetensors ? "the model" : "the model as \(format.title)"
         emit(
             .text(
                 "saved \(what) (\(model.architecture.widths), \(NumberFormat.grouped(model.architecture.totalWeightCount)) parameters, "
                     + "\(epochs) epoch(s) trained) to \(file.text) (\(NumberFormat.bytes(bytes.count)))"))
+    }
+
+    /// The bytes `save model` (and fit's checkpoint) writes for `file`:
+    /// the weights, the input scaling, the optimizer state and the last
+    /// epoch's figures.
+    func modelFileBytes(
+        _ model: Model, history: [EpochMetrics], scaling: InputScaling, origin: String, carried: CarriedTraining,
+        for file: Word
+    ) throws(Diagnostic) -> [UInt8] {
+        // The schedule and the plateau travel with the optimizer state.
+        var metadata = carried.metadata
+        metadata["data"] = origin
+        if let last = history.last {
+            metadata["loss"] = NumberFormat.fixed(last.loss, 4)
+            metadata["accuracy"] = NumberFormat.fixed(last.accuracy, 4)
+            if let value = last.validationLoss { metadata["val_loss"] = NumberFormat.fixed(value, 4) }
+            if let value = last.validationAccuracy { metadata["val_accuracy"] = NumberFormat.fixed(value, 4) }
+        }
+        let format = ModelFormat(path: file.text) ?? .safetensors
+        do {
+            return try ModelCodec.encode(
+                ModelFile(
+                    model: model, inputScaling: scaling, epochs: model.optimizerState?.completedEpochs ?? 0,
+                    metadata: metadata), as: format)
+        } catch {
+            throw Diagnostic(error.description, at: file.span)
+        }
     }
 
     func loadModel(from file: Word, invocation: Invocation) throws(Diagnostic) {
@@ -71,6 +87,7 @@ extension Session {
             throw Diagnostic("\(file.text): \(error)", at: file.span)
         }
         state.model = ModelValue(model)
+        state.model?.carried = CarriedTraining(metadata: decoded.metadata)
         state.modelOrigin = "loaded from \(file.text)"
         state.modelScaling = decoded.inputScaling
         state.history = []

@@ -3,11 +3,15 @@ import Engine
 import Language
 import Plotting
 
-/// `show data|model|history|loss|accuracy|predictions [N]|mistakes [N]|confusion|weights|activations [N]`: its declaration.
+/// `show data|model|history|loss|accuracy|lr|runs|compare|predictions [N]|...`: its declaration.
 enum ShowCommand {
+    static let metric = Option(
+        "metric", .choice(FitCallbacks.monitors), default: "val_loss", "the figure show compare draws for every run")
+
     static let spec = CommandSpec(
         name: "show",
-        usage: "show data|model|history|loss|accuracy|predictions [N]|mistakes [N]|confusion|weights|activations [N]",
+        usage:
+            "show data|model|history|loss|accuracy|lr|runs|compare [metric=...]|predictions [N]|mistakes [N]|confusion|weights|activations [N]",
         summary: "summaries of the data, model and history; plots of curves, predictions and weights",
         details: """
             data, model and history print text. The others write a gnuplot script PLOTS/NAME.gp
@@ -17,26 +21,33 @@ enum ShowCommand {
             confident wrong predictions; confusion, the 10x10 test-set matrix; weights, the first
             layer's units as 28x28 pictures (a convnet's first-layer filters); activations N (default 0),
             test digit N's feature maps layer by layer (flat layers as strips; layers that only reshape or pass values through are not drawn).
+            lr plots the learning rate per epoch. runs lists every fit of the session (each a run) with
+            its best val_loss and val_accuracy; compare draws one metric (val_loss by default) of every
+            run in one picture (PLOTS/compare-METRIC.png), one curve per run, as TensorBoard's runs
+            view does.
             """,
         subcommands: Topic.allCases.map(\.form),
         subcommandNoun: "topic",
-        examples: ["show data", "show loss", "show predictions 25", "show confusion"])
+        options: [metric.spec],
+        examples: ["show data", "show loss", "show predictions 25", "show confusion", "show compare metric=val_accuracy"])
 
     static let entry = CommandEntry(spec: spec, handler: Session.show)
 
     /// The sub-words, each with the words it takes.
     enum Topic: String, CaseIterable {
-        case data, model, history, loss, accuracy, predictions, mistakes, confusion, weights, activations
+        case data, model, history, loss, accuracy, lr, runs, compare, predictions, mistakes, confusion, weights, activations
 
         var form: SubcommandSpec {
             switch self {
-            case .predictions: SubcommandSpec(rawValue, [count(default: 25)])
-            case .mistakes: SubcommandSpec(rawValue, [count(default: 16)])
+            case .predictions: SubcommandSpec(rawValue, [count(default: 25)], options: [])
+            case .mistakes: SubcommandSpec(rawValue, [count(default: 16)], options: [])
             case .activations:
                 SubcommandSpec(
                     rawValue,
-                    [ArgumentSpec("N", .integer(0...Int.max), .optional, default: .integer(0), noun: "a test digit number")])
-            default: SubcommandSpec(rawValue)
+                    [ArgumentSpec("N", .integer(0...Int.max), .optional, default: .integer(0), noun: "a test digit number")],
+                    options: [])
+            case .compare: SubcommandSpec(rawValue, options: [ShowCommand.metric.name])
+            default: SubcommandSpec(rawValue, options: [])
             }
         }
 
@@ -55,6 +66,9 @@ extension Session {
         case .history: emit(.text(try historyTable(for: invocation)))
         case .loss: try plotLossOrAccuracy("loss", invocation: invocation)
         case .accuracy: try plotLossOrAccuracy("accuracy", invocation: invocation)
+        case .lr: try plotLearningRate(invocation: invocation)
+        case .runs: emit(.text(try runsTable(for: invocation)))
+        case .compare: try plotComparison(invocation[ShowCommand.metric], invocation: invocation)
         case .predictions: try plotPredictions(count: count, invocation: invocation)
         case .mistakes: try plotMistakes(count: count, invocation: invocation)
         case .confusion: try plotConfusion(invocation: invocation)
@@ -125,16 +139,16 @@ extension Session {
         guard !state.history.isEmpty else {
             throw Diagnostic("no training history yet: run `fit` first", at: invocation.verb.span)
         }
-        var rows = [["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "time"]]
+        var rows = [["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "time"]]
         for (index, metrics) in state.history.enumerated() {
             rows.append([
                 String(index + 1), NumberFormat.fixed(metrics.loss, 4), NumberFormat.fixed(metrics.accuracy, 4),
                 metrics.validationLoss.map { NumberFormat.fixed($0, 4) } ?? "-",
                 metrics.validationAccuracy.map { NumberFormat.fixed($0, 4) } ?? "-",
-                NumberFormat.seconds(metrics.seconds),
+                NumberFormat.kerasLog(metrics.learningRate), NumberFormat.seconds(metrics.seconds),
             ])
         }
-        return textTable(rows, rightAligned: [0, 1, 2, 3, 4, 5])
+        return textTable(rows, rightAligned: [0, 1, 2, 3, 4, 5, 6])
     }
 }
 

@@ -19,8 +19,19 @@ struct LoadedData: Equatable {
 struct ModelValue {
     /// For reading (predict, evaluate, save); never mutate through it.
     private(set) var model: Model
+    /// What the next fit of this model carries on (its schedule, its
+    /// plateau) and the run that trained it last; a new model starts afresh.
+    var carried = CarriedTraining()
 
     init(_ model: Model) { self.model = model }
+
+    /// The same model with other weights, trainable and not (Keras's
+    /// `set_weights`, for restore_best_weights): the optimizer state stays.
+    mutating func replaceWeights(with weights: ModelWeights) throws(EngineError) {
+        let copy = try Model(architecture: model.architecture, parameters: weights.parameters, state: weights.state)
+        copy.optimizerState = model.optimizerState
+        model = copy
+    }
 
     /// The model to train in place: this value's own, cloned if shared.
     mutating func forTraining() throws(EngineError) -> Model {
@@ -29,6 +40,13 @@ struct ModelValue {
         }
         return model
     }
+}
+
+/// A model's weights as Keras's `get_weights` has them: the trainable
+/// parameters and the non-trainable state (moving statistics).
+struct ModelWeights {
+    var parameters: [Float]
+    var state: [Float]
 }
 
 /// Everything a session can change. One value: a command runs on it, and a
@@ -42,6 +60,8 @@ struct SessionState {
     var modelScaling: InputScaling?
     /// Every finished epoch since the model was built or loaded.
     var history: [EpochMetrics] = []
+    /// Every fit of the session, whatever model it trained (`show runs`, `show compare`).
+    var runs: [Run] = []
     /// The validation fraction of the last `fit`, for `evaluate validation`.
     var lastValidationFraction = 0.0
     var settings = Settings()

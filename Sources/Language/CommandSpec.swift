@@ -253,6 +253,11 @@ public struct CommandSpec: Equatable, Sendable {
     public var groups: [GroupSpec]?
     /// What one group is called in errors ("layer"); its first word is its "layer type".
     public var groupNoun: String
+    /// Whether the words before the first comma are the command's own
+    /// (`fit epochs=5 ..., early_stopping ...`): there only the command's
+    /// options, and each group after a comma takes only its own options.
+    /// False for `build`, whose first group is already a layer.
+    public var groupsAfterComma: Bool
     public var options: [OptionSpec]
     /// Any `name=value` is accepted as text (`param`).
     public var acceptsAnyOption: Bool
@@ -261,9 +266,10 @@ public struct CommandSpec: Equatable, Sendable {
     public init(
         name: String, usage: String, summary: String, details: String = "", subcommands: [SubcommandSpec] = [],
         defaultSubcommand: String? = nil, subcommandNoun: String = "form", arguments: [ArgumentSpec] = [],
-        groups: [GroupSpec]? = nil, groupNoun: String = "group", options: [OptionSpec] = [], acceptsAnyOption: Bool = false,
-        examples: [String] = []
+        groups: [GroupSpec]? = nil, groupNoun: String = "group", groupsAfterComma: Bool = false, options: [OptionSpec] = [],
+        acceptsAnyOption: Bool = false, examples: [String] = []
     ) {
+        self.groupsAfterComma = groupsAfterComma
         self.name = name
         self.usage = usage
         self.summary = summary

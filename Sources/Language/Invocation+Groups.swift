@@ -23,6 +23,9 @@ extension Invocation {
         /// Where the option's value was written in this group.
         public func span<Value>(of option: Option<Value>) -> SourceSpan? { spans[option.name] }
 
+        /// Where the option named `name` was written in this group, if it was.
+        public func span(ofOption name: String) -> SourceSpan? { spans[name] }
+
         /// The positional word declared as `name`, if it was given.
         public func argument(_ name: String) -> Argument? { arguments.first { $0.name == name } }
 
@@ -57,6 +60,16 @@ extension CommandSpec {
         // The parser checks repeats within a group; an option of the whole command is given once.
         var commandKeys: [String: SourceSpan] = [:]
         for (index, words) in command.groups.enumerated() {
+            if groupsAfterComma, index == 0 {
+                // The command's own part: options only.
+                if let extra = words.first {
+                    throw Diagnostic(
+                        "unexpected '\(extra.text)' — \(groupNoun)s come after a comma: \(examples.last ?? usage)",
+                        at: extra.span)
+                }
+                commandOptions += groupOptions[0]
+                continue
+            }
             guard let first = words.first else {
                 let span = index > 0 ? commas[index - 1] : command.verb.span
                 throw Diagnostic(
@@ -70,6 +83,11 @@ extension CommandSpec {
                 guard let spec = form.options.first(where: { $0.name == option.key.text }) else {
                     guard options.contains(where: { $0.name == option.key.text }) else {
                         throw misplaced(option, in: form)
+                    }
+                    if groupsAfterComma {
+                        throw Diagnostic(
+                            "\(option.key.text)= is an option of `\(name)` itself, not of `\(form.name)`: "
+                                + "write it before the first comma", at: option.key.span)
                     }
                     if let earlier = commandKeys.updateValue(option.key.span, forKey: option.key.text) {
                         throw Diagnostic(
@@ -98,6 +116,9 @@ extension CommandSpec {
         let names = (groups ?? []).map(\.name)
         var notes: [String] = []
         if let guess = closestMatch(to: word.text.lowercased(), among: names) { notes.append("note: did you mean '\(guess)'?") }
+        if let first = word.text.first, first.isNumber || first == "." || first == "-" {
+            notes.append("note: a list in an option's value goes in quotes, as values=\"0.01,0.001\"")
+        }
         return Diagnostic(
             "unknown \(groupNoun) type '\(word.text)' — expected one of: \(names.joined(separator: ", "))", at: word.span,
             notes: notes)
@@ -112,7 +133,7 @@ extension CommandSpec {
                 "\(key)= goes with a \(groupNoun) of type \(homes.joined(separator: " or ")), not `\(form.name)`",
                 at: option.key.span)
         }
-        let names = form.options.map(\.name) + options.map(\.name)
+        let names = form.options.map(\.name) + (groupsAfterComma ? [] : options.map(\.name))
         var notes: [String] = []
         if let guess = closestMatch(to: key, among: names) { notes.append("note: did you mean '\(guess)='?") }
         let takes =

@@ -196,6 +196,16 @@ extension CommandSpec {
         if options.contains(where: { $0.name == key }), !homes.isEmpty {
             return Diagnostic("\(key)= goes with \(homes.joined(separator: " or "))", at: option.key.span)
         }
+        // An option of a group written among the command's own (`fit patience=3`).
+        let groupHomes = (groups ?? []).filter { $0.options.contains { $0.name == key } }.map { "`\($0.name)`" }
+        if !groupHomes.isEmpty {
+            let example = (groups ?? []).first { $0.options.contains { $0.name == key } }.map {
+                "\(name) ..., \($0.name) \(key)=..."
+            }
+            return Diagnostic(
+                "\(key)= goes with \(groupNoun) \(groupHomes.joined(separator: " or ")), after a comma: \(example ?? usage)",
+                at: option.key.span)
+        }
         let names = accepted.map(\.name)
         var notes: [String] = []
         if let guess = closestMatch(to: key, among: names) { notes.append("note: did you mean '\(guess)='?") }

@@ -25,13 +25,18 @@ let seriesColors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]
 /// Size 800x500 pixels. The key sits at the top right when the first
 /// series falls (a loss) and at the bottom right when it rises (an
 /// accuracy), away from the curves.
+///
+/// `keyAtTop` places the key at the top (true) or bottom (false) right
+/// whatever the first series does: a comparison of runs knows whether its
+/// metric falls (a loss) or rises (an accuracy) better than any one run.
 public func lineChart(
-    title: String, xLabel: String = "epoch", yLabel: String, series: [Series], output: PlotOutput
+    title: String, xLabel: String = "epoch", yLabel: String, series: [Series], output: PlotOutput, keyAtTop: Bool? = nil
 ) throws(PlottingError) -> GnuplotScript {
     try validate(series)
     var writer = ScriptWriter.file(output, width: 800, height: 500, description: title)
     writer.blank()
-    appendCurves(to: &writer, title: title, xLabel: xLabel, yLabel: yLabel, series: series, colored: true)
+    appendCurves(
+        to: &writer, title: title, xLabel: xLabel, yLabel: yLabel, series: series, colored: true, keyAtTop: keyAtTop)
     writer.finish()
     return writer.script(output: output)
 }
@@ -41,13 +46,15 @@ public func lineChart(
 /// written to standard output (which begins with a form feed). Draws with
 /// letters (`A`, `B`, ...) instead of colours.
 public func lineChartPreview(
-    title: String, xLabel: String = "epoch", yLabel: String, series: [Series], columns: Int = 80, lines: Int = 24
+    title: String, xLabel: String = "epoch", yLabel: String, series: [Series], columns: Int = 80, lines: Int = 24,
+    keyAtTop: Bool? = nil
 ) throws(PlottingError) -> GnuplotScript {
     try validate(series)
     guard columns >= 20, lines >= 8 else { throw .invalidPreviewSize(columns: columns, lines: lines) }
     var writer = ScriptWriter.terminal(columns: columns, lines: lines, description: title)
     writer.blank()
-    appendCurves(to: &writer, title: title, xLabel: xLabel, yLabel: yLabel, series: series, colored: false)
+    appendCurves(
+        to: &writer, title: title, xLabel: xLabel, yLabel: yLabel, series: series, colored: false, keyAtTop: keyAtTop)
     return writer.script(output: nil)
 }
 
@@ -60,7 +67,8 @@ private func validate(_ series: [Series]) throws(PlottingError) {
 
 /// The settings, datablocks and `plot` command shared by both terminals.
 private func appendCurves(
-    to writer: inout ScriptWriter, title: String, xLabel: String, yLabel: String, series: [Series], colored: Bool
+    to writer: inout ScriptWriter, title: String, xLabel: String, yLabel: String, series: [Series], colored: Bool,
+    keyAtTop: Bool?
 ) {
     let epochs = series.map(\.values.count).max() ?? 1
     writer.line("set title \(quoted(title))\(colored ? " " + writer.font(12) : "")")
@@ -71,8 +79,8 @@ private func appendCurves(
     if colored { writer.line("set grid lc rgb '#dddddd'") }
     // A key's last line loses what hangs below the baseline (the `_` of val_loss)
     // to the box unless the lines have some room: spacing 1.2, height 0.5.
-    writer.line(
-        "set key \(rising(series[0].values) ? "bottom" : "top") right\(colored ? " box opaque spacing 1.2 height 0.5" : "")")
+    let top = keyAtTop ?? !rising(series[0].values)
+    writer.line("set key \(top ? "top" : "bottom") right\(colored ? " box opaque spacing 1.2 height 0.5" : "")")
     writer.blank()
     for (index, one) in series.enumerated() {
         writer.line("# \(comment(one.label)): epoch, value")

@@ -28,6 +28,13 @@ public enum NumberFormat {
         return text == "-0" ? "0" : text
     }
 
+    /// As Keras's progress bar writes a logged value: `%.4f` above 1e-3,
+    /// `%.4e` otherwise (`0.0100`, `5.0000e-04`).
+    public static func kerasLog(_ value: Double) -> String {
+        if !value.isFinite { return fixed(value, 4) }
+        return abs(value) > 1e-3 ? printf("%.4f", value) : printf("%.4e", value)
+    }
+
     /// 101770 → "101,770".
     public static func grouped(_ value: Int) -> String {
         let digits = String(value.magnitude)

@@ -47,7 +47,9 @@ public struct Completer: Sendable {
         // The positional word being typed, and what the table says it is.
         let words = tokens.dropFirst().filter { !$0.contains("=") }.map { $0.lowercased() }
         var result: [String] = []
-        if let forms = spec.groups {
+        // `fit`'s own options come before its first comma, its callbacks after.
+        let inCommandPart = spec.groupsAfterComma && !before.contains(",")
+        if let forms = spec.groups, !inCommandPart {
             // Inside a comma-separated group (`build`): its first word picks the form.
             let group =
                 lastSeparator == ","
@@ -75,7 +77,7 @@ public struct Completer: Sendable {
         } else if spec.subcommands.isEmpty, words.count < spec.arguments.count {
             result += values(of: spec.arguments[words.count].kind, matching: word)
         }
-        if !word.contains("/") {
+        if !word.contains("/"), spec.groups == nil || !spec.groupsAfterComma || inCommandPart {
             let given = Set(tokens.compactMap { $0.split(separator: "=").first.map(String.init) })
             let form = tokens.dropFirst().first.flatMap { spec.subcommand(named: $0.lowercased()) }
             result += spec.options(for: form).map(\.name).filter { !given.contains($0) }.map { $0 + "=" }

@@ -227,10 +227,15 @@ struct ConvolutionTests {
         try DefinedOrderTests.digits(count: count, seed: seed)
     }
 
-    func expectSameBits(_ architecture: Architecture, count: Int, batch: Int, epochs: Int, optimizer: Optimizer) throws {
+    func expectSameBits(
+        _ architecture: Architecture, count: Int, batch: Int, epochs: Int, optimizer: Optimizer,
+        schedule: LearningRateSchedule? = nil, weightDecay: Float = 0, labelSmoothing: Float = 0
+    ) throws {
         let examples = try Self.images(count: count + 64, seed: 5)
         let (training, validation) = try examples.splitForValidation(64.0 / Double(examples.count))
-        let configuration = FitConfiguration(epochs: epochs, batchSize: batch, shuffle: true, seed: 3)
+        let configuration = FitConfiguration(
+            epochs: epochs, batchSize: batch, shuffle: true, seed: 3, schedule: schedule, weightDecay: weightDecay,
+            labelSmoothing: labelSmoothing)
         let model = try Model(architecture: architecture, seed: 3)
         let start = model.parameters
         let result = try quietFit(model, training, validation: validation, optimizer: optimizer, configuration)
@@ -253,6 +258,14 @@ struct ConvolutionTests {
 
     @Test func smallConvnetTrainsToTheReferenceBits() throws {
         try expectSameBits(Self.smallConvnet, count: 400, batch: 8, epochs: 2, optimizer: .adam())
+    }
+
+    /// A schedule, weight decay and label smoothing through conv, pooling and dropout.
+    @Test func smallConvnetWithTrainingControlsTrainsToTheReferenceBits() throws {
+        try expectSameBits(
+            Self.smallConvnet, count: 400, batch: 8, epochs: 2, optimizer: .sgd(learningRate: 0.05, momentum: 0.9),
+            schedule: .cosine(initial: 0.05, decaySteps: 80, alpha: 0.05, warmupSteps: 0, warmupTarget: nil),
+            weightDecay: 0.01, labelSmoothing: 0.15)
     }
 
     @Test func kerasConvnetTrainsToTheReferenceBits() throws {

@@ -33,11 +33,14 @@ struct DefinedOrderTests {
     /// reference, with a validation part, over two epochs (the second
     /// reshuffled); every weight, loss and metric must have the same bits.
     func expectSameBits(
-        _ architecture: Architecture, optimizer: Optimizer, steps: Int, seed: UInt64 = 1
+        _ architecture: Architecture, optimizer: Optimizer, steps: Int, seed: UInt64 = 1,
+        schedule: LearningRateSchedule? = nil, weightDecay: Float = 0, labelSmoothing: Float = 0
     ) throws {
         let examples = try Self.digits(count: steps * 32 / 2 + 200, seed: seed)
         let (training, validation) = try examples.splitForValidation(200.0 / Double(examples.count))
-        let configuration = FitConfiguration(epochs: 2, batchSize: 32, shuffle: true, seed: seed)
+        let configuration = FitConfiguration(
+            epochs: 2, batchSize: 32, shuffle: true, seed: seed, schedule: schedule, weightDecay: weightDecay,
+            labelSmoothing: labelSmoothing)
         let model = try Model(architecture: architecture, seed: seed)
         let start = model.parameters
         let result = try quietFit(model, training, validation: validation, optimizer: optimizer, configuration)
@@ -77,6 +80,59 @@ struct DefinedOrderTests {
         try expectSameBits(
             Fixture.architecture(784, (40, .tanh), (17, .sigmoid), (12, .linear), (10, .softmax)),
             optimizer: optimizer, steps: 60, seed: 4)
+    }
+
+    /// A schedule, Keras 3's weight decay (AdamW) and label smoothing, on
+    /// seed B's shape: the fast path's chunked first-layer updates decay
+    /// each piece just before its update, as the reference decays all.
+    @Test func dense128WithScheduleWeightDecayAndSmoothingTrainsToTheReferenceBits() throws {
+        try expectSameBits(
+            Fixture.architecture(784, (128, .relu), (10, .softmax)), optimizer: .adam(learningRate: 0.002), steps: 200,
+            schedule: .cosine(initial: 0.002, decaySteps: 150, alpha: 0.1, warmupSteps: 20, warmupTarget: 0.004),
+            weightDecay: 0.004, labelSmoothing: 0.1)
+    }
+
+    /// Every schedule with each optimizer, on the deeper stack.
+    @Test(arguments: [
+        (
+            Optimizer.sgd(learningRate: 0.1, momentum: 0.9, nesterov: true),
+            LearningRateSchedule.exponential(initial: 0.1, decaySteps: 7, decayRate: 0.5, staircase: true)
+        ),
+        (.sgd(), .exponential(initial: 0.05, decaySteps: 10, decayRate: 0.9, staircase: false)),
+        (.rmsprop(momentum: 0.5), .piecewise(boundaries: [10, 30], values: [0.002, 0.001, 0.0005])),
+        (.adam(), .cosine(initial: 0.003, decaySteps: 50, alpha: 0, warmupSteps: 0, warmupTarget: nil)),
+    ])
+    func schedulesWithDecayAndSmoothingTrainToTheReferenceBits(optimizer: Optimizer, schedule: LearningRateSchedule) throws {
+        try expectSameBits(
+            Fixture.architecture(784, (40, .tanh), (17, .sigmoid), (12, .linear), (10, .softmax)),
+            optimizer: optimizer, steps: 60, seed: 4, schedule: schedule, weightDecay: 0.01, labelSmoothing: 0.2)
+    }
+
+    /// The schedules' own arithmetic against the C library, and Keras's shapes.
+    @Test func schedulesFollowKerasFormulas() {
+        for x in [-30.0, -2.5, -0.3, 0, 1e-9, 0.7, 3, 40] {
+            #expect(abs(ScheduleMath.exp(x) - Glibc.exp(x)) <= 4 * Glibc.exp(x).ulp, "exp(\(x))")
+        }
+        var x = 0.0
+        while x <= Double.pi {
+            #expect(abs(ScheduleMath.cos(x) - Glibc.cos(x)) <= 1e-15, "cos(\(x))")
+            x += 0.0123
+        }
+        #expect(abs(ScheduleMath.power(0.96, 2.5) - Glibc.pow(0.96, 2.5)) <= 1e-15)
+        let exponential = LearningRateSchedule.exponential(initial: 0.1, decaySteps: 100, decayRate: 0.5, staircase: false)
+        #expect(exponential.rate(at: 0) == 0.1)
+        #expect(exponential.rate(at: 100) == 0.05)
+        #expect(abs(exponential.rate(at: 50) - Float(0.1 * Glibc.pow(0.5, 0.5))) <= Float(0.07).ulp)
+        let stairs = LearningRateSchedule.exponential(initial: 0.1, decaySteps: 100, decayRate: 0.5, staircase: true)
+        #expect(stairs.rate(at: 199) == 0.05 && stairs.rate(at: 200) == 0.025)
+        let cosine = LearningRateSchedule.cosine(initial: 0.01, decaySteps: 100, alpha: 0.1, warmupSteps: 0, warmupTarget: nil)
+        #expect(cosine.rate(at: 0) == 0.01)
+        #expect(cosine.rate(at: 50) == Float(Double(Float(0.01)) * (0.9 * 0.5 + 0.1)))
+        #expect(cosine.rate(at: 100) == Float(Double(Float(0.01)) * 0.1) && cosine.rate(at: 5000) == cosine.rate(at: 100))
+        let warm = LearningRateSchedule.cosine(initial: 0, decaySteps: 10, alpha: 0, warmupSteps: 10, warmupTarget: 0.1)
+        #expect(warm.rate(at: 0) == 0 && warm.rate(at: 5) == 0.05 && warm.rate(at: 10) == 0.1 && warm.rate(at: 20) == 0)
+        let pieces = LearningRateSchedule.piecewise(boundaries: [3, 6], values: [1, 0.5, 0.1])
+        #expect((0...8).map { pieces.rate(at: $0) } == [1, 1, 1, 1, 0.5, 0.5, 0.5, 0.1, 0.1])
     }
 
     /// e^x within 2 ulp of the C library's (correctly rounded to within an
@@ -140,10 +196,14 @@ struct ThreadCountTests {
         try ComputeThreads.$override.withValue(threads) {
             let examples = try DefinedOrderTests.digits(count: 3_000, seed: 9)
             let model = try Model(architecture: architecture, seed: 3)
+            // With a schedule, weight decay and label smoothing: their passes split as the optimizer's.
             let result = try model.fit(
                 examples, validationSplit: 0.2, optimizer: .adam(),
-                configuration: FitConfiguration(epochs: 2, batchSize: 64, seed: 3), onBatch: { _ in true },
-                onEpoch: { _ in })
+                configuration: FitConfiguration(
+                    epochs: 2, batchSize: 64, seed: 3,
+                    schedule: .exponential(initial: 0.001, decaySteps: 20, decayRate: 0.8, staircase: false),
+                    weightDecay: 0.004, labelSmoothing: 0.1),
+                onBatch: { _ in true }, onEpoch: { _ in })
             let evaluation = try model.evaluate(examples, batchSize: 500)
             let figures = result.epochs.flatMap { [$0.loss, $0.accuracy, $0.validationLoss!, $0.validationAccuracy!] }
             return (model.parameters, figures + [evaluation.loss, evaluation.accuracy])

@@ -15,7 +15,19 @@ struct GradientTests {
     static let inputs = 3
 
     /// Mean loss with the given parameters (forward only, Double-accumulated).
-    static func loss(_ model: Model, _ x: [Float], _ labels: [UInt8], _ parameters: [Float]) -> Double {
+    static func loss(
+        _ model: Model, _ x: [Float], _ labels: [UInt8], _ parameters: [Float], smoothing: Float = 0
+    ) -> Double {
+        if smoothing > 0 {
+            // The smoothed loss as the reference writes it (evaluation forwards never smooth).
+            var state: [Float] = []
+            let outputs = ReferenceTraining.forward(
+                layers: model.layers, parameters: parameters, state: &state, input: x, rows: rows, training: nil)
+            return ReferenceTraining.softmaxCrossEntropy(
+                logits: outputs[outputs.count - 1].output, labels: labels, classes: model.architecture.classes,
+                labelSmoothing: smoothing
+            ).totals.loss / Double(rows)
+        }
         let workspace = Workspace(model: model, capacity: rows, training: false)
         return x.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
@@ -30,8 +42,9 @@ struct GradientTests {
     }
 
     /// Analytic gradient of the mean loss from forward + backward.
-    static func gradient(_ model: Model, _ x: [Float], _ labels: [UInt8]) -> [Float] {
+    static func gradient(_ model: Model, _ x: [Float], _ labels: [UInt8], smoothing: Float = 0) -> [Float] {
         let workspace = Workspace(model: model, capacity: rows, training: true)
+        workspace.labelSmoothing = smoothing
         var gradients = [Float](repeating: .nan, count: model.parameters.count)
         x.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
@@ -78,7 +91,7 @@ struct GradientTests {
 
     /// Compares every parameter's gradient. Starting from `seed`, uses the
     /// first seed whose relu pre-activations all stay 0.01 away from zero.
-    static func check(_ architecture: Architecture, seed: UInt64) throws {
+    static func check(_ architecture: Architecture, seed: UInt64, smoothing: Float = 0) throws {
         var seed = seed
         var model: Model
         var x: [Float]
@@ -95,7 +108,7 @@ struct GradientTests {
         let classes = architecture.classes
         let labels = (0..<rows).map { UInt8($0 % classes) }
 
-        let analytic = gradient(model, x, labels)
+        let analytic = gradient(model, x, labels, smoothing: smoothing)
         let h: Float = 1e-3
         for i in model.parameters.indices {
             var plus = model.parameters
@@ -103,7 +116,7 @@ struct GradientTests {
             plus[i] += h
             minus[i] -= h
             let numeric =
-                (loss(model, x, labels, plus) - loss(model, x, labels, minus))
+                (loss(model, x, labels, plus, smoothing: smoothing) - loss(model, x, labels, minus, smoothing: smoothing))
                 / Double(plus[i] - minus[i])
             #expect(
                 abs(Double(analytic[i]) - numeric) <= 5e-4 + 1e-2 * abs(numeric),
@@ -118,6 +131,12 @@ struct GradientTests {
 
     @Test func softmaxAlone() throws {
         try Self.check(Fixture.architecture(Self.inputs, (4, .softmax)), seed: 5)
+    }
+
+    /// CategoricalCrossentropy's label smoothing: dL/dz = (p − t)/N is the smoothed loss's gradient.
+    @Test(arguments: [Float(0.1), 0.5, 1])
+    func labelSmoothing(_ smoothing: Float) throws {
+        try Self.check(Fixture.architecture(Self.inputs, (5, .tanh), (3, .softmax)), seed: 7, smoothing: smoothing)
     }
 
     @Test func twoHiddenLayersChainTheirGradients() throws {

@@ -164,10 +164,19 @@ struct LayerKindTests {
             LayerSpec(GlobalAveragePooling2DLayer()), .dropout(rate: 0.2), .dense(DenseLayer(units: 10, activation: .softmax)),
         ])
 
-    @Test func batchNormalizedConvnetTrainsToTheReferenceBits() throws {
+    /// Plain, and with the training controls: a schedule, weight decay on
+    /// every trainable weight (gamma and beta too, not the moving statistics)
+    /// and label smoothing.
+    @Test(arguments: [
+        FitConfiguration(epochs: 2, batchSize: 32, shuffle: true, seed: 3),
+        FitConfiguration(
+            epochs: 2, batchSize: 32, shuffle: true, seed: 3,
+            schedule: .cosine(initial: 0.002, decaySteps: 10, alpha: 0.2, warmupSteps: 2, warmupTarget: 0.003),
+            weightDecay: 0.004, labelSmoothing: 0.1),
+    ])
+    func batchNormalizedConvnetTrainsToTheReferenceBits(configuration: FitConfiguration) throws {
         let examples = try DefinedOrderTests.digits(count: 264, seed: 5)
         let (training, validation) = try examples.splitForValidation(64.0 / Double(examples.count))
-        let configuration = FitConfiguration(epochs: 2, batchSize: 32, shuffle: true, seed: 3)
         let model = try Model(architecture: Self.bnConvnet, seed: 3)
         let (start, startState) = (model.parameters, model.state)
         let result = try quietFit(model, training, validation: validation, optimizer: .adam(), configuration)

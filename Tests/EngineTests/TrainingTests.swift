@@ -123,6 +123,50 @@ struct TrainingTests {
         #expect(resumed.optimizerState?.completedEpochs == 2)
     }
 
+    /// The per-epoch control (EarlyStopping, ReduceLROnPlateau): a lower
+    /// rate after epoch 1 and a stop after epoch 2 equal two one-epoch fits,
+    /// the second with the lower rate and the state carried on; each epoch
+    /// records the rate it ended with, before the control changed it.
+    @Test func epochControlStopsAndLowersTheRate() throws {
+        let controlled = try Model(architecture: Self.architecture, seed: 6)
+        let result = try controlled.fit(
+            Self.blobs, validation: Self.heldOut, optimizer: .adam(learningRate: 0.01),
+            configuration: FitConfiguration(epochs: 5, batchSize: 16, seed: 9), onBatch: { _ in true },
+            control: { metrics in
+                EpochControl(stop: metrics.epoch == 2, learningRate: metrics.epoch == 1 ? 0.005 : nil)
+            })
+        #expect(result.epochs.map(\.epoch) == [1, 2])
+        #expect(result.epochs.map(\.learningRate) == [Double(Float(0.01)), Double(Float(0.005))])
+        #expect(controlled.optimizerState?.optimizer == .adam(learningRate: 0.005))
+
+        let split = try Model(architecture: Self.architecture, seed: 6)
+        try quietFit(split, Self.blobs, optimizer: .adam(learningRate: 0.01), FitConfiguration(epochs: 1, batchSize: 16, seed: 9))
+        split.optimizerState?.optimizer = .adam(learningRate: 0.005)
+        try quietFit(
+            split, Self.blobs, optimizer: .adam(learningRate: 0.005), FitConfiguration(epochs: 1, batchSize: 16, seed: 9))
+        #expect(split.parameters == controlled.parameters)
+        #expect(split.optimizerState?.slots == controlled.optimizerState?.slots)
+    }
+
+    /// A schedule counts the optimizer's iterations, so it carries on across
+    /// fits as the optimizer state does; the history logs its rate.
+    @Test func scheduleCarriesOnAcrossFits() throws {
+        let schedule = LearningRateSchedule.cosine(initial: 0.05, decaySteps: 40, alpha: 0, warmupSteps: 0, warmupTarget: nil)
+        let configuration = { (epochs: Int) in
+            FitConfiguration(epochs: epochs, batchSize: 16, seed: 9, schedule: schedule, weightDecay: 0.01)
+        }
+        let whole = try Model(architecture: Self.architecture, seed: 6)
+        let result = try quietFit(whole, Self.blobs, optimizer: .sgd(learningRate: 0.05, momentum: 0.9), configuration(2))
+        let resumed = try Model(architecture: Self.architecture, seed: 6)
+        for _ in 0..<2 {
+            try quietFit(resumed, Self.blobs, optimizer: .sgd(learningRate: 0.05, momentum: 0.9), configuration(1))
+        }
+        #expect(resumed.parameters == whole.parameters)
+        // 19 steps an epoch: the rate at 19 and at 38 updates.
+        #expect(result.epochs.map(\.learningRate) == [Double(schedule.rate(at: 19)), Double(schedule.rate(at: 38))])
+        #expect(schedule.rate(at: 38) < schedule.rate(at: 19))
+    }
+
     @Test func resumingFromASavedStateContinuesAdamsStepCount() throws {
         let model = try Model(architecture: Self.architecture, seed: 6)
         try quietFit(model, Self.blobs, FitConfiguration(epochs: 1, batchSize: 16))

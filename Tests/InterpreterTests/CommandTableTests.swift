@@ -54,8 +54,9 @@ import Testing
     @Test func helpShowsTypedDefaultsFromTheDeclaration() throws {
         let harness = try Harness()
         #expect(harness.run("help fit") == nil)
-        #expect(harness.output.contains("batch=       samples per gradient step (default 32; a whole number from 1 to 1000000)"))
-        #expect(harness.output.contains("seed=        shuffling seed (default the session seed, see set seed=N;"))
+        #expect(
+            harness.output.contains("batch=            samples per gradient step (default 32; a whole number from 1 to 1000000)"))
+        #expect(harness.output.contains("seed=             shuffling seed (default the session seed, see set seed=N;"))
         #expect(Settings().seed == UInt64(SetCommand.seed.defaultValue) && Settings().plotFormat == "png")
     }
 }

@@ -153,6 +153,29 @@ class FitCellOrderTests(KernelSession):
         self.assertGreater(len(lines), last_epoch + 1)
 
 
+class CallbackLinesTests(KernelSession):
+    def test_callbacks_say_what_they_do_below_their_epochs(self):
+        """A fit's callbacks print Keras's lines in the cell, in order, and the
+        checkpoint is written: the same lines as at the prompt."""
+        self.setup_model()
+        messages, reply = self.run_cell(
+            "fit epochs=9 batch=16 validation=0.2 optimizer=adam, "
+            "early_stopping monitor=val_accuracy min_delta=1 patience=1 restore_best_weights=true, "
+            "reduce_lr monitor=val_accuracy min_delta=1 patience=1 factor=0.5, checkpoint best.safetensors"
+        )
+        self.assertEqual(reply["status"], "ok")
+        area = OutputArea()
+        for message in messages:
+            area.apply(message)
+            check_order(self, area.lines())
+        lines = [line for line in area.lines() if not BAR.match(line)]
+        self.assertTrue(lines[0].startswith("Epoch 1/9 - ") and lines[0].endswith("learning_rate: 0.0010"), lines)
+        self.assertTrue(lines[1].startswith("Epoch 1: val_loss improved from None to "), lines)
+        self.assertIn("Epoch 2: ReduceLROnPlateau reducing learning rate to 0.0005000000237487257.", lines)
+        self.assertEqual(lines[-2:], ["Epoch 2: early stopping", "Restoring model weights from the end of the best epoch: 1."])
+        self.assertTrue(os.path.getsize(os.path.join(self.folder, "best.safetensors")) > 0)
+
+
 class WordsTests(KernelSession):
     def test_help_and_inspect_name_no_terminal_keys(self):
         messages, reply = self.run_cell("help")

@@ -2,6 +2,14 @@ import Testing
 
 @testable import Terminal
 
+/// fit's options as the table declares them, each with its `=`.
+enum FitOptionNames {
+    static let all = [
+        "epochs=", "batch=", "validation=", "optimizer=", "lr=", "momentum=", "nesterov=", "shuffle=", "seed=", "augment=",
+        "shift=", "rotate=", "zoom=", "weight_decay=", "label_smoothing=", "name=",
+    ]
+}
+
 @Suite struct CompleterTests {
     let completer = Completer(parameterNames: ["hidden", "epochs"]) { directory in
         switch directory {
@@ -20,6 +28,24 @@ import Testing
         ("fit epochs=3 ", "e", []),
         ("fit optimizer=", "a", ["adam"]),
         ("fit shuffle=", "", ["true", "false"]),
+        // fit's own options before its first comma, its callbacks after.
+        ("fit ", "", FitOptionNames.all),
+        ("fit epochs=3, ", "", ["early_stopping", "reduce_lr", "checkpoint", "schedule"]),
+        ("fit epochs=3, early_stopping ", "pa", ["patience="]),
+        (
+            "fit epochs=3, early_stopping patience=2 ", "",
+            [
+                "monitor=", "min_delta=", "mode=", "restore_best_weights=", "start_from_epoch=",
+            ]
+        ),
+        ("fit epochs=3, early_stopping monitor=", "val", ["val_loss", "val_accuracy"]),
+        ("fit epochs=3, reduce_lr factor=0.5, ", "ch", ["checkpoint"]),
+        ("fit epochs=3, schedule ", "c", ["cosine"]),
+        ("fit epochs=3, checkpoint ", "note", ["notebooks/"]),
+        ("fit epochs=3, early_stopping, ", "ep", []),
+        ("show compare ", "", ["metric="]),
+        ("show compare metric=", "val", ["val_loss", "val_accuracy"]),
+        ("show runs ", "", []),
         (
             "build ", "",
             ["dense", "conv", "maxpool", "flatten", "dropout", "batchnorm", "activation", "avgpool", "globalavgpool"]

@@ -8,6 +8,12 @@
 //   p_j  = exp(z_j - m) / s,          s = Σ_j exp(z_j - m)
 //   loss = log(s) - (z_y - m)         (= -log p_y, stable for tiny p_y)
 //   dL/dz_j = (p_j - [j == y]) / N    (gradient of the batch MEAN loss)
+//
+// With label smoothing s (CategoricalCrossentropy's), the target is
+// t_j = s/O off the label and (1 − s) + s/O on it (Floats), and
+//   loss = log(s) - Σ_j t_j·(z_j - m)  (Double, j ascending; Σ t = 1)
+//   dL/dz_j = (p_j - t_j) / N
+// s = 0 takes the unsmoothed lines above, bit for bit.
 
 enum SoftmaxCrossEntropy {
     /// Loss summed over the rows (natural log) and the number of rows whose
@@ -50,24 +56,26 @@ enum SoftmaxCrossEntropy {
     static func forwardLoss(
         _ z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
         labels: UnsafePointer<UInt8>, rows: Int, classes: Int, gradientScale: Float?,
-        startingFrom start: Totals = Totals()
+        startingFrom start: Totals = Totals(), labelSmoothing: Float = 0
     ) -> Totals {
         var totals = start
         for r in 0..<rows {
             let row = rowLoss(
-                z + r * classes, bias: bias, label: Int(labels[r]), classes: classes, gradientScale: gradientScale)
+                z + r * classes, bias: bias, label: Int(labels[r]), classes: classes, gradientScale: gradientScale,
+                labelSmoothing: labelSmoothing)
             totals.loss += row.loss
             if row.correct { totals.correct += 1 }
         }
         return totals
     }
 
-    /// `forwardLoss` of one row: its loss `log(s) − (z_y − m)` and whether
-    /// its argmax (the first maximum) is the label.
+    /// `forwardLoss` of one row: its loss `log(s) − (z_y − m)` (smoothed:
+    /// `log(s) − Σ_j t_j·(z_j − m)`) and whether its argmax (the first
+    /// maximum) is the label.
     @inline(__always)
     static func rowLoss(
         _ row: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, label y: Int, classes: Int,
-        gradientScale: Float?
+        gradientScale: Float?, labelSmoothing: Float = 0
     ) -> (loss: Double, correct: Bool) {
         var m = -Float.infinity
         for j in 0..<classes {
@@ -75,6 +83,11 @@ enum SoftmaxCrossEntropy {
             m = max(m, row[j])
         }
         let shiftedTarget = row[y] - m
+        let smoothing = labelSmoothing > 0 ? smoothedTargets(labelSmoothing, classes: classes) : nil
+        var weightedShift = 0.0
+        if let smoothing {
+            for j in 0..<classes { weightedShift += Double(j == y ? smoothing.on : smoothing.off) * Double(row[j] - m) }
+        }
         var s: Float = 0
         for j in 0..<classes {
             let e = ElementaryFunctions.exp(row[j] - m)
@@ -93,9 +106,22 @@ enum SoftmaxCrossEntropy {
             }
         }
         if let scale = gradientScale {
-            row[y] -= 1
+            if let smoothing {
+                for j in 0..<classes { row[j] -= j == y ? smoothing.on : smoothing.off }
+            } else {
+                row[y] -= 1
+            }
             for j in 0..<classes { row[j] *= scale }
         }
-        return (ElementaryFunctions.log(Double(s)) - Double(shiftedTarget), best == y)
+        guard smoothing != nil else { return (ElementaryFunctions.log(Double(s)) - Double(shiftedTarget), best == y) }
+        return (ElementaryFunctions.log(Double(s)) - weightedShift, best == y)
+    }
+
+    /// Smoothing `s`'s targets: `off = s / classes` for every class but the
+    /// label, `on = (1 − s) + off` for the label (Keras's y·(1 − s) + s/classes).
+    @inline(__always)
+    static func smoothedTargets(_ smoothing: Float, classes: Int) -> (on: Float, off: Float) {
+        let off = smoothing / Float(classes)
+        return ((1 - smoothing) + off, off)
     }
 }

@@ -33,11 +33,16 @@ public struct EpochMetrics: Sendable, Equatable {
     public var loss: Double, accuracy: Double
     /// Loss and accuracy on the validation data after the epoch, if given.
     public var validationLoss: Double?, validationAccuracy: Double?
+    /// The optimizer's learning rate at the end of the epoch, as Keras logs
+    /// `learning_rate`: a schedule's rate at the steps taken so far, else the
+    /// optimizer's own (before any change the epoch's control makes).
+    public var learningRate: Double
 
     public init(
         epoch: Int, epochs: Int, steps: Int, seconds: Double, loss: Double, accuracy: Double,
-        validationLoss: Double? = nil, validationAccuracy: Double? = nil
+        validationLoss: Double? = nil, validationAccuracy: Double? = nil, learningRate: Double = 0
     ) {
+        self.learningRate = learningRate
         self.epoch = epoch
         self.epochs = epochs
         self.steps = steps
@@ -47,6 +52,24 @@ public struct EpochMetrics: Sendable, Equatable {
         self.validationLoss = validationLoss
         self.validationAccuracy = validationAccuracy
     }
+}
+
+/// What the caller of `Model.fit` decides after each epoch (Keras's
+/// callbacks setting `model.stop_training` and `optimizer.learning_rate`).
+public struct EpochControl: Sendable, Equatable {
+    /// Stop after this epoch.
+    public var stop: Bool
+    /// The optimizer's learning rate from the next step on (a schedule, if
+    /// any, still sets each step's rate); nil keeps it.
+    public var learningRate: Float?
+
+    public init(stop: Bool = false, learningRate: Float? = nil) {
+        self.stop = stop
+        self.learningRate = learningRate
+    }
+
+    /// Go on unchanged.
+    public static let proceed = EpochControl()
 }
 
 public struct FitResult: Sendable {

@@ -38,6 +38,22 @@ extension Model {
         _ training: Examples, validation: Examples?, optimizer: Optimizer, configuration: FitConfiguration,
         onBatch: (BatchProgress) -> Bool, onEpoch: (EpochMetrics) -> Void
     ) throws(EngineError) -> FitResult {
+        try fit(
+            training, validation: validation, optimizer: optimizer, configuration: configuration, onBatch: onBatch,
+            control: { metrics in
+                onEpoch(metrics)
+                return .proceed
+            })
+    }
+
+    /// `fit` whose caller decides after every epoch (its parameters and
+    /// optimizer state already stored in the model) whether to stop there
+    /// and whether the learning rate changes from the next step on: what
+    /// Keras's EarlyStopping and ReduceLROnPlateau do.
+    public func fit(
+        _ training: Examples, validation: Examples?, optimizer: Optimizer, configuration: FitConfiguration,
+        onBatch: (BatchProgress) -> Bool, control onEpoch: (EpochMetrics) -> EpochControl
+    ) throws(EngineError) -> FitResult {
         try configuration.validate()
         try optimizer.validate()
         guard training.count > 0 else { throw .invalidArgument("the training set is empty") }
@@ -83,7 +99,11 @@ extension Model {
         return examples.withRows { rows in
             train(
                 rows.rows(0..<splitAt), validation: splitAt < count ? rows.rows(splitAt..<count) : nil,
-                buffers: buffers, configuration: configuration, onBatch: onBatch, onEpoch: onEpoch)
+                buffers: buffers, configuration: configuration, onBatch: onBatch,
+                onEpoch: { metrics in
+                    onEpoch(metrics)
+                    return .proceed
+                })
         }
     }
 
@@ -113,15 +133,17 @@ extension Model {
             state.optimizer = optimizer
             resumed = state
         }
-        return TrainingBuffers(
+        let buffers = TrainingBuffers(
             model: self, optimizer: optimizer, resuming: resumed, batchSize: configuration.batchSize, count: count,
             seed: configuration.seed, augmentation: configuration.augmentation)
+        buffers.controls(configuration)
+        return buffers
     }
 
     /// The epoch loop over checked, non-empty training data.
     private func train(
         _ training: ExampleRows, validation: ExampleRows?, buffers: TrainingBuffers,
-        configuration: FitConfiguration, onBatch: (BatchProgress) -> Bool, onEpoch: (EpochMetrics) -> Void
+        configuration: FitConfiguration, onBatch: (BatchProgress) -> Bool, onEpoch: (EpochMetrics) -> EpochControl
     ) -> FitResult {
         let (inputs, labels, count) = (training.inputs, training.labels, training.count)
         let batchSize = buffers.workspace.capacity
@@ -179,9 +201,15 @@ extension Model {
                 metrics.validationLoss = loss
                 metrics.validationAccuracy = accuracy
             }
+            metrics.learningRate = Double(buffers.currentLearningRate)
             metrics.seconds = seconds(from: started, clock: clock)
             finished.append(metrics)
-            onEpoch(metrics)
+            let control = onEpoch(metrics)
+            if let rate = control.learningRate, rate != buffers.optimizer.learningRate {
+                buffers.optimizer = buffers.optimizer.with(learningRate: rate)
+                buffers.store(into: self)
+            }
+            if control.stop { break }
         }
         return FitResult(epochs: finished)
     }
@@ -198,7 +226,11 @@ extension Model {
 /// moment, back to back), the batch's labels and the epoch's order (the
 /// workspace gathers the rows themselves).
 final class TrainingBuffers {
-    let optimizer: Optimizer
+    /// The optimizer with its own rate (which an epoch's control may lower).
+    var optimizer: Optimizer
+    /// The fit's schedule, weight decay and label smoothing (see `controls`).
+    private(set) var schedule: LearningRateSchedule?
+    private(set) var weightDecay: Float = 0
     let count: Int
     let workspace: Workspace
     /// The fit's seed (random masks, augmentation).
@@ -300,19 +332,38 @@ final class TrainingBuffers {
     /// most of the parameters) is updated piece by piece as soon as its
     /// gradient is written, while it is in cache; the rest after the
     /// backward. Each parameter gets the same update either way.
+    ///
+    /// The step's rate is the schedule's at the updates so far (Keras's
+    /// `iterations`, before this update), else the optimizer's; weight
+    /// decay, when set, shrinks each parameter by that rate just before its
+    /// update (after the backward has read it).
     private func update() {
+        let rate = currentLearningRate
         iterations += 1
-        let (optimizer, parameters, gradients, slots, count, step) =
-            (self.optimizer, self.parameters, self.gradients, self.slots, self.count, iterations)
+        let optimizer = schedule == nil ? self.optimizer : self.optimizer.with(learningRate: rate)
+        let (parameters, gradients, slots, count, step, decay) =
+            (self.parameters, self.gradients, self.slots, self.count, iterations, weightDecay)
         let early = workspace.earlyParameters
         workspace.backward(parameters: parameters, state: state, gradients: gradients) { range in
+            if decay > 0 { WeightDecay.apply(to: parameters, range: range, decay: decay, rate: rate) }
             optimizer.update(parameters: parameters, gradients: gradients, slots: slots, count: count, range: range, step: step)
         }
         for rest in [0..<early.lowerBound, early.upperBound..<count] where !rest.isEmpty {
+            if decay > 0 { WeightDecay.apply(to: parameters, elements: rest, decay: decay, rate: rate) }
             optimizer.update(
                 parameters: parameters, gradients: gradients, slots: slots, count: count, step: step, elements: rest)
         }
     }
+
+    /// Takes the fit's schedule, weight decay and label smoothing.
+    func controls(_ configuration: FitConfiguration) {
+        schedule = configuration.schedule
+        weightDecay = configuration.weightDecay
+        workspace.labelSmoothing = configuration.labelSmoothing
+    }
+
+    /// The rate of the next update (Keras's `optimizer.learning_rate` now).
+    var currentLearningRate: Float { schedule?.rate(at: iterations) ?? optimizer.learningRate }
 
     /// Writes the working parameters and the optimizer state back to `model`.
     func store(into model: Model) {

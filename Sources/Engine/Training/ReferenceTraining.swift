@@ -15,6 +15,9 @@
 // fma chain over o ascending). Here:
 //   softmax: m = max_j z_j; s = Σ_j e^(z_j − m) (j ascending); p_j = e_j · (1/s)
 //   loss    = Σ_rows (log(s) − (z_y − m)) in Double, rows ascending
+//             (smoothed: log(s) − Σ_j t_j·(z_j − m), see SoftmaxCrossEntropy)
+//   a step's rate: the schedule's at the updates so far, else the optimizer's;
+//   weight decay p −= p·wd·rate on every parameter, then the optimizer
 // with `ElementaryFunctions` for exp, log and tanh, and each optimizer's
 // formula evaluated left to right as written in `Optimizer`.
 // A hidden weighted layer's dL/dz is its activation derivative applied to dL/da.
@@ -70,8 +73,14 @@ enum ReferenceTraining {
                 }
                 let (gradients, totals) = self.gradients(
                     layers: layers, parameters: parameters, state: &state, batch: batch, labels: batchLabels,
-                    seed: configuration.seed, step: step)
-                update(optimizer, parameters: &parameters, gradients: gradients, slots: &slots, step: step)
+                    seed: configuration.seed, step: step, labelSmoothing: configuration.labelSmoothing)
+                let rate = configuration.learningRate(of: optimizer, afterIterations: step - 1)
+                if configuration.weightDecay > 0 {
+                    WeightDecay.apply(to: &parameters, decay: configuration.weightDecay, rate: rate)
+                }
+                update(
+                    optimizer.with(learningRate: rate), parameters: &parameters, gradients: gradients, slots: &slots,
+                    step: step)
                 lossSum += totals.loss
                 correct += totals.correct
                 first += rows
@@ -149,14 +158,15 @@ enum ReferenceTraining {
     /// also updates `state`.
     static func gradients(
         layers: [PlacedLayer], parameters: [Float], state: inout [Float], batch: [Float], labels: [UInt8], seed: UInt64,
-        step: Int
+        step: Int, labelSmoothing: Float = 0
     ) -> (gradients: [Float], totals: SoftmaxCrossEntropy.Totals) {
         let rows = labels.count
         let outputs = forward(
             layers: layers, parameters: parameters, state: &state, input: batch, rows: rows, training: (seed, step))
         let last = layers.count - 1
         let (totals, outputGradient) = softmaxCrossEntropy(
-            logits: outputs[last].output, labels: labels, classes: layers[last].outputSize, gradientScale: 1 / Float(rows))
+            logits: outputs[last].output, labels: labels, classes: layers[last].outputSize, gradientScale: 1 / Float(rows),
+            labelSmoothing: labelSmoothing)
         var g = outputGradient
         var gradients = [Float](repeating: 0, count: parameters.count)
         for l in stride(from: last, through: 0, by: -1) {
@@ -191,8 +201,11 @@ enum ReferenceTraining {
     /// Softmax + cross-entropy of each row of `logits`: the totals, and
     /// `(p − onehot(y)) · gradientScale`.
     static func softmaxCrossEntropy(
-        logits: [Float], labels: [UInt8], classes: Int, gradientScale: Float = 1
+        logits: [Float], labels: [UInt8], classes: Int, gradientScale: Float = 1, labelSmoothing: Float = 0
     ) -> (totals: SoftmaxCrossEntropy.Totals, gradient: [Float]) {
+        // Smoothed targets: s/O off the label, (1 − s) + s/O on it.
+        let off = labelSmoothing / Float(classes)
+        let on = (1 - labelSmoothing) + off
         var totals = SoftmaxCrossEntropy.Totals()
         var gradient = logits
         for r in 0..<labels.count {
@@ -215,9 +228,17 @@ enum ReferenceTraining {
                     bestValue = p
                     best = j
                 }
-                gradient[r * classes + j] = ((j == y ? p - 1 : p)) * gradientScale
+                gradient[r * classes + j] =
+                    labelSmoothing > 0
+                    ? (p - (j == y ? on : off)) * gradientScale : ((j == y ? p - 1 : p)) * gradientScale
             }
-            totals.loss += ElementaryFunctions.log(Double(s)) - Double(z[y] - m)
+            if labelSmoothing > 0 {
+                var weighted = 0.0
+                for j in 0..<classes { weighted += Double(j == y ? on : off) * Double(z[j] - m) }
+                totals.loss += ElementaryFunctions.log(Double(s)) - weighted
+            } else {
+                totals.loss += ElementaryFunctions.log(Double(s)) - Double(z[y] - m)
+            }
             if best == y { totals.correct += 1 }
         }
         return (totals, gradient)

@@ -30,6 +30,8 @@ final class Workspace {
     let passes: [any LayerPass]
     /// Most rows one pass may use.
     let capacity: Int
+    /// Label smoothing of the training forwards' loss (0: none); evaluation forwards never smooth.
+    var labelSmoothing: Float = 0
     private let outputs: [UnsafeMutablePointer<Float>]
     private let outputGradients: [UnsafeMutablePointer<Float>]
     /// Input rows gathered by index or converted from pixels.
@@ -271,7 +273,8 @@ final class Workspace {
         }
         for r in chunk {
             let row = SoftmaxCrossEntropy.rowLoss(
-                z + r * classes, bias: bias, label: Int(labels[r]), classes: classes, gradientScale: gradientScale)
+                z + r * classes, bias: bias, label: Int(labels[r]), classes: classes, gradientScale: gradientScale,
+                labelSmoothing: gradientScale == nil ? 0 : labelSmoothing)
             rowLoss[r] = row.loss
             rowCorrect[r] = row.correct
         }
