@@ -101,18 +101,6 @@ case "kernel":
         var prefix: String?
         while !arguments.isEmpty {
             switch arguments.removeFirst() {
-            case "__read-model":
-                // Hidden: a session reads a .keras or .h5 file through libhdf5 in this child
-                // (HostIO/ModelReaderProcess.swift), the bytes on stdin, dnb's safetensors out.
-                guard arguments.count == 1, let input = enterModelReaderChild() else { exit(2) }
-                switch ModelCodec.childRead(format: arguments[0], input: input) {
-                case .success(let bytes):
-                    writeStandardOutput(bytes)
-                    exit(0)
-                case .failure(let error):
-                    Console.write(error.description, to: STDERR_FILENO)
-                    exit(1)
-                }
             case "--user": user = true
             case "--prefix":
                 guard let folder = arguments.first else { fail("--prefix needs a folder") }
