@@ -83,9 +83,10 @@ let package = Package(
         .executableTarget(
             name: "dnb", dependencies: ["Interpreter", "Terminal", "Language", "Kernel", "ModelFormats", "HostIO"]),
         // Release-build benchmark of the seed A and seed B recipes (`make bench`); not a test.
-        // Built for the engine's CPU level too, so its FMA peak measures what the engine can issue.
+        // Built for the engine's CPU level too, so its FMA peak measures what the engine can issue;
+        // the 16-lane peak runs in CWideKernels' AVX-512 code, where the engine's wide tiles run.
         .executableTarget(
-            name: "dnb-bench", dependencies: ["Engine", "Datasets", "HostIO"], path: "Sources/Bench",
+            name: "dnb-bench", dependencies: ["Engine", "Datasets", "HostIO", "CWideKernels"], path: "Sources/Bench",
             swiftSettings: engineCPU),
         // One fuzzing harness per reader and parser (`make fuzz`); the suite replays their corpora.
         .target(

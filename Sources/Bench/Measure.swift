@@ -1,5 +1,7 @@
 // Clocks and peak memory for the benchmark.
 
+import CWideKernels
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -33,9 +35,10 @@ func median(_ values: [Double]) -> Double {
     return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
-/// This core's single-precision peak in FLOP/s, measured: twelve independent
-/// 8-lane FMA chains (enough to cover the FMA latency on current x86 cores)
-/// for about `seconds`, 2 FLOP per lane per FMA. The best of three runs.
+/// This core's single-precision peak in FLOP/s with 8-lane (AVX2) FMAs,
+/// measured: twelve independent 8-lane FMA chains (enough to cover the FMA
+/// latency on current x86 cores) for about `seconds`, 2 FLOP per lane per
+/// FMA. The best of three runs.
 func measuredPeakPerCore(seconds: Double = 0.1) -> Double {
     var best = 0.0
     for _ in 0..<3 {
@@ -62,4 +65,53 @@ func measuredPeakPerCore(seconds: Double = 0.1) -> Double {
         best = max(best, Double(iterations) * 12 * 8 * 2 / elapsed)
     }
     return best
+}
+
+/// This core's single-precision peak in FLOP/s with 16-lane (AVX-512) FMAs,
+/// measured like the 8-lane one: sixteen independent chains
+/// (`dnb_wide_fma_chains`, C compiled for AVX-512F) for about `seconds`, the
+/// best of three runs; nil where the engine's AVX-512 tiles do not run (no
+/// AVX-512F, or the portable build). On Zen 4, whose 512-bit FMAs are two
+/// 256-bit halves, it is about the 8-lane figure; on Sapphire Rapids, twice it.
+func measuredWidePeakPerCore(seconds: Double = 0.1) -> Double? {
+    guard dnb_wide_available() else { return nil }
+    var best = 0.0
+    for _ in 0..<3 {
+        var rounds = 0
+        var sink: Float = 0
+        let start = now()
+        var elapsed = 0.0
+        while elapsed < seconds {
+            sink += dnb_wide_fma_chains(100_000)
+            rounds += 100_000
+            elapsed = now() - start
+        }
+        if sink == 42 { print("") }  // keeps the chains alive
+        best = max(best, Double(rounds) * 16 * 16 * 2 / elapsed)
+    }
+    return best
+}
+
+/// The peak `% of peak` is measured against: the engine's widest FMA path
+/// that runs on this CPU (16 lanes where the AVX-512 tiles run, else 8).
+struct PeakReport: Codable {
+    /// `16-lane FMA peak` or `8-lane FMA peak`.
+    var path: String
+    var lanes: Int
+    /// FLOP/s of one core on that path.
+    var perCore: Double
+    /// The 8-lane (AVX2) figure, always measured.
+    var eightLanePerCore: Double
+    /// The 16-lane (AVX-512) figure, where the engine's wide tiles run.
+    var sixteenLanePerCore: Double?
+
+    /// Both peaks measured now, the widest the engine uses chosen.
+    static func measure() -> PeakReport {
+        let eight = measuredPeakPerCore()
+        if let sixteen = measuredWidePeakPerCore() {
+            return PeakReport(
+                path: "16-lane FMA peak", lanes: 16, perCore: sixteen, eightLanePerCore: eight, sixteenLanePerCore: sixteen)
+        }
+        return PeakReport(path: "8-lane FMA peak", lanes: 8, perCore: eight, eightLanePerCore: eight, sixteenLanePerCore: nil)
+    }
 }

@@ -1,5 +1,7 @@
 // dnb-bench: trains the seed A and seed B recipes on MNIST and reports fit
-// time, steps per second, GFLOP/s against the machine's peak, `load mnist`
+// time, steps per second, GFLOP/s against the machine's peak (the widest
+// FMA path the engine runs here: 16 lanes where its AVX-512 tiles run, else
+// 8; measured at start-up, both shown), `load mnist`
 // and `evaluate` times, peak RSS and test accuracy. Run on purpose, in a
 // release build (`make bench`); never part of `swift test`.
 //
@@ -34,9 +36,6 @@ let usage = """
                   peak RSS (default: notebooks/seed-b.dnb when it exists)
       --json      also write the figures as JSON to FILE (for benchmarks/compare-keras.sh)
     """
-
-/// This machine's single-core peak, measured at start-up (AVX2 FMA chains).
-let peakPerCore = measuredPeakPerCore()
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("dnb-bench: \(message)\n".utf8))
@@ -121,6 +120,8 @@ struct NotebookReport: Codable {
 
 struct BenchReport: Codable {
     var loadAverage: String
+    /// The single-core peak the percentages are of, and the path it was measured on.
+    var peak: PeakReport
     var recipes: [RecipeReport]
     var notebook: NotebookReport?
 }
@@ -179,13 +180,15 @@ func printTable(_ report: BenchReport, options: Options) {
     }
     row("GFLOP per fit (dense products)") { String(format: "%.1f", $0.flops / 1e9) }
     row("GFLOP/s, dense-equivalent") { String(format: "%.1f", $0.flops / $0.bestFit / 1e9) }
-    row("% of 1-core peak (\(String(format: "%.0f", peakPerCore / 1e9)) GFLOP/s)") {
-        String(format: "%.0f%%", 100 * $0.flops / $0.bestFit / peakPerCore)
-    }
+    let peak = report.peak.perCore
+    row("% of 1-core \(report.peak.path)") { String(format: "%.0f%%", 100 * $0.flops / $0.bestFit / peak) }
     if threads > 1 {
-        row("% of \(threads)-core peak") {
-            String(format: "%.0f%%", 100 * $0.flops / $0.bestFit / (peakPerCore * Double(threads)))
+        row("% of \(threads)-core \(report.peak.path)") {
+            String(format: "%.0f%%", 100 * $0.flops / $0.bestFit / (peak * Double(threads)))
         }
+    }
+    row("best epoch, % of \(threads)-core peak") {
+        String(format: "%.0f%%", 100 * $0.flops / Double($0.epochs) / $0.bestEpoch / (peak * Double(threads)))
     }
     row("load mnist") { String(format: "%.3f s", $0.load) }
     row("make examples (\(recipes.first?.input ?? "?"))") { String(format: "%.3f s", $0.normalize) }
@@ -199,6 +202,11 @@ func printTable(_ report: BenchReport, options: Options) {
     let columnWidth = max(20, recipes.map(\.title.count).max() ?? 0) + 2
     func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
     print("dnb-bench: \(threads) threads, load average \(report.loadAverage)")
+    var peakLine = "peak per core: \(report.peak.path) \(String(format: "%.1f", peak / 1e9)) GFLOP/s (used below)"
+    if report.peak.lanes != 8 {
+        peakLine += String(format: "; 8-lane FMA peak %.1f GFLOP/s", report.peak.eightLanePerCore / 1e9)
+    }
+    print(peakLine)
     print(pad("", labelWidth + 2) + recipes.map { pad($0.title, columnWidth) }.joined())
     for (label, values) in rows {
         print(pad(label, labelWidth + 2) + values.map { pad($0, columnWidth) }.joined())
@@ -223,6 +231,8 @@ do {
         try JSONEncoder().encode(report).write(to: URL(fileURLWithPath: child.output))
         exit(0)
     }
+    // Measured before the recipes, with the machine as quiet as this run finds it.
+    let peak = PeakReport.measure()
     var reports: [RecipeReport] = []
     let me = executablePath()
     for recipe in options.recipes {
@@ -241,7 +251,7 @@ do {
         reports.append(try JSONDecoder().decode(RecipeReport.self, from: Data(contentsOf: URL(fileURLWithPath: output))))
     }
     let notebook = try options.notebook.flatMap(measureNotebook)
-    let report = BenchReport(loadAverage: loadAverage(), recipes: reports, notebook: notebook)
+    let report = BenchReport(loadAverage: loadAverage(), peak: peak, recipes: reports, notebook: notebook)
     printTable(report, options: options)
     if let path = options.jsonPath {
         try JSONEncoder().encode(report).write(to: URL(fileURLWithPath: path))

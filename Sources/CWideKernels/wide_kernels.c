@@ -113,9 +113,29 @@ __attribute__((target("avx512f,fma"))) void dnb_wide_product(long m, long n, lon
     }
 }
 
+/// Sixteen 16-lane chains s = s·x + y, each one FMA a round: sixteen
+/// registers in flight, four times Zen 4's latency (4 cycles) × one 512-bit
+/// FMA a cycle, and twice Sapphire Rapids' 4 × 2.
+__attribute__((target("avx512f,fma"))) float dnb_wide_fma_chains(long rounds) {
+    __m512 s[16];
+    for (int i = 0; i < 16; i++) s[i] = _mm512_set1_ps(1.0f + (float)i * 1e-3f);
+    const __m512 x = _mm512_set1_ps(0.999999f), y = _mm512_set1_ps(1e-7f);
+    for (long r = 0; r < rounds; r++) {
+        for (int i = 0; i < 16; i++) s[i] = _mm512_fmadd_ps(s[i], x, y);
+    }
+    __m512 sum = _mm512_setzero_ps();
+    for (int i = 0; i < 16; i++) sum = _mm512_add_ps(sum, s[i]);
+    return _mm512_reduce_add_ps(sum);
+}
+
 #else
 
 bool dnb_wide_available(void) { return false; }
+
+float dnb_wide_fma_chains(long rounds) {
+    (void)rounds;
+    __builtin_trap(); /* never called: dnb_wide_available() is false */
+}
 
 void dnb_wide_product(long m, long n, long k, const float *a, long rs, long cs, const float *b, long ldb, float *c,
                       long ldc, bool accumulate) {

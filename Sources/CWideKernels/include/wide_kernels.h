@@ -18,4 +18,11 @@ bool dnb_wide_available(void);
 void dnb_wide_product(long m, long n, long k, const float *a, long row_stride, long column_stride, const float *b,
                       long ldb, float *c, long ldc, bool accumulate);
 
+/// For dnb-bench's peak: `rounds` rounds of sixteen independent 16-lane FMA
+/// chains (AVX-512, 512 FLOP a round: enough chains to cover the FMA latency
+/// times its throughput on current x86 cores); returns a value that depends
+/// on every chain, so none is optimised away. Only where
+/// dnb_wide_available() is true (it traps otherwise).
+float dnb_wide_fma_chains(long rounds);
+
 #endif
