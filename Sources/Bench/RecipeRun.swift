@@ -44,6 +44,9 @@ struct RecipeReport: Codable {
     /// Whether every repeat ended with bit-identical parameters.
     var deterministic: Bool
     var peakRSS: Int
+    /// Every weight of the model, trainable or not (Keras's `count_params()`):
+    /// the same figure on both sides shows they train the same model.
+    var parameters: Int
 
     var bestFit: Double { fits.min() ?? .nan }
     var medianFit: Double { median(fits) }
@@ -116,7 +119,8 @@ func runRecipe(
         let candidate = try Model(architecture: architecture, seed: 1)
         let (seconds, result) = try timed {
             try candidate.fit(
-                examples, validationSplit: recipe.validationFraction, optimizer: .adam(), configuration: configuration,
+                examples, validationSplit: recipe.validationFraction, optimizer: .adam(learningRate: recipe.learningRate),
+                configuration: configuration,
                 onBatch: { _ in true }, onEpoch: { _ in })
         }
         fits.append(seconds)
@@ -153,5 +157,6 @@ func runRecipe(
         epochs: recipe.epochs, steps: steps, trainingSamples: trainingCount, validationSamples: validationCount, flops: flops,
         evaluate: evaluations.min() ?? .nan, evaluateFirst: evaluations[0], testAccuracy: testFigures.accuracy,
         testLoss: testFigures.loss, validationAccuracy: lastEpoch.validationAccuracy, finalLoss: lastEpoch.loss,
-        deterministic: deterministic, peakRSS: peakResidentBytes())
+        deterministic: deterministic, peakRSS: peakResidentBytes(),
+        parameters: (try? architecture.summary())?.reduce(0) { $0 + $1.parameterCount } ?? 0)
 }

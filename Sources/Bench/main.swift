@@ -23,9 +23,11 @@ import Foundation
 #endif
 
 let usage = """
-    usage: dnb-bench [--recipe a|b|conv|all] [--input pixels|features] [--threads N] [--repeats N]
+    usage: dnb-bench [--recipe a|b|conv|bnconv|all] [--input pixels|features] [--threads N] [--repeats N]
                      [--epochs N] [--data PATH] [--notebook FILE.dnb | --no-notebook] [--json FILE]
-      --recipe    which recipe to train: a, b, conv (the keras-io convnet), or all = a and b (default: all)
+      --recipe    which recipe to train: a, b, conv (the keras-io convnet), bnconv (the batch-normalized
+                  convnet of notebooks/convnet.dnb, without augmentation or schedule), or all = a and b
+                  (default: all)
       --epochs    train this many epochs instead of the recipe's (e.g. a quick convnet timing)
       --input     pixels: the engine scales each batch's rows as it gathers them (what dnb does);
                   features: a Float copy of the whole set first (the old way) (default: pixels)
@@ -68,7 +70,7 @@ func parseOptions(_ arguments: [String]) -> Options {
     }
     func recipe(_ name: String) -> Recipe {
         guard var found = Recipe.known.first(where: { $0.name == name.lowercased() }) else {
-            fail("unknown recipe '\(name)': use a, b, conv or all")
+            fail("unknown recipe '\(name)': use a, b, conv, bnconv or all")
         }
         if let epochs = options.epochs { found.epochs = epochs }
         return found
@@ -196,6 +198,7 @@ func printTable(_ report: BenchReport, options: Options) {
     row("test accuracy") { String(format: "%.4f", $0.testAccuracy) }
     row("val accuracy, last epoch") { $0.validationAccuracy.map { String(format: "%.4f", $0) } ?? "-" }
     row("peak RSS (recipe process)") { megabytes($0.peakRSS) }
+    row("parameters") { $0.parameters.formatted() }
     row("repeats bit-identical") { $0.deterministic ? "yes" : "NO" }
 
     let labelWidth = rows.map(\.0.count).max() ?? 0
