@@ -343,3 +343,33 @@ final class BatchNormalizationPass: LayerPass {
         }
     }
 }
+
+// Keras files and ONNX: Keras's variables come as gamma, beta, moving_mean,
+// moving_variance. ONNX `BatchNormalization` (inference form) on (N, C) or NCHW.
+extension BatchNormalizationLayer {
+    static let kerasVariables: [String]? = ["gamma", "beta", "moving_mean", "moving_variance"]
+
+    static func read(keras: KerasLayerConfig) throws(LayerConfigError) -> KerasLayerReading {
+        // Keras writes -1 (or [-1]); 1 and 3 are the last axis of (N, C) and (N, H, W, C).
+        let axis = keras.config["axis"]?.integer ?? keras.config["axis"]?[0]?.integer ?? -1
+        guard [-1, 1, 3].contains(axis), keras.config["axis"]?[1] == nil else {
+            throw LayerConfigError(
+                "dnb normalizes the last (channel) axis only. Received: axis=\(keras.config["axis"]?.serialized ?? "")")
+        }
+        if keras.config["center"] == .bool(false) || keras.config["scale"] == .bool(false) {
+            throw LayerConfigError("dnb's batch normalization has both gamma and beta (center=True, scale=True)")
+        }
+        if keras.config["renorm"] == .bool(true) { throw LayerConfigError("dnb has no batch renormalization") }
+        return .layer(try keras.layer(Self.self), omitsBias: false)
+    }
+
+    func addNodes(to graph: inout InferenceGraph, weights: [String: [Float]], output: [Int]) {
+        let channels = output.last ?? 1
+        if output.count == 3 { graph.channelsFirstImage() }
+        let name = graph.unique("batch_normalization")
+        let inputs = ["gamma", "beta", "moving_mean", "moving_variance"].map { weight in
+            graph.constant("\(name).\(weight)", dims: [channels], weights[weight] ?? [])
+        }
+        graph.apply("BatchNormalization", inputs, [.float("epsilon", Float(epsilon))], shape: output)
+    }
+}
