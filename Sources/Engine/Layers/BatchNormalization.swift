@@ -246,14 +246,17 @@ final class BatchNormalizationPass: LayerPass {
                 k[2 * c + ch] = w[plan.gamma + ch]
                 k[3 * c + ch] = w[plan.beta + ch]
             }
-            let (mean, scale, gamma, beta) = (UnsafePointer(k), UnsafePointer(k + c), UnsafePointer(k + 2 * c), UnsafePointer(k + 3 * c))
+            let (mean, scale, gamma, beta) = (
+                UnsafePointer(k), UnsafePointer(k + c), UnsafePointer(k + 2 * c), UnsafePointer(k + 3 * c)
+            )
             let whole = c - c % 8
             for i in (chunk.lowerBound * p)..<(chunk.upperBound * p) {
                 let x = io.input + i * c
                 let y = io.output + i * c
                 var ch = 0
                 while ch < whole {
-                    let v = ((.loadLanes(x, ch) - .loadLanes(mean, ch)) * .loadLanes(scale, ch)) * .loadLanes(gamma, ch)
+                    let v =
+                        ((.loadLanes(x, ch) - .loadLanes(mean, ch)) * .loadLanes(scale, ch)) * .loadLanes(gamma, ch)
                         + SIMD8<Float>.loadLanes(beta, ch)
                     v.storeLanes(y, ch)
                     ch += 8
