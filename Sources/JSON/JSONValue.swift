@@ -43,6 +43,12 @@ public enum JSONValue: Equatable, Sendable {
     public static let maximumDepth = 32
 
     /// The value of `key` when this is an object that has it.
+    /// Element `index` of an array.
+    public subscript(index: Int) -> JSONValue? {
+        guard case .array(let items) = self, index >= 0, index < items.count else { return nil }
+        return items[index]
+    }
+
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value

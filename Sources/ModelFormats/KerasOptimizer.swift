@@ -1,22 +1,12 @@
 // Keras 3's optimizers as dnb has them: their compile config, and where each
 // slot value sits among Keras's optimizer variables (`optimizer/vars/N`):
-// 0 iterations, 1 learning rate, then Adam's momentum and velocity per model
-// variable in turn; RMSprop's velocities, then its momentums; SGD's momentums.
+// 0 iterations, 1 learning rate, then the slots, per model variable in turn
+// or each kind of slot in a block, as each optimizer's declaration says.
 
 import Engine
 import JSON
 
 enum KerasOptimizer {
-    /// Keras's class name.
-    static func className(_ optimizer: Optimizer) -> String {
-        switch optimizer.name {
-        case "sgd": "SGD"
-        case "adam": "Adam"
-        case "rmsprop": "RMSprop"
-        default: optimizer.name.prefix(1).uppercased() + optimizer.name.dropFirst()
-        }
-    }
-
     static func learningRate(_ optimizer: Optimizer) -> Float { optimizer.learningRate }
 
     /// `compile_config`: the optimizer, sparse categorical cross-entropy on probabilities, accuracy.
@@ -27,17 +17,13 @@ enum KerasOptimizer {
         ]
         config += optimizer.kerasHyperparameters
         // Keras's switches dnb does not have, off.
-        switch optimizer.name {
-        case "adam": config.append(.init(key: "amsgrad", value: .bool(false)))
-        case "rmsprop": config.append(.init(key: "centered", value: .bool(false)))
-        default: break
-        }
+        config += optimizer.kerasSwitchesOff.map { .init(key: $0, value: .bool(false)) }
         return .object([
             .init(
                 key: "optimizer",
                 value: .object([
                     .init(key: "module", value: .string("keras.optimizers")),
-                    .init(key: "class_name", value: .string(className(optimizer))),
+                    .init(key: "class_name", value: .string(optimizer.kerasClassName)),
                     .init(key: "config", value: .object(config)), .init(key: "registered_name", value: .null),
                 ])),
             .init(
@@ -71,8 +57,7 @@ enum KerasOptimizer {
             offset += shape.reduce(1, *)
         }
         let perVariable = Array(zip(shapes, offsets))
-        // Keras's Adam adds momentum and velocity per variable in turn; RMSprop and SGD add each kind of slot in a block.
-        if state.optimizer.name == "adam" {
+        if state.optimizer.kerasSlotsPerVariable {
             return perVariable.flatMap { shape, offset in (0..<state.slots.count).map { ($0, shape, offset) } }
         }
         return (0..<state.slots.count).flatMap { slot in perVariable.map { (slot, $0.0, $0.1) } }
@@ -94,8 +79,9 @@ enum KerasOptimizer {
         guard let lr = number("learning_rate", OptimizerRegistry.defaultLearningRate(name) ?? 0.001) else {
             return .failure(.malformed("the \(className) learning rate is not a number (a schedule?)"))
         }
-        if values["amsgrad"] == .bool(true) { return .failure(.malformed("dnb's Adam has no amsgrad")) }
-        if values["centered"] == .bool(true) { return .failure(.malformed("dnb's RMSprop is not centered")) }
+        for (switchName, owner) in Optimizer.kerasSwitchesOff where values[switchName] == .bool(true) {
+            return .failure(.malformed("dnb's \(owner) has no \(switchName)"))
+        }
         do {
             guard let optimizer = try Optimizer(name: name, learningRate: lr, keras: values) else {
                 return .failure(
@@ -125,7 +111,7 @@ enum KerasOptimizer {
             }
             for slot in 0..<slotCount {
                 let position: Int
-                position = optimizer.name == "adam" ? index * slotCount + slot : slot * present + index
+                position = optimizer.kerasSlotsPerVariable ? index * slotCount + slot : slot * present + index
                 guard vars[position].count == count else { return nil }
                 slots[slot] += vars[position]
             }

@@ -1,13 +1,14 @@
 // dnb's model as an ONNX inference graph: raw pixels in (the input scaling
-// first), each layer's nodes from its kind (Layers/*+Travel.swift), softmax
-// probabilities out. Dropout is left out.
+// first), each layer's nodes from its kind (its engine unit's `addNodes`;
+// layers that are the identity outside training add none), softmax
+// probabilities out.
 
 import Engine
 
 enum ONNXExport {
     static func encode(_ file: ModelFile) throws(ModelFormatError) -> [UInt8] {
         let model = try KerasModel(file)
-        var graph = ONNXGraph(inputShape: file.architecture.inputShape)
+        var graph = InferenceGraph(inputShape: file.architecture.inputShape)
         switch file.inputScaling {
         case .scale: RescalingTravel.onnx(&graph)
         case .standardize(let mean, let std): NormalizationTravel.onnx(&graph, mean: mean, std: std)
@@ -20,13 +21,10 @@ enum ONNXExport {
         }
         for (index, spec) in file.architecture.stack.enumerated() {
             let layer = model.layers[index + model.scalingLayers]
-            guard let kind = LayerTravels.kind(spec.className) else {
-                throw .cannotWrite("dnb cannot write a \(spec.className) layer to ONNX yet")
-            }
             var weights: [String: [Float]] = [:]
             for (weight, values) in zip(layer.out.weights, layer.values) { weights[weight.name] = values }
-            kind.onnx(&graph, ONNXLayer(config: .object(spec.configMembers), weights: weights, output: rows[index].outputShape))
+            spec.addNodes(to: &graph, weights: weights, output: rows[index].outputShape)
         }
-        return graph.model(producerVersion: "0.1.0")
+        return ONNXModel.encode(graph, producerVersion: "0.1.0")
     }
 }

@@ -1,6 +1,6 @@
 // ONNX out: the few protobuf messages an inference graph needs, encoded by
-// hand (onnx.proto, proto2 field numbers below), and a graph builder that
-// each layer kind adds its nodes to.
+// hand (onnx.proto, proto2 field numbers below), from the engine's
+// `InferenceGraph` that each layer kind adds its nodes to.
 //
 // Why a hand encoder and not swift-protobuf: dnb only writes ONNX, and only
 // ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto,
@@ -12,8 +12,8 @@
 //
 // The graph takes the raw 0–255 pixels, (N, 784) or (N, 28, 28, 1) as
 // Keras's input, and gives probabilities (N, 10). dnb keeps images
-// channels-last (NHWC) as Keras does; ONNX's Conv and MaxPool work on
-// NCHW, so the builder transposes into NCHW before the first of them and
+// channels-last (NHWC) as Keras does; ONNX's Conv and pooling work on
+// NCHW, so the graph transposes into NCHW before the first of them and
 // back to NHWC before a Flatten, which then gives Keras's (height, width,
 // channel) order that the next Dense kernel expects.
 
@@ -55,12 +55,7 @@ struct ProtobufWriter {
     }
 }
 
-/// One attribute of an ONNX node.
-enum ONNXAttribute {
-    case int(String, Int)
-    case ints(String, [Int])
-    case float(String, Float)
-
+extension ONNXAttribute {
     /// AttributeProto: name 1, f 2, i 3, ints 8, type 20 (FLOAT 1, INT 2, INTS 7).
     func encode(_ writer: inout ProtobufWriter) {
         switch self {
@@ -80,138 +75,65 @@ enum ONNXAttribute {
     }
 }
 
-/// An inference graph under construction: nodes, float32 initializers, and
-/// the current tensor (its name, its per-example shape in Keras's NHWC
-/// terms, and whether it is held NCHW at the moment).
-struct ONNXGraph {
-    /// Opset 13: Softmax on the last axis, Flatten, Gemm, Conv, MaxPool, AveragePool, Transpose.
+/// An inference graph as ONNX's ModelProto.
+enum ONNXModel {
+    /// Opset 13: Softmax on the last axis, Flatten, Gemm, Conv, the pools, Transpose, BatchNormalization.
     static let opset = 13
     /// IR version 7, the one opset 13 came with.
     static let irVersion = 7
+    static let outputName = "probabilities"
 
-    private var nodes: [[UInt8]] = []
-    private var initializers: [[UInt8]] = []
-    private var counter = 0
-    let inputName = "pixels"
-    let outputName = "probabilities"
-    let inputShape: [Int]
-    /// The tensor the next node reads.
-    private(set) var current: String
-    /// Its per-example shape as Keras sees it (NHWC for images).
-    private(set) var shape: [Int]
-    /// True while an image tensor is held as NCHW.
-    private(set) var channelsFirst = false
-
-    init(inputShape: [Int]) {
-        self.inputShape = inputShape
-        current = inputName
-        shape = inputShape
+    /// The ModelProto bytes of `graph`, its current tensor (back to NHWC) as the output.
+    static func encode(_ graph: InferenceGraph, producerVersion: String) -> [UInt8] {
+        var graph = graph
+        graph.channelsLastImage()
+        var nodes = graph.nodes.map { node($0.op, $0.inputs, $0.output, $0.attributes) }
+        // An Identity gives the last tensor the graph's output name.
+        nodes.append(node("Identity", [graph.current], outputName, []))
+        let initializers = graph.initializers.map(tensor)
+        var model = ProtobufWriter()
+        model.int(1, irVersion)
+        model.string(2, "dnb")
+        model.string(3, producerVersion)
+        model.message(7) { writer in
+            for node in nodes { writer.bytesField(1, node) }
+            writer.string(2, "dnb")
+            for tensor in initializers { writer.bytesField(5, tensor) }
+            writer.message(11) { valueInfo(&$0, graph.inputName, graph.inputShape) }
+            writer.message(12) { valueInfo(&$0, outputName, graph.shape) }
+        }
+        model.message(8) { opset in
+            opset.string(1, "")
+            opset.int(2, ONNXModel.opset)
+        }
+        return model.bytes
     }
 
-    /// A fresh tensor name: `relu_1`, `gemm_2`, ...
-    private mutating func fresh(_ prefix: String) -> String {
-        counter += 1
-        return "\(prefix)_\(counter)"
+    /// NodeProto: input 1, output 2, name 3, op_type 4, attribute 5.
+    private static func node(_ op: String, _ inputs: [String], _ output: String, _ attributes: [ONNXAttribute]) -> [UInt8] {
+        var writer = ProtobufWriter()
+        for input in inputs { writer.string(1, input) }
+        writer.string(2, output)
+        writer.string(3, output)
+        writer.string(4, op)
+        for attribute in attributes { writer.message(5) { attribute.encode(&$0) } }
+        return writer.bytes
     }
 
-    /// A fresh initializer name: `conv2d_3`, ...
-    mutating func unique(_ prefix: String) -> String { fresh(prefix) }
-
-    /// A float32 initializer; returns its name.
-    mutating func constant(_ name: String, dims: [Int], _ values: [Float]) -> String {
-        precondition(dims.reduce(1, *) == values.count, "\(name): \(values.count) values for \(dims)")
+    /// TensorProto: dims 1, data_type 2 (FLOAT 1), name 8, raw_data 9 (little-endian float32).
+    private static func tensor(_ initializer: InferenceGraph.Initializer) -> [UInt8] {
         var tensor = ProtobufWriter()
-        for dim in dims { tensor.int(1, dim) }
-        tensor.int(2, 1)  // FLOAT
-        tensor.string(8, name)
+        for dim in initializer.dims { tensor.int(1, dim) }
+        tensor.int(2, 1)
+        tensor.string(8, initializer.name)
         var raw: [UInt8] = []
-        raw.reserveCapacity(values.count * 4)
-        for value in values {
+        raw.reserveCapacity(initializer.values.count * 4)
+        for value in initializer.values {
             let bits = value.bitPattern
             for k in 0..<4 { raw.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt32(k)))) }
         }
         tensor.bytesField(9, raw)
-        initializers.append(tensor.bytes)
-        return name
-    }
-
-    /// Appends `op` reading `current` (then `extra` inputs); its output becomes current with `shape`.
-    mutating func apply(
-        _ op: String, _ extra: [String] = [], _ attributes: [ONNXAttribute] = [], shape newShape: [Int]? = nil
-    ) {
-        let output = fresh(op.lowercased())
-        var node = ProtobufWriter()
-        for input in [current] + extra { node.string(1, input) }
-        node.string(2, output)
-        node.string(3, output)
-        node.string(4, op)
-        for attribute in attributes { node.message(5) { attribute.encode(&$0) } }
-        nodes.append(node.bytes)
-        current = output
-        if let newShape { shape = newShape }
-    }
-
-    /// Makes the current image tensor NCHW (before Conv, pooling).
-    mutating func channelsFirstImage() {
-        guard !channelsFirst else { return }
-        apply("Transpose", [], [.ints("perm", [0, 3, 1, 2])])
-        channelsFirst = true
-    }
-
-    /// Makes the current image tensor NHWC again (before Flatten, Dense).
-    mutating func channelsLastImage() {
-        guard channelsFirst else { return }
-        apply("Transpose", [], [.ints("perm", [0, 2, 3, 1])])
-        channelsFirst = false
-    }
-
-    /// The current tensor is flat again (after a global pooling).
-    mutating func leftImage() { channelsFirst = false }
-
-    /// The element-wise activation node, none for linear.
-    mutating func activation(_ activation: Activation) {
-        switch activation {
-        case .linear: break
-        case .relu: apply("Relu")
-        case .sigmoid: apply("Sigmoid")
-        case .tanh: apply("Tanh")
-        case .softmax:
-            channelsLastImage()
-            apply("Softmax", [], [.int("axis", -1)])
-        }
-    }
-
-    /// The ModelProto bytes, with `current` as the output.
-    mutating func model(producerVersion: String) -> [UInt8] {
-        channelsLastImage()
-        // An Identity gives the last tensor the graph's output name.
-        var node = ProtobufWriter()
-        node.string(1, current)
-        node.string(2, outputName)
-        node.string(3, outputName)
-        node.string(4, "Identity")
-        nodes.append(node.bytes)
-        var model = ProtobufWriter()
-        model.int(1, ONNXGraph.irVersion)
-        model.string(2, "dnb")
-        model.string(3, producerVersion)
-        let graphNodes = nodes
-        let graphInitializers = initializers
-        let input = inputShape
-        let output = shape
-        let names = (inputName, outputName)
-        model.message(7) { graph in
-            for node in graphNodes { graph.bytesField(1, node) }
-            graph.string(2, "dnb")
-            for tensor in graphInitializers { graph.bytesField(5, tensor) }
-            graph.message(11) { ONNXGraph.valueInfo(&$0, names.0, input) }
-            graph.message(12) { ONNXGraph.valueInfo(&$0, names.1, output) }
-        }
-        model.message(8) { opset in
-            opset.string(1, "")
-            opset.int(2, ONNXGraph.opset)
-        }
-        return model.bytes
+        return tensor.bytes
     }
 
     /// ValueInfoProto: name 1, type 2 { tensor_type 1 { elem_type 1, shape 2 { dim 1 { dim_value 1 | dim_param 2 } } } }.

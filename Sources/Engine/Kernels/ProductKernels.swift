@@ -38,8 +38,8 @@ enum ProductKernels {
     }
 
     /// Rows `rows` of `C = A·B` as `multiply`, for an A whose rows are
-    /// mostly zeros (a gradient that came back through max pooling: one
-    /// window position in four, at most, carries one). Each row walks only
+    /// mostly zeros (a gradient that came back through a pooling layer that
+    /// picks one position per window: one in four, at most, carries one). Each row walks only
     /// its nonzero terms, k ascending, from +0: a zero term leaves a chain
     /// unchanged, so the bits are `multiply`'s (for finite B). One row at a
     /// time, 96 columns (twelve 8-lane chains) at a time. Needs n ≥ 8.

@@ -81,3 +81,32 @@ final class ActivationPass: LayerPass {
         activation.backward(gradient: dx + offset, output: io.output + offset, count: chunk.count * size)
     }
 }
+
+// Keras files and ONNX: Activation, ReLU and Softmax read as this layer,
+// but softmax joins the Dense before it (dnb fuses it with the loss). ONNX:
+// the activation's node.
+extension ActivationLayer {
+    static let kerasAliases = ["ReLU", "Softmax"]
+
+    static func read(keras: KerasLayerConfig) throws(LayerConfigError) -> KerasLayerReading {
+        let activation: Activation
+        switch keras.className {
+        case "ReLU":
+            let plain =
+                (keras.config["max_value"] ?? .null) == .null && (keras.config["negative_slope"]?.double ?? 0) == 0
+                && (keras.config["threshold"]?.double ?? 0) == 0
+            guard plain else { throw LayerConfigError("dnb's relu has no max_value, negative_slope or threshold") }
+            activation = .relu
+        case "Softmax":
+            activation = .softmax
+        default:
+            activation = try keras.activation()
+        }
+        guard activation != .softmax else { return .activation(.softmax) }
+        return .layer(LayerSpec(Self(activation)), omitsBias: false)
+    }
+
+    func addNodes(to graph: inout InferenceGraph, weights: [String: [Float]], output: [Int]) {
+        graph.activation(activation)
+    }
+}

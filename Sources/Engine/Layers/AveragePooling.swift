@@ -240,3 +240,35 @@ final class GlobalAveragePoolingPass: LayerPass {
         }
     }
 }
+
+// Keras files and ONNX: no variables. AveragePooling2D is ONNX
+// `AveragePool` on NCHW; GlobalAveragePooling2D is `GlobalAveragePool`,
+// then `Flatten` of the (N, C, 1, 1) result.
+extension AveragePooling2DLayer {
+    static let kerasAliases = ["AvgPool2D"]
+
+    static func read(keras: KerasLayerConfig) throws(LayerConfigError) -> KerasLayerReading {
+        .layer(LayerSpec(Self(poolSize: try keras.poolSize())), omitsBias: false)
+    }
+
+    func addNodes(to graph: inout InferenceGraph, weights: [String: [Float]], output: [Int]) {
+        graph.pool("AveragePool", size: poolSize, output: output)
+    }
+}
+
+extension GlobalAveragePooling2DLayer {
+    static let kerasAliases = ["GlobalAvgPool2D"]
+
+    static func read(keras: KerasLayerConfig) throws(LayerConfigError) -> KerasLayerReading {
+        try keras.channelsLast()
+        if keras.config["keepdims"] == .bool(true) { throw LayerConfigError("dnb's global pooling gives a flat output") }
+        return .layer(LayerSpec(Self()), omitsBias: false)
+    }
+
+    func addNodes(to graph: inout InferenceGraph, weights: [String: [Float]], output: [Int]) {
+        graph.channelsFirstImage()
+        graph.apply("GlobalAveragePool")
+        graph.apply("Flatten", [], [.int("axis", 1)], shape: output)
+        graph.leftImage()
+    }
+}

@@ -238,13 +238,32 @@ final class BatchNormalizationPass: LayerPass {
     func forward(_ chunk: Range<Int>, _ io: LayerIO) {
         let (p, c) = (plan.positions, plan.channels)
         let (w, s) = (io.parameters, io.state)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: c) { scale in
-            for ch in 0..<c { scale[ch] = Float(1 / (Double(s[plan.movingVariance + ch]) + plan.epsilon).squareRoot()) }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * c) { k in
+            guard let k = k.baseAddress else { return }
+            for ch in 0..<c {
+                k[ch] = s[plan.movingMean + ch]
+                k[c + ch] = Float(1 / (Double(s[plan.movingVariance + ch]) + plan.epsilon).squareRoot())
+                k[2 * c + ch] = w[plan.gamma + ch]
+                k[3 * c + ch] = w[plan.beta + ch]
+            }
+            let (mean, scale, gamma, beta) = (
+                UnsafePointer(k), UnsafePointer(k + c), UnsafePointer(k + 2 * c), UnsafePointer(k + 3 * c)
+            )
+            let whole = c - c % 8
             for i in (chunk.lowerBound * p)..<(chunk.upperBound * p) {
                 let x = io.input + i * c
                 let y = io.output + i * c
-                for ch in 0..<c {
-                    y[ch] = ((x[ch] - s[plan.movingMean + ch]) * scale[ch]) * w[plan.gamma + ch] + w[plan.beta + ch]
+                var ch = 0
+                while ch < whole {
+                    let v =
+                        ((.loadLanes(x, ch) - .loadLanes(mean, ch)) * .loadLanes(scale, ch)) * .loadLanes(gamma, ch)
+                        + SIMD8<Float>.loadLanes(beta, ch)
+                    v.storeLanes(y, ch)
+                    ch += 8
+                }
+                while ch < c {
+                    y[ch] = ((x[ch] - mean[ch]) * scale[ch]) * gamma[ch] + beta[ch]
+                    ch += 1
                 }
             }
         }
@@ -260,18 +279,36 @@ final class BatchNormalizationPass: LayerPass {
         ComputePool.shared.forEachPiece(of: c, piece: Self.channelsPerPiece(c), cost: 2 * m) { channels in
             let (first, count) = (channels.lowerBound, channels.count)
             withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * count) { sums in
-                // Rows outer, channels inner: one pass over the batch, each channel's sum still in (n, p) order.
+                guard let sums = sums.baseAddress else { return }
+                // Rows outer, channels inner (8 lanes at a time): one pass over the
+                // batch, each channel's sum still in (n, p) order.
                 for j in 0..<(2 * count) { sums[j] = 0 }
+                let whole = count - count % 8
                 for i in 0..<m {
                     let row = x + i * c + first
-                    for j in 0..<count { sums[j] += Double(row[j]) }
+                    var j = 0
+                    while j < whole {
+                        (SIMD8<Double>.loadLanes(sums, j) + SIMD8<Double>(SIMD8<Float>.loadLanes(row, j))).storeLanes(sums, j)
+                        j += 8
+                    }
+                    while j < count {
+                        sums[j] += Double(row[j])
+                        j += 1
+                    }
                 }
                 for j in 0..<count { sums[j] = sums[j] / Double(m) }
                 for i in 0..<m {
                     let row = x + i * c + first
-                    for j in 0..<count {
+                    var j = 0
+                    while j < whole {
+                        let d = SIMD8<Double>(SIMD8<Float>.loadLanes(row, j)) - SIMD8<Double>.loadLanes(sums, j)
+                        (SIMD8<Double>.loadLanes(sums, count + j) + d * d).storeLanes(sums, count + j)
+                        j += 8
+                    }
+                    while j < count {
                         let d = Double(row[j]) - sums[j]
                         sums[count + j] += d * d
+                        j += 1
                     }
                 }
                 for j in 0..<count {
@@ -287,12 +324,24 @@ final class BatchNormalizationPass: LayerPass {
             }
         }
         let (xhat, w, y) = (xhat, io.parameters, io.output)
+        let whole = c - c % 8
         ComputePool.shared.forEachPiece(of: rows, piece: Workspace.rowsPerPiece, cost: 2 * p * c) { chunk in
+            let (gamma, beta) = (w + plan.gamma, w + plan.beta)
+            let (mean, invstd) = (UnsafePointer(mean), UnsafePointer(invstd))
             for i in (chunk.lowerBound * p)..<(chunk.upperBound * p) {
-                for ch in 0..<c {
-                    let h = (x[i * c + ch] - mean[ch]) * invstd[ch]
-                    xhat[i * c + ch] = h
-                    y[i * c + ch] = h * w[plan.gamma + ch] + w[plan.beta + ch]
+                let (row, hat, out) = (x + i * c, xhat + i * c, y + i * c)
+                var ch = 0
+                while ch < whole {
+                    let h = (SIMD8<Float>.loadLanes(row, ch) - .loadLanes(mean, ch)) * .loadLanes(invstd, ch)
+                    h.storeLanes(hat, ch)
+                    (h * .loadLanes(gamma, ch) + .loadLanes(beta, ch)).storeLanes(out, ch)
+                    ch += 8
+                }
+                while ch < c {
+                    let h = (row[ch] - mean[ch]) * invstd[ch]
+                    hat[ch] = h
+                    out[ch] = h * gamma[ch] + beta[ch]
+                    ch += 1
                 }
             }
         }
@@ -310,11 +359,21 @@ final class BatchNormalizationPass: LayerPass {
                 sumG[first + j] = 0
                 sumGX[first + j] = 0
             }
+            let whole = count - count % 8
+            let (sg, sgx) = (sumG + first, sumGX + first)
             for i in 0..<m {
-                let (row, hat) = (g + i * c + first, xhat + i * c + first)
-                for j in 0..<count {
-                    sumG[first + j] += Double(row[j])
-                    sumGX[first + j] += Double(row[j]) * Double(hat[j])
+                let (row, hat) = (g + i * c + first, UnsafePointer(xhat) + i * c + first)
+                var j = 0
+                while j < whole {
+                    let gv = SIMD8<Double>(SIMD8<Float>.loadLanes(row, j))
+                    (SIMD8<Double>.loadLanes(sg, j) + gv).storeLanes(sg, j)
+                    (SIMD8<Double>.loadLanes(sgx, j) + gv * SIMD8<Double>(SIMD8<Float>.loadLanes(hat, j))).storeLanes(sgx, j)
+                    j += 8
+                }
+                while j < count {
+                    sg[j] += Double(row[j])
+                    sgx[j] += Double(row[j]) * Double(hat[j])
+                    j += 1
                 }
             }
             for ch in channels {
@@ -334,12 +393,56 @@ final class BatchNormalizationPass: LayerPass {
                 k[c + ch] = Float(sumG[ch])
                 k[2 * c + ch] = Float(sumGX[ch])
             }
+            guard let k = UnsafePointer(k.baseAddress) else { return }
             let count = Float(m)
+            let counts = SIMD8<Float>(repeating: count)
+            let whole = c - c % 8
             for i in (chunk.lowerBound * p)..<(chunk.upperBound * p) {
-                for ch in 0..<c {
-                    dx[i * c + ch] = k[ch] * ((count * g[i * c + ch] - k[c + ch]) - xhat[i * c + ch] * k[2 * c + ch])
+                let (row, hat, out) = (g + i * c, UnsafePointer(xhat) + i * c, dx + i * c)
+                var ch = 0
+                while ch < whole {
+                    let v =
+                        SIMD8<Float>.loadLanes(k, ch)
+                        * ((counts * .loadLanes(row, ch) - .loadLanes(k, c + ch)) - .loadLanes(hat, ch)
+                            * .loadLanes(k, 2 * c + ch))
+                    v.storeLanes(out, ch)
+                    ch += 8
+                }
+                while ch < c {
+                    out[ch] = k[ch] * ((count * row[ch] - k[c + ch]) - hat[ch] * k[2 * c + ch])
+                    ch += 1
                 }
             }
         }
+    }
+}
+
+// Keras files and ONNX: Keras's variables come as gamma, beta, moving_mean,
+// moving_variance. ONNX `BatchNormalization` (inference form) on (N, C) or NCHW.
+extension BatchNormalizationLayer {
+    static let kerasVariables: [String]? = ["gamma", "beta", "moving_mean", "moving_variance"]
+
+    static func read(keras: KerasLayerConfig) throws(LayerConfigError) -> KerasLayerReading {
+        // Keras writes -1 (or [-1]); 1 and 3 are the last axis of (N, C) and (N, H, W, C).
+        let axis = keras.config["axis"]?.integer ?? keras.config["axis"]?[0]?.integer ?? -1
+        guard [-1, 1, 3].contains(axis), keras.config["axis"]?[1] == nil else {
+            throw LayerConfigError(
+                "dnb normalizes the last (channel) axis only. Received: axis=\(keras.config["axis"]?.serialized ?? "")")
+        }
+        if keras.config["center"] == .bool(false) || keras.config["scale"] == .bool(false) {
+            throw LayerConfigError("dnb's batch normalization has both gamma and beta (center=True, scale=True)")
+        }
+        if keras.config["renorm"] == .bool(true) { throw LayerConfigError("dnb has no batch renormalization") }
+        return .layer(try keras.layer(Self.self), omitsBias: false)
+    }
+
+    func addNodes(to graph: inout InferenceGraph, weights: [String: [Float]], output: [Int]) {
+        let channels = output.last ?? 1
+        if output.count == 3 { graph.channelsFirstImage() }
+        let name = graph.unique("batch_normalization")
+        let inputs = ["gamma", "beta", "moving_mean", "moving_variance"].map { weight in
+            graph.constant("\(name).\(weight)", dims: [channels], weights[weight] ?? [])
+        }
+        graph.apply("BatchNormalization", inputs, [.float("epsilon", Float(epsilon))], shape: output)
     }
 }

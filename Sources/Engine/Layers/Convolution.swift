@@ -182,7 +182,7 @@ enum Convolution {
     ) {
         let (p, patch, f) = (plan.positions, plan.patch, plan.filters)
         let products = (rows.lowerBound * p)..<(rows.upperBound * p)
-        // Below a max pooling most of dz is zero: walk only its nonzero
+        // Below a pooling that picks one winner per window most of dz is zero: walk only its nonzero
         // terms (the same chains, so the same bits) when they are few.
         var zeros = 0
         for i in (products.lowerBound * f)..<(products.upperBound * f) where dz[i] == 0 { zeros += 1 }
@@ -525,5 +525,62 @@ final class ConvolutionPass: LayerPass {
         plan.activation.backward(
             gradient: gradient + chunk.lowerBound * size, output: io.output + chunk.lowerBound * size,
             count: chunk.count * size)
+    }
+}
+
+// Keras files and ONNX: Keras variables `kernel` (K, K, C, F) and `bias`
+// (F). ONNX `Conv` on NCHW, the kernel as (F, C, K, K), with TensorFlow's
+// `same` split of the padding (the smaller half before).
+extension Conv2DLayer {
+    static let kerasAliases = ["Convolution2D"]
+
+    static func read(keras: KerasLayerConfig) throws(LayerConfigError) -> KerasLayerReading {
+        try keras.channelsLast()
+        if try keras.square("dilation_rate", fallback: 1) != 1 {
+            throw LayerConfigError("dnb has no dilated convolutions")
+        }
+        if let groups = keras.config["groups"]?.integer, groups != 1 {
+            throw LayerConfigError("dnb has no grouped convolutions. Received: groups=\(groups)")
+        }
+        let pair = { (value: Int) in JSONValue.array([.number(value), .number(value)]) }
+        let members: [JSONValue.Member] = [
+            .init(key: "filters", value: .number(try keras.positive("filters"))),
+            .init(key: "kernel_size", value: pair(try keras.square("kernel_size"))),
+            .init(key: "strides", value: pair(try keras.square("strides", fallback: 1))),
+            .init(key: "padding", value: .string(try keras.padding().rawValue)),
+            .init(key: "activation", value: .string(try keras.activation().rawValue)),
+        ]
+        return .layer(try keras.layer(Self.self, members), omitsBias: !keras.usesBias)
+    }
+
+    func addNodes(to graph: inout InferenceGraph, weights: [String: [Float]], output: [Int]) {
+        let input = graph.shape
+        let (k, c, f) = (kernelSize, input[2], filters)
+        let hwio = weights["kernel"] ?? []
+        var kernel = [Float](repeating: 0, count: k * k * c * f)
+        for y in 0..<k {
+            for x in 0..<k {
+                for i in 0..<c {
+                    for o in 0..<f { kernel[((o * c + i) * k + y) * k + x] = hwio[((y * k + x) * c + i) * f + o] }
+                }
+            }
+        }
+        var pads = [0, 0, 0, 0]
+        if padding == .same {
+            let totalH = max((output[0] - 1) * strides + k - input[0], 0)
+            let totalW = max((output[1] - 1) * strides + k - input[1], 0)
+            pads = [totalH / 2, totalW / 2, totalH - totalH / 2, totalW - totalW / 2]
+        }
+        graph.channelsFirstImage()
+        let name = graph.unique("conv2d")
+        let kernelName = graph.constant(name + ".kernel", dims: [f, c, k, k], kernel)
+        let biasName = graph.constant(name + ".bias", dims: [f], weights["bias"] ?? [])
+        graph.apply(
+            "Conv", [kernelName, biasName],
+            [
+                .ints("kernel_shape", [k, k]), .ints("strides", [strides, strides]), .ints("pads", pads),
+                .ints("dilations", [1, 1]), .int("group", 1),
+            ], shape: output)
+        graph.activation(activation)
     }
 }

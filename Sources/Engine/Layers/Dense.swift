@@ -507,3 +507,25 @@ final class DensePass: LayerPass {
             count: chunk.count * size)
     }
 }
+
+// Keras files and ONNX: Keras variables `kernel` (I, O) and `bias` (O), as
+// the engine's; ONNX `Gemm` on the flat (NHWC-ordered) input, then the activation.
+extension DenseLayer {
+    static func read(keras: KerasLayerConfig) throws(LayerConfigError) -> KerasLayerReading {
+        let members: [JSONValue.Member] = [
+            .init(key: "units", value: keras.config["units"] ?? .null),
+            .init(key: "activation", value: .string(try keras.activation().rawValue)),
+        ]
+        return .layer(try keras.layer(Self.self, members), omitsBias: !keras.usesBias)
+    }
+
+    func addNodes(to graph: inout InferenceGraph, weights: [String: [Float]], output: [Int]) {
+        graph.channelsLastImage()
+        let kernel = weights["kernel"] ?? []
+        let name = graph.unique("dense")
+        let kernelName = graph.constant(name + ".kernel", dims: [kernel.count / units, units], kernel)
+        let biasName = graph.constant(name + ".bias", dims: [units], weights["bias"] ?? [])
+        graph.apply("Gemm", [kernelName, biasName], shape: [units])
+        graph.activation(activation)
+    }
+}

@@ -169,3 +169,15 @@ final class DropoutPass: LayerPass {
         }
     }
 }
+
+// Keras files and ONNX: no variables; the identity outside training, so no ONNX node.
+extension DropoutLayer {
+    static func read(keras: KerasLayerConfig) throws(LayerConfigError) -> KerasLayerReading {
+        if let shape = keras.config["noise_shape"], shape != .null {
+            throw LayerConfigError("dnb drops single values only. Received: noise_shape=\(shape.serialized)")
+        }
+        return .layer(try keras.layer(Self.self), omitsBias: false)
+    }
+
+    func addNodes(to graph: inout InferenceGraph, weights: [String: [Float]], output: [Int]) {}
+}

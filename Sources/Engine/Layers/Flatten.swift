@@ -52,3 +52,17 @@ final class CopyPass: LayerPass {
         (dx + chunk.lowerBound * size).update(from: dz + chunk.lowerBound * size, count: chunk.count * size)
     }
 }
+
+// Keras files and ONNX: back to NHWC first (a Flatten of the NCHW tensor
+// would pass `onnx.checker` and feed the next Dense the wrong order), then `Flatten`.
+extension FlattenLayer {
+    static func read(keras: KerasLayerConfig) throws(LayerConfigError) -> KerasLayerReading {
+        try keras.channelsLast()
+        return .layer(LayerSpec(Self()), omitsBias: false)
+    }
+
+    func addNodes(to graph: inout InferenceGraph, weights: [String: [Float]], output: [Int]) {
+        graph.channelsLastImage()
+        graph.apply("Flatten", [], [.int("axis", 1)], shape: output)
+    }
+}

@@ -147,6 +147,14 @@ protocol Layer: Sendable, CustomStringConvertible {
     var config: [JSONValue.Member] { get }
     /// The model file's config keys this kind reads (others are refused).
     static var configKeys: [String] { get }
+    /// Keras class names it also reads (`Convolution2D` for `Conv2D`).
+    static var kerasAliases: [String] { get }
+    /// Keras's variable order, when it differs from `weights`'s.
+    static var kerasVariables: [String]? { get }
+    /// A Keras file's layer of this kind in dnb's terms, or why dnb cannot run it.
+    static func read(keras: KerasLayerConfig) throws(LayerConfigError) -> KerasLayerReading
+    /// Its inference nodes (LayerTravel.swift): `weights` by Keras name, `output` its per-example shape.
+    func addNodes(to graph: inout InferenceGraph, weights: [String: [Float]], output: [Int])
 
     /// The output shape for `input`, or why this layer does not fit it
     /// (without the "layer N: " prefix, which the architecture adds).
@@ -189,6 +197,12 @@ extension Layer {
     var drawsActivations: Bool { true }
     var config: [JSONValue.Member] { [] }
     static var configKeys: [String] { [] }
+    static var kerasAliases: [String] { [] }
+    static var kerasVariables: [String]? { nil }
+    /// The plain reading: the Keras config's values for the keys this kind reads.
+    static func read(keras: KerasLayerConfig) throws(LayerConfigError) -> KerasLayerReading {
+        .layer(try keras.layer(Self.self), omitsBias: false)
+    }
     func weights(input: [Int]) -> [WeightSpec] { [] }
     func floatsPerRow(_ layer: PlacedLayer, training: Bool) -> Int { 0 }
     func cost(_ layer: PlacedLayer) -> Int { layer.outputSize }

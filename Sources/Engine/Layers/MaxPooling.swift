@@ -233,3 +233,16 @@ final class MaxPoolingPass: LayerPass {
         }
     }
 }
+
+// Keras files and ONNX: no variables; ONNX `MaxPool` on NCHW.
+extension MaxPooling2DLayer {
+    static let kerasAliases = ["MaxPool2D"]
+
+    static func read(keras: KerasLayerConfig) throws(LayerConfigError) -> KerasLayerReading {
+        .layer(LayerSpec(Self(poolSize: try keras.poolSize())), omitsBias: false)
+    }
+
+    func addNodes(to graph: inout InferenceGraph, weights: [String: [Float]], output: [Int]) {
+        graph.pool("MaxPool", size: poolSize, output: output)
+    }
+}

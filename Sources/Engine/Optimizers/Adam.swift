@@ -13,6 +13,9 @@ struct Adam: OptimizerRule {
 
     static let name = "adam"
     static let defaultLearningRate: Float = 0.001
+    static let kerasClassName = "Adam"
+    static let kerasSwitchesOff: [String] = ["amsgrad"]
+    static let kerasSlotsPerVariable = true
     static let options: [ArgumentDeclaration] = []
     static let fileKeys = ["beta_1", "beta_2", "epsilon"]
 

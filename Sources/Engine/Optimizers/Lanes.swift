@@ -4,6 +4,20 @@
     import _Builtin_intrinsics.intel
 #endif
 
+extension SIMD8 where Scalar == Double {
+    /// Lanes `i..<i+8` of `p` (no alignment needed).
+    @inline(__always)
+    static func loadLanes(_ p: UnsafePointer<Double>, _ i: Int) -> Self {
+        UnsafeRawPointer(p + i).loadUnaligned(as: Self.self)
+    }
+
+    /// Writes the lanes to `p[i..<i+8]` (no alignment needed).
+    @inline(__always)
+    func storeLanes(_ p: UnsafeMutablePointer<Double>, _ i: Int) {
+        UnsafeMutableRawPointer(p + i).storeBytes(of: self, as: Self.self)
+    }
+}
+
 extension SIMD8 where Scalar == Float {
     /// Lanes `i..<i+8` of `p` (no alignment needed).
     @inline(__always)

@@ -18,6 +18,18 @@ extension Optimizer {
         }
     }
 
+    /// Keras's class name (`Adam`).
+    public var kerasClassName: String { type(of: rule).kerasClassName }
+    /// Keras's switches dnb's rule does not have (`amsgrad`), written false.
+    public var kerasSwitchesOff: [String] { type(of: rule).kerasSwitchesOff }
+    /// Whether Keras keeps the slots per variable in turn (Adam) or each kind in a block.
+    public var kerasSlotsPerVariable: Bool { type(of: rule).kerasSlotsPerVariable }
+
+    /// Keras's switches no dnb optimizer has, each with the rule's name (`amsgrad`, `adam`).
+    public static var kerasSwitchesOff: [(name: String, optimizer: String)] {
+        OptimizerRegistry.rules.flatMap { rule in rule.kerasSwitchesOff.map { ($0, rule.kerasClassName) } }
+    }
+
     /// The hyperparameters besides the learning rate, Keras's names and values.
     public var kerasHyperparameters: [JSONValue.Member] {
         rule.hyperparameters.map { key, value in

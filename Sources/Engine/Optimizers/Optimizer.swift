@@ -22,6 +22,13 @@ protocol OptimizerRule: Sendable {
     static var options: [ArgumentDeclaration] { get }
     /// The model file's keys besides `name`, `learning_rate`, `iterations`, `slots`.
     static var fileKeys: [String] { get }
+    /// Keras's class name: `SGD`, `Adam`, `RMSprop`.
+    static var kerasClassName: String { get }
+    /// Keras's switches this rule does not have (`amsgrad`): written off, refused on.
+    static var kerasSwitchesOff: [String] { get }
+    /// Whether Keras keeps this rule's slots per variable in turn (Adam's
+    /// momentum, velocity, next variable) rather than each kind of slot in a block.
+    static var kerasSlotsPerVariable: Bool { get }
 
     /// From `fit`'s checked options (every declared one present, defaults filled in).
     init(learningRate: Float, _ options: ArgumentValues)

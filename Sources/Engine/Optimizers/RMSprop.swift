@@ -13,6 +13,9 @@ struct RMSprop: OptimizerRule {
 
     static let name = "rmsprop"
     static let defaultLearningRate: Float = 0.001
+    static let kerasClassName = "RMSprop"
+    static let kerasSwitchesOff: [String] = ["centered"]
+    static let kerasSlotsPerVariable = false
     static let options: [ArgumentDeclaration] = [
         .option("momentum", .number(0...0.9999, exclusiveLower: false), default: .number(0), "sgd and rmsprop momentum")
     ]

@@ -11,6 +11,9 @@ struct SGD: OptimizerRule {
 
     static let name = "sgd"
     static let defaultLearningRate: Float = 0.01
+    static let kerasClassName = "SGD"
+    static let kerasSwitchesOff: [String] = []
+    static let kerasSlotsPerVariable = false
     static let options: [ArgumentDeclaration] = [
         .option("momentum", .number(0...0.9999, exclusiveLower: false), default: .number(0), "sgd and rmsprop momentum"),
         .option("nesterov", .boolean, default: .boolean(false), "Nesterov momentum (sgd)"),

@@ -46,7 +46,7 @@ enum NormalizationTravel {
     /// Keras's std from a variance: max(√variance, 1e-7).
     static func std(_ variance: Float) -> Float { max(variance.squareRoot(), 1e-7) }
 
-    static func onnx(_ graph: inout ONNXGraph, mean: [Float], std: [Float]) {
+    static func onnx(_ graph: inout InferenceGraph, mean: [Float], std: [Float]) {
         let shape = graph.shape
         let meanName = graph.constant(graph.unique("normalization.mean"), dims: shape, mean)
         let stdName = graph.constant(graph.unique("normalization.std"), dims: shape, std)

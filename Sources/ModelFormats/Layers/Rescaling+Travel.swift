@@ -26,7 +26,7 @@ enum RescalingTravel {
         return .scaling(.rescaling(scale: scale, offset: offset))
     }
 
-    static func onnx(_ graph: inout ONNXGraph) {
+    static func onnx(_ graph: inout InferenceGraph) {
         let divisor = graph.constant(graph.unique("rescaling.divisor"), dims: [], [255])
         graph.apply("Div", [divisor])
     }
