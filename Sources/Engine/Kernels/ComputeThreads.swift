@@ -178,16 +178,27 @@ final class ComputePool: @unchecked Sendable {
         let worked = monotonicNanoseconds() - started
         waitForWorkers(count - byCaller)
         // Waiting longer than its own share of the work took means a worker
-        // holding a task lost its core: another process wants it.
+        // holding a task lost its core: another process wants it, or the
+        // host took the core for a moment. The passes run alone after a
+        // stall double with each stall in a row (a process that keeps the
+        // core) and halve with each pass that went well (a passing hiccup
+        // costs a few passes, not a second of training).
         if monotonicNanoseconds() - started > 2 * worked + Self.stallSlackNanoseconds {
-            soloPassesLeft = Self.soloPasses
+            soloPassesLeft = soloPassesAfterStall
+            soloPassesAfterStall = min(2 * soloPassesAfterStall, Self.mostSoloPasses)
+        } else {
+            soloPassesAfterStall = max(soloPassesAfterStall / 2, Self.fewestSoloPasses)
         }
     }
 
-    /// Passes run alone after a stall (~0.1-0.3 s of training), before threads are tried again.
-    static let soloPasses = 1_000
+    /// Passes run alone after a stall: at first this many, doubling with
+    /// each stall in a row up to `mostSoloPasses` (~0.5-1 s of training).
+    static let fewestSoloPasses = 8
+    static let mostSoloPasses = 4_096
+    /// Passes the next stall sends to the caller alone (touched by the pass's caller only).
+    private var soloPassesAfterStall = ComputePool.fewestSoloPasses
     /// Waiting this much beyond the caller's own work is normal scheduling noise.
-    static let stallSlackNanoseconds: UInt64 = 200_000
+    static let stallSlackNanoseconds: UInt64 = 1_000_000
     /// Passes left to run on the caller alone (touched by the pass's caller only).
     private var soloPassesLeft = 0
 
