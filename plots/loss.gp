@@ -17,7 +17,7 @@ set ylabel 'loss'
 set xrange [0.5:10.5]
 set xtics 1
 set grid lc rgb '#dddddd'
-set key top right box opaque
+set key top right box opaque spacing 1.2 height 0.5
 
 # loss: epoch, value
 $series0 << EOD

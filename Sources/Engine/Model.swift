@@ -24,8 +24,8 @@ public final class Model {
     /// Every layer with its shapes and places in `parameters` and `state`.
     let layers: [PlacedLayer]
 
-    /// Rows per pass in `predict`.
-    static let inferenceBatch = 256
+    /// Rows per pass in `predict` and, by default, `evaluate`: a training batch's worth (more rows add memory, not speed).
+    static let inferenceBatch = 128
 
     /// Glorot-uniform kernels and zero biases from `seed`: every kernel value
     /// is uniform in [-limit, limit), `limit = √(6 / (fan_in + fan_out))`
@@ -237,7 +237,7 @@ public final class Model {
     /// capped to keep buffers under 4 GiB). Throws `invalidArgument` for a bad
     /// batch size, an empty set or a label ≥ classes, and `shapeMismatch` for
     /// a width other than the model's input width.
-    public func evaluate(_ examples: Examples, batchSize: Int = 256) throws(EngineError) -> (loss: Double, accuracy: Double) {
+    public func evaluate(_ examples: Examples, batchSize: Int = 128) throws(EngineError) -> (loss: Double, accuracy: Double) {
         guard batchSize >= 1 else {
             throw .invalidArgument("batch size must be at least 1. Received: batch_size=\(batchSize)")
         }

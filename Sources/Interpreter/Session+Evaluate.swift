@@ -5,7 +5,7 @@ import Plotting
 
 /// `evaluate [test|validation|train] [batch=N]`: its declaration and its handler.
 enum EvaluateCommand {
-    static let batch = Option("batch", .integer(1...1_000_000), default: 256, "samples per forward pass")
+    static let batch = Option("batch", .integer(1...1_000_000), default: 128, "samples per forward pass")
 
     static let spec = CommandSpec(
         name: "evaluate",

@@ -150,11 +150,6 @@ extension Model {
         let steps = (count + batchSize - 1) / batchSize
         let clock = ContinuousClock()
         var finished: [EpochMetrics] = []
-        // Validation runs in larger passes than training batches (faster;
-        // the figures do not depend on the pass size).
-        let validationWorkspace = validation.map { validation in
-            evaluationWorkspace(validation.inputs, batchSize: Model.inferenceBatch)
-        }
 
         for epoch in 1...configuration.epochs {
             let started = clock.now
@@ -195,9 +190,13 @@ extension Model {
             var metrics = EpochMetrics(
                 epoch: epoch, epochs: configuration.epochs, steps: steps, seconds: 0,
                 loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
-            if let validation, let validationWorkspace {
+            if let validation {
+                // Inference passes through the training workspace (no dropout, moving
+                // statistics, no augmentation without a gradient scale): a second
+                // workspace would hold a second copy of every activation. The
+                // figures do not depend on the pass size.
                 let (loss, accuracy) = Model.evaluate(
-                    validation, parameters: buffers.parameters, state: buffers.state, workspace: validationWorkspace)
+                    validation, parameters: buffers.parameters, state: buffers.state, workspace: buffers.workspace)
                 metrics.validationLoss = loss
                 metrics.validationAccuracy = accuracy
             }
