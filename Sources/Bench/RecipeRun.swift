@@ -69,11 +69,20 @@ enum InputForm: String, CaseIterable {
     case features
 }
 
-/// Runs `recipe` in this process and returns what it measured.
-func runRecipe(
-    _ recipe: Recipe, input: InputForm, threads: Int, repeats: Int, dataPath: String?
-) throws -> RecipeReport {
-    setComputeThreads(threads)
+/// MNIST loaded and wrapped as examples, with how long each took.
+struct LoadedMNIST {
+    var train: Examples
+    var test: Examples
+    var width: Int
+    var loadSeconds: Double
+    var normalizeSeconds: Double
+    /// The loaded sets, kept alive as the interpreter keeps them.
+    var sets: TrainTestData
+}
+
+/// Loads MNIST from `dataPath` (or where `MNISTLocator` looks) and wraps
+/// both sets as examples of x / 255 in the form `input` says.
+func loadMNIST(dataPath: String?, input: InputForm) throws -> LoadedMNIST {
     let process = ProcessInfo.processInfo
     let locator = MNISTLocator(
         explicitPath: dataPath, environment: process.environment,
@@ -101,14 +110,25 @@ func runRecipe(
         }
         return (try examples(loaded.train), try examples(loaded.test))
     }
-    let (examples, test) = sets
+    return LoadedMNIST(
+        train: sets.0, test: sets.1, width: width, loadSeconds: loadSeconds, normalizeSeconds: normalizeSeconds,
+        sets: loaded)
+}
+
+/// Runs `recipe` in this process and returns what it measured.
+func runRecipe(
+    _ recipe: Recipe, input: InputForm, threads: Int, repeats: Int, dataPath: String?
+) throws -> RecipeReport {
+    setComputeThreads(threads)
+    let mnist = try loadMNIST(dataPath: dataPath, input: input)
+    let (examples, test, width) = (mnist.train, mnist.test, mnist.width)
     // Keras's validation_split: the last fraction of the arrays, before
     // shuffling, read in place by the engine.
     let trainingCount = Int((Double(examples.count) * (1 - recipe.validationFraction)).rounded(.down))
     let validationCount = examples.count - trainingCount
 
     let architecture = recipe.architecture(inputWidth: width)
-    let configuration = FitConfiguration(epochs: recipe.epochs, batchSize: recipe.batchSize, shuffle: true, seed: 1)
+    let configuration = recipe.configuration
     var fits: [Double] = []
     var epochTimes: [Double] = []
     var model: Model?
@@ -152,8 +172,8 @@ func runRecipe(
             + Double(validationCount) * Recipe.inferenceFlops(architecture))
     return RecipeReport(
         recipe: recipe.name, title: recipe.title, threads: threads, input: input.rawValue, repeats: repeats,
-        load: loadSeconds,
-        normalize: normalizeSeconds, fits: fits, bestEpoch: epochTimes.min() ?? .nan, medianEpoch: median(epochTimes),
+        load: mnist.loadSeconds,
+        normalize: mnist.normalizeSeconds, fits: fits, bestEpoch: epochTimes.min() ?? .nan, medianEpoch: median(epochTimes),
         epochs: recipe.epochs, steps: steps, trainingSamples: trainingCount, validationSamples: validationCount, flops: flops,
         evaluate: evaluations.min() ?? .nan, evaluateFirst: evaluations[0], testAccuracy: testFigures.accuracy,
         testLoss: testFigures.loss, validationAccuracy: lastEpoch.validationAccuracy, finalLoss: lastEpoch.loss,
