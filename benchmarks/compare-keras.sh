@@ -13,8 +13,17 @@
 #                    core (`yes > /dev/null`), default threads against 1 thread
 #   --convnet        also the keras-io convnet and the batch-normalized convnet
 #                    (notebooks/convnet.dnb's model, without augmentation or
-#                    schedule), one fit each on both sides (15 epochs: minutes)
-#   --conv-epochs    the convnets' epochs instead of 15 (implies --convnet)
+#                    schedule), one fit each on both sides (15 epochs: minutes);
+#                    and issue 24's other figures: augmentation's share of a
+#                    batch-normalized convnet epoch (dnb-bench --augmentation),
+#                    `dnb run notebooks/speedrun.dnb`'s fit time and test
+#                    accuracy beside the time the keras-io recipe takes in
+#                    Keras to first reach 0.990 (its fit evaluates the test set
+#                    after every epoch, outside the epochs' times), and the
+#                    time notebooks/convnet.dnb's recipe takes in dnb to first
+#                    reach 0.995 (dnb-bench --time-to 0.995)
+#   --conv-epochs    the convnets' epochs instead of 15, and the most epochs
+#                    the time to 0.995 may take (implies --convnet)
 #   --torch          also the keras-io convnet in PyTorch (benchmarks/torch_recipes.py,
 #                    same threads), a third column (implies --convnet)
 #
@@ -124,7 +133,7 @@ if [ "$convnet" = 1 ]; then
         || { cat "$work/dnb-conv.txt" >&2; die "dnb-bench failed on the convnet"; }
     say "Keras: the keras-io convnet, 1 fit"
     "$venv/bin/python" benchmarks/keras_recipes.py --recipe conv --repeats 1 --data "$keras_data" "${epochs_flag[@]}" \
-        --json "$work/keras-conv.json" 2>"$work/keras-conv.log" \
+        --test-each-epoch --reach 0.990 --json "$work/keras-conv.json" 2>"$work/keras-conv.log" \
         || { cat "$work/keras-conv.log" >&2; die "the Keras run of the convnet failed"; }
     say "dnb: the batch-normalized convnet, 1 fit, $threads threads"
     .build/release/dnb-bench --recipe bnconv --threads "$threads" --repeats 1 --no-notebook "${epochs_flag[@]}" \
@@ -134,6 +143,10 @@ if [ "$convnet" = 1 ]; then
     "$venv/bin/python" benchmarks/keras_recipes.py --recipe bnconv --repeats 1 --data "$keras_data" "${epochs_flag[@]}" \
         --json "$work/keras-bnconv.json" 2>"$work/keras-bnconv.log" \
         || { cat "$work/keras-bnconv.log" >&2; die "the Keras run of the batch-normalized convnet failed"; }
+    say "dnb: augmentation's share of an epoch, the time to 0.995, notebooks/speedrun.dnb"
+    .build/release/dnb-bench --recipe none --no-notebook --threads "$threads" "${epochs_flag[@]}" \
+        --augmentation --time-to 0.995 --speedrun --json "$work/dnb-milestones.json" >"$work/dnb-milestones.txt" \
+        || { cat "$work/dnb-milestones.txt" >&2; die "dnb-bench failed on the augmentation, time-to or speedrun figures"; }
     if [ "$torch" = 1 ]; then
         say "PyTorch: the keras-io convnet, 1 fit, $threads threads"
         "$venv/bin/python" benchmarks/torch_recipes.py --recipe conv --repeats 1 --threads "$threads" \
@@ -284,6 +297,58 @@ if os.path.exists(f"{work}/loaded-n.json"):
         print(f"  {many['title']:28}{many['threads']} threads {a:.2f} s, 1 thread {b:.2f} s: {a / b:.2f}x")
         checks.append((f"{many['title'][:6]} under load: default threads at most 1.25x slower than 1 thread",
                        a / b <= 1.25, f"{a / b:.2f}x"))
+milestones = json.load(open(f"{work}/dnb-milestones.json")) if os.path.exists(f"{work}/dnb-milestones.json") else None
+if milestones:
+    def first(run, target):
+        """The first epoch of a run's per-epoch test accuracies that reaches `target` (whole examples of 10,000)."""
+        return next((e for e in run or [] if round(e["testAccuracy"] * 10000) >= round(target * 10000)), None)
+    def best(run):
+        return max(run or [], key=lambda e: e["testAccuracy"], default=None)
+    def reached(e, target):
+        return (f">= {target:.3f} at epoch {e['epoch']}, {e['fitSeconds']:.1f} s of fit ({e['testAccuracy']:.4f})"
+                if e else f"not >= {target:.3f}")
+    def best_text(run, epochs):
+        b = best(run)
+        return f"best {b['testAccuracy']:.4f} at epoch {b['epoch']} of {epochs}" if b else "no epoch"
+    print("time to a test accuracy (the test set evaluated after every epoch, outside the epochs' times; "
+          "fit = the epochs' own times, validation passes included):")
+    speedrun = milestones.get("speedrun")
+    if speedrun:
+        print(f"  {'dnb notebooks/speedrun.dnb':34}{speedrun['testAccuracy']:.4f} after {speedrun['epochs']} epochs, "
+              f"{speedrun['fitSeconds']:.2f} s of fit (whole run {speedrun['seconds']:.2f} s)")
+    kconv = keras.get("conv", {})
+    keras_990 = first(kconv.get("epochTests"), 0.990)
+    if "epochTests" in kconv:
+        print(f"  {'Keras keras-io convnet':34}{reached(keras_990, 0.990)}; "
+              f"{best_text(kconv['epochTests'], kconv['epochs'])}")
+    time_to = milestones.get("timeTo")
+    if time_to:
+        print(f"  {'dnb ' + time_to['title'] + ' recipe':34}{reached(time_to.get('reached'), time_to['target'])}; "
+              f"{best_text(time_to['epochs'], time_to['maxEpochs'])}")
+    augmentation = milestones.get("augmentation")
+    if augmentation:
+        share = augmentation["share"]
+        print(f"augmentation, {augmentation['title']} (1-epoch fits, {augmentation['runs']} each way, taking turns): "
+              f"best epoch {augmentation['bestWith']:.2f} s with, {augmentation['bestWithout']:.2f} s without")
+        checks.append(("augmentation's share of an epoch <= 5%", share <= 0.05,
+                       f"{100 * share:.1f}% ({augmentation['bestWith']:.2f} s with, "
+                       f"{augmentation['bestWithout']:.2f} s without)"))
+    if speedrun:
+        scale = (f"Keras's keras-io recipe, same run: {reached(keras_990, 0.990)}" if keras_990 else
+                 f"Keras's keras-io recipe, same run: not >= 0.990 in {kconv.get('epochs')} epochs" if kconv else "")
+        ok = round(speedrun["testAccuracy"] * 10000) >= 9900 and speedrun["fitSeconds"] <= 10
+        checks.append(("speedrun.dnb: >= 0.990 test accuracy with <= 10 s of fit", ok,
+                       f"{speedrun['testAccuracy']:.4f} with {speedrun['fitSeconds']:.2f} s of fit"
+                       + (f" ({scale})" if scale else "")))
+    if time_to:
+        e = time_to.get("reached")
+        kbest = best(kconv.get("epochTests"))
+        checks.append((f"{time_to['title']}'s recipe reaches >= {time_to['target']:.3f} test accuracy "
+                       f"within its {plural(time_to['maxEpochs'], 'epoch')}", e is not None,
+                       (f"epoch {e['epoch']}, {e['fitSeconds']:.1f} s of fit ({e['testAccuracy']:.4f})" if e
+                        else best_text(time_to["epochs"], time_to["maxEpochs"]))
+                       + (f"; Keras's keras-io recipe's best: {kbest['testAccuracy']:.4f}" if kbest else "")))
+
 print()
 for name, ok, value in checks:
     print(f"  {'PASS' if ok else 'MISS'}  {name}: {value}")
