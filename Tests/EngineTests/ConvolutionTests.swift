@@ -200,6 +200,33 @@ struct ConvolutionTests {
             seed: 5)
     }
 
+    /// Two layers whose products read their input in place (window rows of
+    /// 18 and 16 values), the second with 9 filters: a vector's tail
+    /// overlaps, and the spans' wrapped columns must never reach the output.
+    @Test func convReadingItsInputInPlace() throws {
+        let architecture = Architecture(
+            inputShape: [7, 6, 6], stack: [Self.conv(8, 3, 1, .valid, .tanh), Self.conv(9, 2, 1, .valid, .sigmoid)] + Self.head)
+        let plans = architecture.placed.prefix(2).compactMap { ($0.layer as? Conv2DLayer)?.plan($0) }
+        #expect(plans.map(\.readsInPlace) == [true, true])
+        #expect(plans.map(\.spanRows) == [4 * 6 + 4, 3 * 4 + 3])
+        try Self.checkGradients(architecture, seed: 11)
+    }
+
+    /// Which layers of the recipes skip the patches: not a first layer (a
+    /// window row of 3 values), nor padding or strides.
+    @Test func inPlaceProductsWhereTheyPay() throws {
+        func inPlace(_ architecture: Architecture) -> [Bool] {
+            architecture.placed.compactMap { ($0.layer as? Conv2DLayer)?.plan($0).readsInPlace }
+        }
+        #expect(inPlace(Self.kerasConvnet) == [false, true])
+        #expect(inPlace(Self.smallConvnet) == [false, false])
+        let padded = Architecture(
+            inputShape: [8, 8, 16],
+            stack: [Self.conv(4, 3, 1, .same, .relu), Self.conv(4, 1, 1, .same, .relu), Self.conv(4, 3, 2, .valid, .relu)]
+                + Self.head)
+        #expect(inPlace(padded) == [false, false, false])
+    }
+
     @Test func maxPoolingPassesGradientsToItsMaxima() throws {
         try Self.checkGradients(
             Architecture(
