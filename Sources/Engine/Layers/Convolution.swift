@@ -31,10 +31,10 @@ import JSON
 //
 // Without padding and at stride 1 (`readsInPlace`), no patches are built:
 // row ky of every window is K·C consecutive input values, and the windows
-// of neighbouring positions start C values apart. So the forward is K
-// products, one per ky, each reading the input in place (rows C apart) and
-// continuing the chains the one before left (the same operations in the
-// same order). It computes the output positions laid out with the input's
+// of neighbouring positions start C values apart. So the forward is one
+// product whose terms come in K segments, one per ky, each read in place
+// (rows C apart): the same chains in the same order. It computes the
+// output positions laid out with the input's
 // width W, (OH − 1)·W + OW rows, and drops the columns past OW (their
 // windows wrap onto the next input row). dW walks the same in-place rows,
 // one output row at a time, each piece of its kernel rows within one ky.
@@ -61,11 +61,10 @@ struct ConvolutionPlan: Equatable, Sendable {
     var biasRange: Range<Int> { biasOffset..<(biasOffset + filters) }
 
     /// Whether the products read the input in place instead of patches:
-    /// stride 1, no padding, and window rows (K·C values) long enough to
-    /// make a product worth starting (a first layer's K·1 are not).
+    /// stride 1 and no padding.
     var readsInPlace: Bool {
         stride == 1 && padTop == 0 && padLeft == 0 && outHeight == inHeight - kernel + 1
-            && outWidth == inWidth - kernel + 1 && kernel * channels >= 16
+            && outWidth == inWidth - kernel + 1
     }
 
     /// Rows of the in-place forward per example: positions laid out with
@@ -151,7 +150,7 @@ enum Convolution {
     }
 
     /// Forward for batch rows `rows` of a layer that `readsInPlace`: per
-    /// example, K products over the input in place into `span` (spanRows × F),
+    /// example, the product over the windows in place into `span` (spanRows × F),
     /// its real positions copied to `output`, then bias and activation.
     static func forwardInPlace(
         input x: UnsafePointer<Float>, rows: Range<Int>, plan: ConvolutionPlan, parameters: UnsafePointer<Float>,
@@ -161,12 +160,9 @@ enum Convolution {
         let run = k * c
         let kernel = parameters + plan.kernelOffset
         for r in rows {
-            let image = x + r * plan.inputSize
-            for ky in 0..<k {
-                ProductKernels.product(
-                    m: plan.spanRows, n: f, k: run, a: image + ky * w * c, rowStride: c, columnStride: 1,
-                    b: kernel + ky * run * f, ldb: f, c: span, ldc: f, accumulate: ky > 0)
-            }
+            ProductKernels.windowProduct(
+                m: plan.spanRows, n: f, segments: k, length: run, a: x + r * plan.inputSize, rowStride: c,
+                segmentStride: w * c, b: kernel, ldb: f, c: span, ldc: f)
             let out = output + r * plan.outputSize
             for oy in 0..<plan.outHeight {
                 (out + oy * plan.outWidth * f).update(from: span + oy * w * f, count: plan.outWidth * f)
