@@ -200,6 +200,33 @@ struct ConvolutionTests {
             seed: 5)
     }
 
+    /// Two layers whose products read their input in place, the second
+    /// with 9 filters: a vector's tail is masked or overlaps, and the spans'
+    /// wrapped columns must never reach the output.
+    @Test func convReadingItsInputInPlace() throws {
+        let architecture = Architecture(
+            inputShape: [7, 6, 6], stack: [Self.conv(8, 3, 1, .valid, .tanh), Self.conv(9, 2, 1, .valid, .sigmoid)] + Self.head)
+        let plans = architecture.placed.prefix(2).compactMap { ($0.layer as? Conv2DLayer)?.plan($0) }
+        #expect(plans.map(\.readsInPlace) == [true, true])
+        #expect(plans.map(\.spanRows) == [4 * 6 + 4, 3 * 4 + 3])
+        try Self.checkGradients(architecture, seed: 11)
+    }
+
+    /// Which layers skip the patches: stride 1 without padding (a 1x1
+    /// kernel's `same` has none).
+    @Test func inPlaceProductsWhereTheyPay() throws {
+        func inPlace(_ architecture: Architecture) -> [Bool] {
+            architecture.placed.compactMap { ($0.layer as? Conv2DLayer)?.plan($0).readsInPlace }
+        }
+        #expect(inPlace(Self.kerasConvnet) == [true, true])
+        #expect(inPlace(Self.smallConvnet) == [false, true])
+        let padded = Architecture(
+            inputShape: [8, 8, 16],
+            stack: [Self.conv(4, 3, 1, .same, .relu), Self.conv(4, 1, 1, .same, .relu), Self.conv(4, 3, 2, .valid, .relu)]
+                + Self.head)
+        #expect(inPlace(padded) == [false, true, false])
+    }
+
     @Test func maxPoolingPassesGradientsToItsMaxima() throws {
         try Self.checkGradients(
             Architecture(
