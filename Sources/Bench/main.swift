@@ -326,9 +326,9 @@ func milestoneChecks(_ report: BenchReport) -> [(name: String, pass: Bool, value
             ))
     }
     if let timeTo = report.timeTo {
-        let name = String(
-            format: "%@'s recipe reaches >= %.3f test accuracy within its %d epochs", timeTo.title, timeTo.target,
-            timeTo.maxEpochs)
+        let name =
+            "\(timeTo.title)'s recipe reaches >= \(String(format: "%.3f", timeTo.target)) test accuracy within its "
+            + "\(timeTo.maxEpochs) epoch\(timeTo.maxEpochs == 1 ? "" : "s")"
         let value: String
         if let reached = timeTo.reached {
             value = String(
