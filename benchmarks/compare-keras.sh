@@ -279,6 +279,7 @@ for d in dnb["recipes"]:
         checks.append(("evaluate 10k vs Keras >= 3x", evaluate >= 3,
                        f"{evaluate:.2f}x ({1000 * d['evaluate']:.0f} ms vs {1000 * k['evaluate']:.0f} ms)"))
         checks.append(("convnet test accuracy at least Keras's minus 0.15 pt", gap >= -0.15, f"{gap:+.2f} pt"))
+        checks.append(("convnet recipe peak RSS <= 150 MB", d["peakRSS"] <= 150 * 1048576, mb(d["peakRSS"])))
         continue
     if d["recipe"] == "b":
         checks.append(("seed B fit >= 20x faster than Keras", speedup >= 20, f"{speedup:.1f}x"))
@@ -340,7 +341,7 @@ if milestones:
     time_to = milestones.get("timeTo")
     if time_to:
         print(f"  {'dnb ' + time_to['title'] + ' recipe':34}{reached(time_to.get('reached'), time_to['target'])}; "
-              f"{best_text(time_to['epochs'], time_to['maxEpochs'])}")
+              + ("stopped there" if time_to.get("reached") else best_text(time_to["epochs"], time_to["maxEpochs"])))
     augmentation = milestones.get("augmentation")
     if augmentation:
         share = augmentation["share"]
