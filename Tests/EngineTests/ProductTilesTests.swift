@@ -33,16 +33,16 @@ struct ProductTilesTests {
         }
     }
 
-    /// A convolution's windows read in place (rows `channels` apart, one
-    /// segment per kernel row, `width·channels` apart): each element the
+    /// A convolution's windows read in place (positions of a 7×7 output
+    /// over a 9-wide input, one segment per kernel row): each element the
     /// plain chain over (segment, term) ascending, on every tile.
-    @Test(arguments: [(1, 32, 3), (1, 9, 3), (2, 5, 2), (8, 17, 3), (32, 64, 3), (6, 40, 1), (3, 100, 5)])
+    @Test(arguments: [(1, 32, 3), (1, 9, 3), (2, 5, 2), (8, 17, 3), (32, 64, 3), (6, 40, 1), (3, 100, 3)])
     func windowsReadInPlaceHaveTheReferenceBitsOnEveryTile(shape: (Int, Int, Int)) {
         let (channels, n, kernel) = shape
-        let width = 9
-        let m = 4 * width + 3  // 5 rows of positions, past the window's right edge too
+        let (width, outWidth, m) = (9, 7, 49)
+        let offsets = (0..<m).map { p in ((p / outWidth) * width + p % outWidth) * channels }
         let (length, segments) = (kernel * channels, kernel)
-        let a = Fixture.uniform((m + kernel * width) * channels, -1, 1, seed: 5)
+        let a = Fixture.uniform((offsets[m - 1] + kernel * width) * channels + length, -1, 1, seed: 5)
         let b = Fixture.uniform(segments * length * n, -1, 1, seed: 6)
         var reference = [Float](repeating: 0, count: m * n)
         for i in 0..<m {
@@ -50,7 +50,7 @@ struct ProductTilesTests {
                 var sum: Float = 0
                 for g in 0..<segments {
                     for p in 0..<length {
-                        sum = sum.addingProduct(a[i * channels + g * width * channels + p], b[(g * length + p) * n + j])
+                        sum = sum.addingProduct(a[offsets[i] + g * width * channels + p], b[(g * length + p) * n + j])
                     }
                 }
                 reference[i * n + j] = sum
@@ -61,10 +61,13 @@ struct ProductTilesTests {
             onPath(wide: wide) {
                 a.withUnsafeBufferPointer { a in
                     b.withUnsafeBufferPointer { b in
-                        c.withUnsafeMutableBufferPointer { c in
-                            ProductKernels.windowProduct(
-                                m: m, n: n, segments: segments, length: length, a: a.baseAddress!, rowStride: channels,
-                                segmentStride: width * channels, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n)
+                        offsets.withUnsafeBufferPointer { offsets in
+                            c.withUnsafeMutableBufferPointer { c in
+                                ProductKernels.windowProduct(
+                                    m: m, n: n, segments: segments, length: length, a: a.baseAddress!,
+                                    rowOffsets: offsets.baseAddress!, rowStride: channels,
+                                    segmentStride: width * channels, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n)
+                            }
                         }
                     }
                 }

@@ -120,24 +120,35 @@ enum ProductKernels {
     }
 
     /// C (M×N) = Σ_g A_g·B_g over g < segments, from +0, with
-    /// A_g[i,p] = a[i·rowStride + g·segmentStride + p] for p < length and
+    /// A_g[i,p] = a[rowOffsets[i] + g·segmentStride + p] for p < length and
     /// B_g rows g·length ..< (g+1)·length of B: each element one chain over
     /// (g, p) ascending, as `multiply` over the segments side by side. A
-    /// convolution's windows read in place (segment g: the window's row g).
+    /// convolution's windows read in place: row i is output position i's
+    /// window, segment g its row g, and neighbouring windows in one output
+    /// row start `rowStride` apart.
     static func windowProduct(
-        m: Int, n: Int, segments: Int, length: Int, a: UnsafePointer<Float>, rowStride: Int, segmentStride: Int,
-        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+        m: Int, n: Int, segments: Int, length: Int, a: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>,
+        rowStride: Int, segmentStride: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
         if wideTiles, n >= 16 || n < 8 {
-            // The AVX-512 tiles keep their chains in registers across the segments.
-            dnb_wide_window_product(m, n, segments, length, a, rowStride, segmentStride, b, ldb, c, ldc)
+            // The AVX-512 tiles gather their rows' windows and keep the chains in registers across segments.
+            dnb_wide_window_product(m, n, segments, length, a, rowOffsets, segmentStride, b, ldb, c, ldc)
             return
         }
-        for g in 0..<max(segments, 1) {
-            product(
-                m: m, n: n, k: segments > 0 ? length : 0, a: a + g * segmentStride, rowStride: rowStride,
-                columnStride: 1, b: b + g * length * ldb, ldb: ldb, c: c, ldc: ldc, accumulate: g > 0)
+        // The 8-lane tiles take evenly spaced rows: one run of windows at a
+        // time, each segment continuing the chains the one before left.
+        var i = 0
+        while i < m {
+            var end = i + 1
+            while end < m, rowOffsets[end] - rowOffsets[end - 1] == rowStride { end += 1 }
+            for g in 0..<max(segments, 1) {
+                product(
+                    m: end - i, n: n, k: segments > 0 ? length : 0, a: a + rowOffsets[i] + g * segmentStride,
+                    rowStride: rowStride, columnStride: 1, b: b + g * length * ldb, ldb: ldb, c: c + i * ldc, ldc: ldc,
+                    accumulate: g > 0)
+            }
+            i = end
         }
     }
 

@@ -30,15 +30,13 @@ import JSON
 // dcols, col2im) or the rows k of dW: no sum crosses two tasks.
 //
 // Without padding and at stride 1 (`readsInPlace`), no patches are built:
-// row ky of every window is K·C consecutive input values, and the windows
-// of neighbouring positions start C values apart. So the forward is one
-// product whose terms come in K segments, one per ky, each read in place
-// (rows C apart): the same chains in the same order. It computes the
-// output positions laid out with the input's
-// width W, (OH − 1)·W + OW rows, and drops the columns past OW (their
-// windows wrap onto the next input row). dW walks the same in-place rows,
-// one output row at a time, each piece of its kernel rows within one ky.
-// dcols is built per example in a scratch buffer, then col2im as above.
+// row ky of every window is K·C consecutive input values. So the forward is
+// one product whose rows are the windows, read in place (each from its
+// start in the input), with their terms in K segments, one per ky: the same
+// chains in the same order. dW reads the same windows in place, one output
+// row at a time (its windows C values apart), each piece of its kernel rows
+// within one ky. dcols is built per example in a scratch buffer, then
+// col2im as above.
 
 /// A Conv2D layer located in the parameter buffer, with its geometry.
 struct ConvolutionPlan: Equatable, Sendable {
@@ -67,9 +65,11 @@ struct ConvolutionPlan: Equatable, Sendable {
             && outWidth == inWidth - kernel + 1
     }
 
-    /// Rows of the in-place forward per example: positions laid out with
-    /// the input's width, up to the last real one.
-    var spanRows: Int { (outHeight - 1) * inWidth + outWidth }
+    /// Where each output position's window starts in one example's input
+    /// (a layer that `readsInPlace`).
+    func windowOffsets() -> [Int] {
+        (0..<positions).map { p in ((p / outWidth) * inWidth + p % outWidth) * channels }
+    }
 }
 
 enum Convolution {
@@ -150,23 +150,18 @@ enum Convolution {
     }
 
     /// Forward for batch rows `rows` of a layer that `readsInPlace`: per
-    /// example, the product over the windows in place into `span` (spanRows × F),
-    /// its real positions copied to `output`, then bias and activation.
+    /// example, the product over its windows in place (`offsets`, from
+    /// `windowOffsets`), then bias and activation.
     static func forwardInPlace(
         input x: UnsafePointer<Float>, rows: Range<Int>, plan: ConvolutionPlan, parameters: UnsafePointer<Float>,
-        span: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+        offsets: UnsafePointer<Int>, output: UnsafeMutablePointer<Float>
     ) {
-        let (k, c, f, w) = (plan.kernel, plan.channels, plan.filters, plan.inWidth)
-        let run = k * c
-        let kernel = parameters + plan.kernelOffset
+        let (k, c, f) = (plan.kernel, plan.channels, plan.filters)
         for r in rows {
             ProductKernels.windowProduct(
-                m: plan.spanRows, n: f, segments: k, length: run, a: x + r * plan.inputSize, rowStride: c,
-                segmentStride: w * c, b: kernel, ldb: f, c: span, ldc: f)
-            let out = output + r * plan.outputSize
-            for oy in 0..<plan.outHeight {
-                (out + oy * plan.outWidth * f).update(from: span + oy * w * f, count: plan.outWidth * f)
-            }
+                m: plan.positions, n: f, segments: k, length: k * c, a: x + r * plan.inputSize, rowOffsets: offsets,
+                rowStride: c, segmentStride: plan.inWidth * c, b: parameters + plan.kernelOffset, ldb: f,
+                c: output + r * plan.outputSize, ldc: f)
         }
         plan.activation.forward(
             output + rows.lowerBound * plan.outputSize, bias: parameters + plan.biasOffset,
@@ -543,12 +538,14 @@ extension JSONValue {
     }
 }
 
-/// A Conv2D layer's buffers (patches or per-thread scratch, Wᵀ) and passes.
+/// A Conv2D layer's buffers (patches or window offsets, dcols scratch, Wᵀ) and passes.
 final class ConvolutionPass: LayerPass {
     let plan: ConvolutionPlan
     /// The patches of the pass's rows, for a layer that does not read its input in place.
     private let cols: UnsafeMutablePointer<Float>?
-    /// One example's in-place forward span or dcols, per running task.
+    /// Where each position's window starts, for a layer that does.
+    private let offsets: [Int]
+    /// One example's dcols, per running task.
     private let scratch: ScratchBuffers
     private let transposedKernel: UnsafeMutablePointer<Float>
     private let tasks: [(rows: Range<Int>, columns: Range<Int>)]
@@ -556,8 +553,8 @@ final class ConvolutionPass: LayerPass {
     init(plan: ConvolutionPlan, capacity: Int, training: Bool) {
         self.plan = plan
         cols = plan.readsInPlace ? nil : layerBuffer(capacity * plan.positions * plan.patch, Float(0))
-        let dcols = training ? plan.positions * plan.patch : 0
-        scratch = ScratchBuffers(count: plan.readsInPlace ? max(plan.spanRows * plan.filters, dcols) : dcols)
+        offsets = plan.readsInPlace ? plan.windowOffsets() : []
+        scratch = ScratchBuffers(count: training ? plan.positions * plan.patch : 0)
         transposedKernel = layerBuffer(training ? plan.patch * plan.filters : 0, Float(0))
         tasks = Convolution.kernelGradientTasks(plan)
     }
@@ -574,9 +571,10 @@ final class ConvolutionPass: LayerPass {
             Convolution.forward(
                 input: io.input, rows: chunk, plan: plan, parameters: io.parameters, cols: cols, output: io.output)
         } else {
-            scratch.withBuffer { span in
+            offsets.withUnsafeBufferPointer { offsets in
                 Convolution.forwardInPlace(
-                    input: io.input, rows: chunk, plan: plan, parameters: io.parameters, span: span, output: io.output)
+                    input: io.input, rows: chunk, plan: plan, parameters: io.parameters, offsets: offsets.baseAddress!,
+                    output: io.output)
             }
         }
     }
