@@ -544,7 +544,7 @@ final class ConvolutionPass: LayerPass {
     /// The patches of the pass's rows, for a layer that does not read its input in place.
     private let cols: UnsafeMutablePointer<Float>?
     /// Where each position's window starts, for a layer that does.
-    private let offsets: [Int]
+    private let offsets: UnsafeMutablePointer<Int>
     /// One example's dcols, per running task.
     private let scratch: ScratchBuffers
     private let transposedKernel: UnsafeMutablePointer<Float>
@@ -553,7 +553,9 @@ final class ConvolutionPass: LayerPass {
     init(plan: ConvolutionPlan, capacity: Int, training: Bool) {
         self.plan = plan
         cols = plan.readsInPlace ? nil : layerBuffer(capacity * plan.positions * plan.patch, Float(0))
-        offsets = plan.readsInPlace ? plan.windowOffsets() : []
+        let windows = plan.readsInPlace ? plan.windowOffsets() : []
+        offsets = layerBuffer(windows.count, 0)
+        offsets.update(from: windows, count: windows.count)
         scratch = ScratchBuffers(count: training ? plan.positions * plan.patch : 0)
         transposedKernel = layerBuffer(training ? plan.patch * plan.filters : 0, Float(0))
         tasks = Convolution.kernelGradientTasks(plan)
@@ -561,6 +563,7 @@ final class ConvolutionPass: LayerPass {
 
     deinit {
         cols?.deallocate()
+        offsets.deallocate()
         transposedKernel.deallocate()
     }
 
@@ -571,11 +574,8 @@ final class ConvolutionPass: LayerPass {
             Convolution.forward(
                 input: io.input, rows: chunk, plan: plan, parameters: io.parameters, cols: cols, output: io.output)
         } else {
-            offsets.withUnsafeBufferPointer { offsets in
-                Convolution.forwardInPlace(
-                    input: io.input, rows: chunk, plan: plan, parameters: io.parameters, offsets: offsets.baseAddress!,
-                    output: io.output)
-            }
+            Convolution.forwardInPlace(
+                input: io.input, rows: chunk, plan: plan, parameters: io.parameters, offsets: offsets, output: io.output)
         }
     }
 
