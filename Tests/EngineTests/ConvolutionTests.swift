@@ -212,6 +212,19 @@ struct ConvolutionTests {
         try Self.checkGradients(architecture, seed: 11)
     }
 
+    /// The count that picks dx's product path (both give the same bits):
+    /// +0 and −0 count, NaN and tiny values do not, tails past the last 8 too.
+    @Test func zeroCountCountsEveryZero() {
+        var values = [Float](repeating: 1, count: 29)
+        for i in [0, 3, 7, 8, 16, 27, 28] { values[i] = 0 }
+        values[9] = -0.0
+        values[10] = .nan
+        values[11] = .leastNonzeroMagnitude
+        #expect(Convolution.zeroCount(values, values.count) == 8)
+        #expect(Convolution.zeroCount(values, 8) == 3)
+        #expect(Convolution.zeroCount(values, 0) == 0)
+    }
+
     /// Which layers skip the patches: stride 1 without padding (a 1x1
     /// kernel's `same` has none).
     @Test func inPlaceProductsWhereTheyPay() throws {

@@ -238,6 +238,24 @@ enum Convolution {
         return tasks
     }
 
+    /// How many of `values[0..<count]` are zero, eight at a time.
+    static func zeroCount(_ values: UnsafePointer<Float>, _ count: Int) -> Int {
+        var zeros = SIMD8<Int32>()
+        var i = 0
+        while count - i >= 8 {
+            let lanes = UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<Float>.self)
+            // A true lane is all ones, -1.
+            zeros &-= unsafeBitCast(lanes .== 0, to: SIMD8<Int32>.self)
+            i += 8
+        }
+        var total = Int(zeros.wrappedSum())
+        while i < count {
+            if values[i] == 0 { total += 1 }
+            i += 1
+        }
+        return total
+    }
+
     /// Kernel rows per kernel-gradient task (a multiple of the product's 6-row tiles).
     /// Each task streams all of dz once, so few large pieces (4 for a 3×3×32
     /// kernel) keep the memory traffic down.
@@ -257,9 +275,7 @@ enum Convolution {
         let gradient = dz + row * p * f
         // Below a pooling that picks one winner per window most of dz is zero: walk only its nonzero
         // terms (the same chains, so the same bits) when they are few.
-        var zeros = 0
-        for i in 0..<(p * f) where gradient[i] == 0 { zeros += 1 }
-        if patch >= 8, zeros * 2 >= p * f {
+        if patch >= 8, zeroCount(gradient, p * f) * 2 >= p * f {
             ProductKernels.multiplySkippingZeros(
                 rows: 0..<p, n: patch, k: f, a: gradient, lda: f, b: transposedKernel, ldb: patch, c: dcols, ldc: patch)
         } else {
