@@ -15,6 +15,8 @@ bool dnb_wide_available(void) {
 /// offset) and B at row g·length + p.
 typedef struct {
     long segments, length, segment_stride, column_stride;
+    /// When set, term p reads A at term_offsets[p] instead (one segment).
+    const long *term_offsets;
 } Terms;
 
 /// Rows `R` (≤ 6) of C, the 16-lane column vectors at j0 and j1, lanes
@@ -33,7 +35,7 @@ typedef struct {
             for (long p = 0; p < t.length; p++) {                                                                    \
                 const float *row = bs + p * ldb;                                                                     \
                 __m512 b0 = _mm512_maskz_loadu_ps(m0, row + j0), b1 = _mm512_maskz_loadu_ps(m1, row + j1);           \
-                long at = g * t.segment_stride + p * t.column_stride;                                                \
+                long at = t.term_offsets ? t.term_offsets[p] : g * t.segment_stride + p * t.column_stride;           \
                 for (int r = 0; r < R; r++) {                                                                        \
                     __m512 x = _mm512_set1_ps(a[r][at]);                                                             \
                     s0[r] = _mm512_fmadd_ps(x, b0, s0[r]);                                                           \
@@ -63,7 +65,7 @@ TILE(1)
             const float *bs = b + g * t.length * ldb;                                                                \
             for (long p = 0; p < t.length; p++) {                                                                    \
                 __m512 b0 = _mm512_maskz_loadu_ps(m0, bs + p * ldb + j0);                                            \
-                long at = g * t.segment_stride + p * t.column_stride;                                                \
+                long at = t.term_offsets ? t.term_offsets[p] : g * t.segment_stride + p * t.column_stride;           \
                 for (int r = 0; r < R; r++) s0[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r][at]), b0, s0[r]);            \
             }                                                                                                        \
         }                                                                                                            \
@@ -127,13 +129,13 @@ __attribute__((target("avx512f,fma"))) void dnb_wide_product(long m, long n, lon
     long block = 6144 / (n > 0 ? n : 1);
     if (block < 32) block = 32;
     if (k <= block) { /* also k = 0: C from +0 is zeros */
-        Terms t = {1, k, 0, cs};
+        Terms t = {1, k, 0, cs, NULL};
         rows_over_terms(m, n, t, a, rs, NULL, b, ldb, c, ldc, accumulate);
         return;
     }
     for (long p = 0; p < k; p += block) {
         long count = k - p < block ? k - p : block;
-        Terms t = {1, count, 0, cs};
+        Terms t = {1, count, 0, cs, NULL};
         rows_over_terms(m, n, t, a + p * cs, rs, NULL, b + p * ldb, ldb, c, ldc, accumulate || p > 0);
     }
 }
@@ -144,8 +146,23 @@ __attribute__((target("avx512f,fma"))) void dnb_wide_window_product(long m, long
                                                                       const float *a, const long *row_offsets,
                                                                       long segment_stride, const float *b, long ldb,
                                                                       float *c, long ldc) {
-    Terms t = {segments, length, segment_stride, 1};
+    Terms t = {segments, length, segment_stride, 1, NULL};
     rows_over_terms(m, n, t, a, 0, row_offsets, b, ldb, c, ldc, false);
+}
+
+/// C (m×n) ⊕= Aᵀ·B with A[i,p] = a[i + term_offsets[p]] (p < k), B k×n:
+/// each C[i,j] continues its chain over p ascending. In blocks of terms
+/// whose rows of B stay in L1, as dnb_wide_product.
+__attribute__((target("avx512f,fma"))) void dnb_wide_window_gradient(long m, long n, long k, const float *a,
+                                                                       const long *term_offsets, const float *b,
+                                                                       long ldb, float *c, long ldc) {
+    long block = 6144 / (n > 0 ? n : 1);
+    if (block < 32) block = 32;
+    for (long p = 0; p < k; p += block) {
+        long count = k - p < block ? k - p : block;
+        Terms t = {1, count, 0, 0, term_offsets + p};
+        rows_over_terms(m, n, t, a, 1, NULL, b + p * ldb, ldb, c, ldc, true);
+    }
 }
 
 /// Sixteen 16-lane chains s = s·x + y, each one FMA a round: sixteen
@@ -175,6 +192,12 @@ float dnb_wide_fma_chains(long rounds) {
 void dnb_wide_product(long m, long n, long k, const float *a, long rs, long cs, const float *b, long ldb, float *c,
                       long ldc, bool accumulate) {
     (void)m, (void)n, (void)k, (void)a, (void)rs, (void)cs, (void)b, (void)ldb, (void)c, (void)ldc, (void)accumulate;
+    __builtin_trap(); /* never called: dnb_wide_available() is false */
+}
+
+void dnb_wide_window_gradient(long m, long n, long k, const float *a, const long *term_offsets, const float *b, long ldb,
+                              float *c, long ldc) {
+    (void)m, (void)n, (void)k, (void)a, (void)term_offsets, (void)b, (void)ldb, (void)c, (void)ldc;
     __builtin_trap(); /* never called: dnb_wide_available() is false */
 }
 

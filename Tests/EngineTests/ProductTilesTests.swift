@@ -76,6 +76,42 @@ struct ProductTilesTests {
         }
     }
 
+    /// dW over windows read in place (terms: the positions of a 7×7 output
+    /// over a 9-wide input, 300 of them past one block of B's rows),
+    /// continuing chains C already holds, on every tile.
+    @Test(arguments: [(1, 32, 3), (2, 5, 9), (8, 17, 24), (32, 64, 96), (3, 100, 7)])
+    func windowGradientsContinueTheReferenceChainsOnEveryTile(shape: (Int, Int, Int)) {
+        let (channels, n, m) = shape
+        let (width, outWidth, k) = (9, 7, 300)
+        let offsets = (0..<k).map { p in ((p / outWidth) * width + p % outWidth) * channels }
+        let a = Fixture.uniform(offsets[k - 1] + m, -1, 1, seed: 7)
+        let b = Fixture.uniform(k * n, -1, 1, seed: 8)
+        let start = Fixture.uniform(m * n, -1, 1, seed: 9)
+        var reference = start
+        for i in 0..<m {
+            for j in 0..<n {
+                for p in 0..<k { reference[i * n + j] = reference[i * n + j].addingProduct(a[i + offsets[p]], b[p * n + j]) }
+            }
+        }
+        for wide in Self.paths {
+            var c = start
+            onPath(wide: wide) {
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        offsets.withUnsafeBufferPointer { offsets in
+                            c.withUnsafeMutableBufferPointer { c in
+                                ProductKernels.accumulateWindows(
+                                    m: m, n: n, k: k, a: a.baseAddress!, termOffsets: offsets.baseAddress!,
+                                    termStride: channels, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n)
+                            }
+                        }
+                    }
+                }
+            }
+            #expect(differingBits(c, reference) == 0, "wide \(wide)")
+        }
+    }
+
     /// dW's chains computed in blocks that continue them: the bits of one whole chain.
     @Test(arguments: [10, 16, 20, 40, 64, 100])
     func continuedChainsHaveTheReferenceBitsOnEveryTile(n: Int) {

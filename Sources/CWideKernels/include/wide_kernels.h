@@ -27,6 +27,13 @@ void dnb_wide_product(long m, long n, long k, const float *a, long row_stride, l
 void dnb_wide_window_product(long m, long n, long segments, long length, const float *a, const long *row_offsets,
                              long segment_stride, const float *b, long ldb, float *c, long ldc);
 
+/// C (m×n, ldc) ⊕= Aᵀ·B with A[i,p] = a[i + term_offsets[p]] for p < k and
+/// B k×n row-major (ldb): each C[i,j] CONTINUES its FMA chain over p
+/// ascending from the value it holds. A convolution's kernel gradient with
+/// the windows read in place: term p is output position p.
+void dnb_wide_window_gradient(long m, long n, long k, const float *a, const long *term_offsets, const float *b, long ldb,
+                              float *c, long ldc);
+
 /// For dnb-bench's peak: `rounds` rounds of sixteen independent 16-lane FMA
 /// chains (AVX-512, 512 FLOP a round: enough chains to cover the FMA latency
 /// times its throughput on current x86 cores); returns a value that depends

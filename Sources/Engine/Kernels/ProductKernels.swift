@@ -8,6 +8,8 @@
 //   multiply              C = A·B, A M×K row-major (lda), chains from +0
 //   windowProduct         C = A·B, A's rows read in segments (convolution
 //                         windows in place), chains from +0
+//   accumulateWindows     C = C ⊕ Aᵀ·B, A's columns read in place at given
+//                         offsets (convolution windows), chains continued
 //   accumulateTransposed  C = C ⊕ Aᵀ·B, A stored K×M (lda): each C[i,j]
 //                         CONTINUES its chain from the value it holds, so
 //                         computing a long chain in blocks of p (C zeroed
@@ -149,6 +151,32 @@ enum ProductKernels {
                     accumulate: g > 0)
             }
             i = end
+        }
+    }
+
+    /// `C ⊕= Aᵀ·B` with A[i,p] = a[i + termOffsets[p]] for p < k: each C[i,j]
+    /// continues its chain over p ascending, as `accumulateTransposed`. A
+    /// convolution's kernel gradient over windows read in place (term p is
+    /// output position p; neighbouring windows in one output row start
+    /// `termStride` apart).
+    static func accumulateWindows(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, termOffsets: UnsafePointer<Int>, termStride: Int,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0, k > 0 else { return }
+        if wideTiles, n >= 16 || n < 8 {
+            dnb_wide_window_gradient(m, n, k, a, termOffsets, b, ldb, c, ldc)
+            return
+        }
+        // The 8-lane tiles take evenly spaced terms: one run of windows at a time.
+        var p = 0
+        while p < k {
+            var end = p + 1
+            while end < k, termOffsets[end] - termOffsets[end - 1] == termStride { end += 1 }
+            product(
+                m: m, n: n, k: end - p, a: a + termOffsets[p], rowStride: 1, columnStride: termStride,
+                b: b + p * ldb, ldb: ldb, c: c, ldc: ldc, accumulate: true)
+            p = end
         }
     }
 

@@ -33,9 +33,8 @@ import JSON
 // row ky of every window is K·C consecutive input values. So the forward is
 // one product whose rows are the windows, read in place (each from its
 // start in the input), with their terms in K segments, one per ky: the same
-// chains in the same order. dW reads the same windows in place, one output
-// row at a time (its windows C values apart), each piece of its kernel rows
-// within one ky. dcols is built per example in a scratch buffer, then
+// chains in the same order. dW reads the same windows in place, each piece
+// of its kernel rows within one ky. dcols is built per example in a scratch buffer, then
 // col2im as above.
 
 /// A Conv2D layer located in the parameter buffer, with its geometry.
@@ -169,16 +168,18 @@ enum Convolution {
     }
 
     /// `kernelGradient` for a layer that `readsInPlace`, reading its input
-    /// `x` in place: the same chains over (n, p) ascending, continued one
-    /// output row at a time.
+    /// `x` in place (`offsets` from `windowOffsets`): the same chains over
+    /// (n, p) ascending, one example at a time, each piece of the task's
+    /// kernel rows within one ky.
     static func kernelGradientInPlace(
-        input x: UnsafePointer<Float>, rows: Int, plan: ConvolutionPlan, outputGradient dz: UnsafePointer<Float>,
-        gradients: UnsafeMutablePointer<Float>, kernelRows: Range<Int>, columns: Range<Int>
+        input x: UnsafePointer<Float>, rows: Int, plan: ConvolutionPlan, offsets: UnsafePointer<Int>,
+        outputGradient dz: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>, kernelRows: Range<Int>,
+        columns: Range<Int>
     ) {
         let (f, c, w, run) = (plan.filters, plan.channels, plan.inWidth, plan.kernel * plan.channels)
         let dW = gradients + plan.kernelOffset + kernelRows.lowerBound * f + columns.lowerBound
         for i in 0..<kernelRows.count { (dW + i * f).update(repeating: 0, count: columns.count) }
-        // The task's kernel rows cut where ky changes: each piece reads one input row per output row.
+        // The task's kernel rows cut where ky changes: row (ky, j) of a window is x[start + ky·W·C + j].
         var pieces: [(ky: Int, rows: Range<Int>)] = []
         var start = kernelRows.lowerBound
         while start < kernelRows.upperBound {
@@ -189,14 +190,12 @@ enum Convolution {
         }
         for n in 0..<rows {
             let image = x + n * plan.inputSize
-            for oy in 0..<plan.outHeight {
-                let gradient = dz + (n * plan.positions + oy * plan.outWidth) * f + columns.lowerBound
-                for piece in pieces {
-                    ProductKernels.accumulateTransposed(
-                        m: piece.rows.count, n: columns.count, k: plan.outWidth,
-                        a: image + (oy + piece.ky) * w * c + (piece.rows.lowerBound - piece.ky * run), lda: c,
-                        b: gradient, ldb: f, c: dW + (piece.rows.lowerBound - kernelRows.lowerBound) * f, ldc: f)
-                }
+            for piece in pieces {
+                ProductKernels.accumulateWindows(
+                    m: piece.rows.count, n: columns.count, k: plan.positions,
+                    a: image + piece.ky * w * c + (piece.rows.lowerBound - piece.ky * run), termOffsets: offsets,
+                    termStride: c, b: dz + n * plan.positions * f + columns.lowerBound, ldb: f,
+                    c: dW + (piece.rows.lowerBound - kernelRows.lowerBound) * f, ldc: f)
             }
         }
     }
@@ -599,7 +598,7 @@ final class ConvolutionPass: LayerPass {
         rows: Int, _ io: LayerIO, dz: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
         done: ((Range<Int>) -> Void)?
     ) {
-        let (plan, tasks, cols, input) = (plan, tasks, cols.map { UnsafePointer($0) }, io.input)
+        let (plan, tasks, cols, input, offsets) = (plan, tasks, cols.map { UnsafePointer($0) }, io.input, UnsafePointer(offsets))
         ComputePool.shared.forEachPiece(
             of: tasks.count, piece: 1, cost: rows * plan.positions * plan.patch * plan.filters / tasks.count
         ) { range in
@@ -610,7 +609,7 @@ final class ConvolutionPass: LayerPass {
                         kernelRows: tasks[task].rows, columns: tasks[task].columns)
                 } else {
                     Convolution.kernelGradientInPlace(
-                        input: input, rows: rows, plan: plan, outputGradient: dz, gradients: gradients,
+                        input: input, rows: rows, plan: plan, offsets: offsets, outputGradient: dz, gradients: gradients,
                         kernelRows: tasks[task].rows, columns: tasks[task].columns)
                 }
             }
