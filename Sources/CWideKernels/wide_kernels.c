@@ -165,6 +165,41 @@ __attribute__((target("avx512f,fma"))) void dnb_wide_window_gradient(long m, lon
     }
 }
 
+/// out[j] (j < n) = the FMA chain over t < count, ascending, from +0, of
+/// row[terms[t]]·b[terms[t]·ldb + j]: one row of a product whose A row has
+/// only the terms listed (its other terms zero). Twelve 16-lane chains at a
+/// time, the last vector masked.
+__attribute__((target("avx512f,fma"))) void dnb_wide_sparse_row(long count, const long *terms, const float *row,
+                                                                  const float *b, long ldb, float *out, long n) {
+    long j = 0;
+    for (; n - j >= 192; j += 192) {
+        __m512 s[12];
+        for (int v = 0; v < 12; v++) s[v] = _mm512_setzero_ps();
+        for (long t = 0; t < count; t++) {
+            const float *r = b + terms[t] * ldb + j;
+            __m512 x = _mm512_set1_ps(row[terms[t]]);
+            for (int v = 0; v < 12; v++) s[v] = _mm512_fmadd_ps(x, _mm512_loadu_ps(r + 16 * v), s[v]);
+        }
+        for (int v = 0; v < 12; v++) _mm512_storeu_ps(out + j + 16 * v, s[v]);
+    }
+    for (; j < n; j += 64) {
+        // Up to four vectors, the lanes past n masked off.
+        __mmask16 m[4];
+        for (int v = 0; v < 4; v++) {
+            long rest = n - j - 16 * v;
+            m[v] = rest >= 16 ? 0xFFFF : rest > 0 ? (__mmask16)((1u << rest) - 1) : 0;
+        }
+        __m512 s[4];
+        for (int v = 0; v < 4; v++) s[v] = _mm512_setzero_ps();
+        for (long t = 0; t < count; t++) {
+            const float *r = b + terms[t] * ldb + j;
+            __m512 x = _mm512_set1_ps(row[terms[t]]);
+            for (int v = 0; v < 4; v++) s[v] = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m[v], r + 16 * v), s[v]);
+        }
+        for (int v = 0; v < 4; v++) _mm512_mask_storeu_ps(out + j + 16 * v, m[v], s[v]);
+    }
+}
+
 /// Sixteen 16-lane chains s = s·x + y, each one FMA a round: sixteen
 /// registers in flight, four times Zen 4's latency (4 cycles) × one 512-bit
 /// FMA a cycle, and twice Sapphire Rapids' 4 × 2.
@@ -192,6 +227,11 @@ float dnb_wide_fma_chains(long rounds) {
 void dnb_wide_product(long m, long n, long k, const float *a, long rs, long cs, const float *b, long ldb, float *c,
                       long ldc, bool accumulate) {
     (void)m, (void)n, (void)k, (void)a, (void)rs, (void)cs, (void)b, (void)ldb, (void)c, (void)ldc, (void)accumulate;
+    __builtin_trap(); /* never called: dnb_wide_available() is false */
+}
+
+void dnb_wide_sparse_row(long count, const long *terms, const float *row, const float *b, long ldb, float *out, long n) {
+    (void)count, (void)terms, (void)row, (void)b, (void)ldb, (void)out, (void)n;
     __builtin_trap(); /* never called: dnb_wide_available() is false */
 }
 

@@ -34,6 +34,11 @@ void dnb_wide_window_product(long m, long n, long segments, long length, const f
 void dnb_wide_window_gradient(long m, long n, long k, const float *a, const long *term_offsets, const float *b, long ldb,
                               float *c, long ldc);
 
+/// out[j] for j < n = the FMA chain over t < count ascending, from +0, of
+/// row[terms[t]]·b[terms[t]·ldb + j]: one row of C = A·B walking only the
+/// terms its A row lists (the others zero, so they would change nothing).
+void dnb_wide_sparse_row(long count, const long *terms, const float *row, const float *b, long ldb, float *out, long n);
+
 /// For dnb-bench's peak: `rounds` rounds of sixteen independent 16-lane FMA
 /// chains (AVX-512, 512 FLOP a round: enough chains to cover the FMA latency
 /// times its throughput on current x86 cores); returns a value that depends

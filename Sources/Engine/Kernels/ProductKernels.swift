@@ -46,7 +46,8 @@ enum ProductKernels {
     /// picks one position per window: one in four, at most, carries one). Each row walks only
     /// its nonzero terms, k ascending, from +0: a zero term leaves a chain
     /// unchanged, so the bits are `multiply`'s (for finite B). One row at a
-    /// time, 96 columns (twelve 8-lane chains) at a time. Needs n ≥ 8.
+    /// time, 96 columns (twelve 8-lane chains) or, on the AVX-512 tiles, 192
+    /// at a time. Needs n ≥ 8.
     static func multiplySkippingZeros(
         rows: Range<Int>, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int
@@ -62,6 +63,10 @@ enum ProductKernels {
                     count += 1
                 }
                 let out = c + i * ldc
+                if wideTiles {
+                    dnb_wide_sparse_row(count, terms, row, b, ldb, out, n)
+                    continue
+                }
                 var j = 0
                 while n - j >= 96 {
                     sparseRow96(count, terms, row, b + j, ldb, out + j)
