@@ -17,7 +17,21 @@ typedef struct {
     long segments, length, segment_stride, column_stride;
     /// When set, term p reads A at term_offsets[p] instead (one segment).
     const long *term_offsets;
+    /// Epilogue: when set, C = sum + bias[j]; with `relu`, then (0 >= C ? +0 : C).
+    const float *bias;
+    bool relu;
 } Terms;
+
+/// The epilogue on one vector of sums (columns j.., lanes in m).
+__attribute__((target("avx512f,fma"), always_inline)) static inline __m512 finish(Terms t, __m512 s, long j,
+                                                                                    __mmask16 m) {
+    if (t.bias) s = _mm512_add_ps(s, _mm512_maskz_loadu_ps(m, t.bias + j));
+    if (t.relu) {
+        __m512 zero = _mm512_setzero_ps();
+        s = _mm512_mask_mov_ps(s, _mm512_cmp_ps_mask(zero, s, _CMP_GE_OQ), zero);
+    }
+    return s;
+}
 
 /// Rows `R` (≤ 6) of C, the 16-lane column vectors at j0 and j1, lanes
 /// outside m0 and m1 neither read nor written: 2·R chains per lane. Row r
@@ -44,8 +58,8 @@ typedef struct {
             }                                                                                                        \
         }                                                                                                            \
         for (int r = 0; r < R; r++) {                                                                                \
-            _mm512_mask_storeu_ps(c + r * ldc + j0, m0, s0[r]);                                                      \
-            _mm512_mask_storeu_ps(c + r * ldc + j1, m1, s1[r]);                                                      \
+            _mm512_mask_storeu_ps(c + r * ldc + j0, m0, finish(t, s0[r], j0, m0));                                   \
+            _mm512_mask_storeu_ps(c + r * ldc + j1, m1, finish(t, s1[r], j1, m1));                                   \
         }                                                                                                            \
     }
 
@@ -69,7 +83,7 @@ TILE(1)
                 for (int r = 0; r < R; r++) s0[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r][at]), b0, s0[r]);            \
             }                                                                                                        \
         }                                                                                                            \
-        for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(c + r * ldc + j0, m0, s0[r]);                              \
+        for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(c + r * ldc + j0, m0, finish(t, s0[r], j0, m0));           \
     }
 
 SINGLE(6)
@@ -129,24 +143,26 @@ __attribute__((target("avx512f,fma"))) void dnb_wide_product(long m, long n, lon
     long block = 6144 / (n > 0 ? n : 1);
     if (block < 32) block = 32;
     if (k <= block) { /* also k = 0: C from +0 is zeros */
-        Terms t = {1, k, 0, cs, NULL};
+        Terms t = {1, k, 0, cs, NULL, NULL, false};
         rows_over_terms(m, n, t, a, rs, NULL, b, ldb, c, ldc, accumulate);
         return;
     }
     for (long p = 0; p < k; p += block) {
         long count = k - p < block ? k - p : block;
-        Terms t = {1, count, 0, cs, NULL};
+        Terms t = {1, count, 0, cs, NULL, NULL, false};
         rows_over_terms(m, n, t, a + p * cs, rs, NULL, b + p * ldb, ldb, c, ldc, accumulate || p > 0);
     }
 }
 
 /// C (m×n) = Σ_g A_g·B_g from +0, A's row i at a + row_offsets[i]: each
-/// tile keeps its chains in registers across all `segments·length` terms.
+/// tile keeps its chains in registers across all `segments·length` terms,
+/// then adds the bias and applies relu before its one store.
 __attribute__((target("avx512f,fma"))) void dnb_wide_window_product(long m, long n, long segments, long length,
                                                                       const float *a, const long *row_offsets,
                                                                       long segment_stride, const float *b, long ldb,
-                                                                      float *c, long ldc) {
-    Terms t = {segments, length, segment_stride, 1, NULL};
+                                                                      float *c, long ldc, const float *bias,
+                                                                      bool relu) {
+    Terms t = {segments, length, segment_stride, 1, NULL, bias, relu};
     rows_over_terms(m, n, t, a, 0, row_offsets, b, ldb, c, ldc, false);
 }
 
@@ -160,7 +176,7 @@ __attribute__((target("avx512f,fma"))) void dnb_wide_window_gradient(long m, lon
     if (block < 32) block = 32;
     for (long p = 0; p < k; p += block) {
         long count = k - p < block ? k - p : block;
-        Terms t = {1, count, 0, 0, term_offsets + p};
+        Terms t = {1, count, 0, 0, term_offsets + p, NULL, false};
         rows_over_terms(m, n, t, a, 1, NULL, b + p * ldb, ldb, c, ldc, true);
     }
 }
@@ -242,9 +258,10 @@ void dnb_wide_window_gradient(long m, long n, long k, const float *a, const long
 }
 
 void dnb_wide_window_product(long m, long n, long segments, long length, const float *a, const long *row_offsets,
-                             long segment_stride, const float *b, long ldb, float *c, long ldc) {
+                             long segment_stride, const float *b, long ldb, float *c, long ldc, const float *bias,
+                             bool relu) {
     (void)m, (void)n, (void)segments, (void)length, (void)a, (void)row_offsets, (void)segment_stride, (void)b, (void)ldb,
-        (void)c, (void)ldc;
+        (void)c, (void)ldc, (void)bias, (void)relu;
     __builtin_trap(); /* never called: dnb_wide_available() is false */
 }
 

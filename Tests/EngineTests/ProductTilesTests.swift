@@ -35,15 +35,20 @@ struct ProductTilesTests {
 
     /// A convolution's windows read in place (positions of a 7×7 output
     /// over a 9-wide input, one segment per kernel row): each element the
-    /// plain chain over (segment, term) ascending, on every tile.
-    @Test(arguments: [(1, 32, 3), (1, 9, 3), (2, 5, 2), (8, 17, 3), (32, 64, 3), (6, 40, 1), (3, 100, 3)])
-    func windowsReadInPlaceHaveTheReferenceBitsOnEveryTile(shape: (Int, Int, Int)) {
-        let (channels, n, kernel) = shape
+    /// plain chain over (segment, term) ascending, then bias and activation
+    /// (relu and linear fused into the AVX-512 tiles), on every tile.
+    @Test(arguments: [
+        (1, 32, 3, Activation.relu), (1, 9, 3, .relu), (2, 5, 2, .linear), (8, 17, 3, .relu), (32, 64, 3, .linear),
+        (6, 40, 1, .tanh), (3, 100, 3, .relu),
+    ])
+    func windowsReadInPlaceHaveTheReferenceBitsOnEveryTile(shape: (Int, Int, Int, Activation)) {
+        let (channels, n, kernel, activation) = shape
         let (width, outWidth, m) = (9, 7, 49)
         let offsets = (0..<m).map { p in ((p / outWidth) * width + p % outWidth) * channels }
         let (length, segments) = (kernel * channels, kernel)
         let a = Fixture.uniform((offsets[m - 1] + kernel * width) * channels + length, -1, 1, seed: 5)
         let b = Fixture.uniform(segments * length * n, -1, 1, seed: 6)
+        let bias = Fixture.uniform(n, -0.5, 0.5, seed: 7)
         var reference = [Float](repeating: 0, count: m * n)
         for i in 0..<m {
             for j in 0..<n {
@@ -53,7 +58,7 @@ struct ProductTilesTests {
                         sum = sum.addingProduct(a[offsets[i] + g * width * channels + p], b[(g * length + p) * n + j])
                     }
                 }
-                reference[i * n + j] = sum
+                reference[i * n + j] = ReferenceTraining.activate(activation, sum + bias[j])
             }
         }
         for wide in Self.paths {
@@ -66,7 +71,8 @@ struct ProductTilesTests {
                                 ProductKernels.windowProduct(
                                     m: m, n: n, segments: segments, length: length, a: a.baseAddress!,
                                     rowOffsets: offsets.baseAddress!, rowStride: channels,
-                                    segmentStride: width * channels, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n)
+                                    segmentStride: width * channels, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n,
+                                    bias: bias, activation: activation)
                             }
                         }
                     }

@@ -23,9 +23,12 @@ void dnb_wide_product(long m, long n, long k, const float *a, long row_stride, l
 /// is rows g·length ..< (g+1)·length of B (ldb): each C[i,j] one FMA chain
 /// over (g, p) ascending, as dnb_wide_product over the concatenated terms.
 /// A convolution's windows read in place: row i is output position i's
-/// window, segment g the window's row g.
+/// window, segment g the window's row g. Then, when `bias` is given,
+/// C[i,j] = sum + bias[j], and with `relu` (0 >= C ? +0 : C): a Conv2D's
+/// bias and activation in the same operations as its separate pass.
 void dnb_wide_window_product(long m, long n, long segments, long length, const float *a, const long *row_offsets,
-                             long segment_stride, const float *b, long ldb, float *c, long ldc);
+                             long segment_stride, const float *b, long ldb, float *c, long ldc, const float *bias,
+                             bool relu);
 
 /// C (m×n, ldc) ⊕= Aᵀ·B with A[i,p] = a[i + term_offsets[p]] for p < k and
 /// B k×n row-major (ldb): each C[i,j] CONTINUES its FMA chain over p

@@ -133,14 +133,36 @@ enum ProductKernels {
     /// convolution's windows read in place: row i is output position i's
     /// window, segment g its row g, and neighbouring windows in one output
     /// row start `rowStride` apart.
+    /// Then `C = activation(C + bias)` row by row, as `Activation.forward`
+    /// (needs ldc = n; fused into the AVX-512 tiles' stores for linear and relu).
     static func windowProduct(
+        m: Int, n: Int, segments: Int, length: Int, a: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>,
+        rowStride: Int, segmentStride: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+        bias: UnsafePointer<Float>, activation: Activation
+    ) {
+        precondition(ldc == n, "the activation's rows are n wide")
+        guard m > 0, n > 0 else { return }
+        if wideTiles, n >= 16 || n < 8, activation == .linear || activation == .relu {
+            // The AVX-512 tiles gather their rows' windows, keep the chains in registers across
+            // segments, and add the bias and apply relu on the way out.
+            dnb_wide_window_product(
+                m, n, segments, length, a, rowOffsets, segmentStride, b, ldb, c, ldc, bias, activation == .relu)
+            return
+        }
+        windowProduct(
+            m: m, n: n, segments: segments, length: length, a: a, rowOffsets: rowOffsets, rowStride: rowStride,
+            segmentStride: segmentStride, b: b, ldb: ldb, c: c, ldc: ldc)
+        activation.forward(c, bias: bias, rows: m, columns: n)
+    }
+
+    /// `windowProduct` without the epilogue.
+    private static func windowProduct(
         m: Int, n: Int, segments: Int, length: Int, a: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>,
         rowStride: Int, segmentStride: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        guard m > 0, n > 0 else { return }
         if wideTiles, n >= 16 || n < 8 {
-            // The AVX-512 tiles gather their rows' windows and keep the chains in registers across segments.
-            dnb_wide_window_product(m, n, segments, length, a, rowOffsets, segmentStride, b, ldb, c, ldc)
+            dnb_wide_window_product(
+                m, n, segments, length, a, rowOffsets, segmentStride, b, ldb, c, ldc, nil, false)
             return
         }
         // The 8-lane tiles take evenly spaced rows: one run of windows at a

@@ -150,7 +150,7 @@ enum Convolution {
 
     /// Forward for batch rows `rows` of a layer that `readsInPlace`: per
     /// example, the product over its windows in place (`offsets`, from
-    /// `windowOffsets`), then bias and activation.
+    /// `windowOffsets`) with its bias and activation.
     static func forwardInPlace(
         input x: UnsafePointer<Float>, rows: Range<Int>, plan: ConvolutionPlan, parameters: UnsafePointer<Float>,
         offsets: UnsafePointer<Int>, output: UnsafeMutablePointer<Float>
@@ -160,11 +160,8 @@ enum Convolution {
             ProductKernels.windowProduct(
                 m: plan.positions, n: f, segments: k, length: k * c, a: x + r * plan.inputSize, rowOffsets: offsets,
                 rowStride: c, segmentStride: plan.inWidth * c, b: parameters + plan.kernelOffset, ldb: f,
-                c: output + r * plan.outputSize, ldc: f)
+                c: output + r * plan.outputSize, ldc: f, bias: parameters + plan.biasOffset, activation: plan.activation)
         }
-        plan.activation.forward(
-            output + rows.lowerBound * plan.outputSize, bias: parameters + plan.biasOffset,
-            rows: rows.count * plan.positions, columns: f)
     }
 
     /// `kernelGradient` for a layer that `readsInPlace`, reading its input
