@@ -44,10 +44,12 @@ enum FitCommand {
         "with augment=on: largest zoom of the width alone, drawn apart from zoom= (RandomZoom's width_factor)")
     static let shearX = Option(
         "shear_x", .number(0...1, exclusiveLower: false), default: Augmentation().shearX,
-        "with augment=on: largest slant, x moving by up to F times the height from the centre (RandomShear's x_factor)")
+        "with augment=on: largest slant, each row moved sideways by F times its distance from the centre (RandomShear's x_factor)"
+    )
     static let shearY = Option(
         "shear_y", .number(0...1, exclusiveLower: false), default: Augmentation().shearY,
-        "with augment=on: largest vertical shear, y moving by up to F times the width from the centre (RandomShear's y_factor)")
+        "with augment=on: largest vertical shear, each column moved by F times its distance from the centre (RandomShear's y_factor)"
+    )
     static let elastic = Option(
         "elastic", .number(0...1, exclusiveLower: false), default: Augmentation().elastic,
         "with augment=on: largest strength of a smooth random distortion (RandomElasticTransform's scale)")

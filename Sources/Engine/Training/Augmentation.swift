@@ -186,17 +186,31 @@ public struct Augmentation: Equatable, Sendable {
                 let ey = hy * px + py
                 let sx = cx + z * (cos * ex - sin * ey) - transform.tx
                 let sy = cy + z * (sin * ex + cos * ey) - transform.ty
-                let x0 = sx.rounded(.down)
-                let y0 = sy.rounded(.down)
-                let fx = Float(sx - x0)
-                let fy = Float(sy - y0)
-                // Far outside: all four neighbours are fill (also keeps Int() in range).
-                guard x0 > -2, y0 > -2, x0 < Double(width), y0 < Double(height) else {
+                // Far outside (⌊s⌋ < −1 or ≥ the size, or NaN): all four
+                // neighbours are fill (also keeps Int() in range).
+                guard sx >= -1, sy >= -1, sx < Double(width), sy < Double(height) else {
                     out.update(repeating: 0, count: channels)
                     out += channels
                     continue
                 }
-                let (ix, iy) = (Int(x0), Int(y0))
+                // ⌊s⌋ exactly, without a call to floor: Int() truncates towards 0.
+                var (ix, iy) = (Int(sx), Int(sy))
+                if Double(ix) > sx { ix -= 1 }
+                if Double(iy) > sy { iy -= 1 }
+                let fx = Float(sx - Double(ix))
+                let fy = Float(sy - Double(iy))
+                if ix >= 0, iy >= 0, ix + 1 < width, iy + 1 < height {
+                    // All four neighbours inside (most pixels): the same sums without the checks.
+                    let row0 = image + (iy * width + ix) * channels
+                    let row1 = row0 + width * channels
+                    for c in 0..<channels {
+                        let top = (1 - fx) * row0[c] + fx * row0[channels + c]
+                        let bottom = (1 - fx) * row1[c] + fx * row1[channels + c]
+                        out[c] = (1 - fy) * top + fy * bottom
+                    }
+                    out += channels
+                    continue
+                }
                 for c in 0..<channels {
                     func v(_ yy: Int, _ xx: Int) -> Float {
                         yy >= 0 && yy < height && xx >= 0 && xx < width ? image[(yy * width + xx) * channels + c] : 0
@@ -242,25 +256,28 @@ public struct Augmentation: Equatable, Sendable {
         let gain = Float(alpha * sigma)
         let half = kernel.count / 2
         let rows = field + 2 * area
+        // The taps that fall outside (zero padding) are skipped: adding their
+        // +0 products would not change a bit.
         kernel.withUnsafeBufferPointer { g in
+            guard let g = g.baseAddress else { return }
             for axis in 0..<2 {
                 let noise = field + axis * area
                 for y in 0..<height {
+                    let line = noise + y * width
                     for x in 0..<width {
                         var sum: Float = 0
-                        for j in 0..<g.count {
-                            let xx = x + j - half
-                            if xx >= 0 && xx < width { sum += g[j] * noise[y * width + xx] }
+                        for j in max(0, half - x)..<min(kernel.count, width + half - x) {
+                            sum += g[j] * line[x + j - half]
                         }
                         rows[y * width + x] = sum
                     }
                 }
                 for y in 0..<height {
+                    let taps = max(0, half - y)..<min(kernel.count, height + half - y)
                     for x in 0..<width {
                         var sum: Float = 0
-                        for j in 0..<g.count {
-                            let yy = y + j - half
-                            if yy >= 0 && yy < height { sum += g[j] * rows[yy * width + x] }
+                        for j in taps {
+                            sum += g[j] * rows[(y + j - half) * width + x]
                         }
                         noise[y * width + x] = gain * sum
                     }
