@@ -10,25 +10,36 @@ bool dnb_wide_available(void) {
 
 #define WIDE __attribute__((target("avx512f,fma"), always_inline)) static inline
 
+/// The terms of a product: `segments` runs of `length` terms; term p of
+/// segment g reads A at g·segment_stride + p·column_stride (plus the row's
+/// offset) and B at row g·length + p.
+typedef struct {
+    long segments, length, segment_stride, column_stride;
+} Terms;
+
 /// Rows `R` (≤ 6) of C, the 16-lane column vectors at j0 and j1, lanes
-/// outside m0 and m1 neither read nor written: 2·R chains per lane.
+/// outside m0 and m1 neither read nor written: 2·R chains per lane. Row r
+/// of A starts at a[r] (rows apart by a stride, or convolution windows).
 #define TILE(R)                                                                                                      \
-    WIDE void tile##R(long k, const float *a, long rs, long cs, const float *b, long ldb, float *c, long ldc,      \
-                      long j0, long j1, __mmask16 m0, __mmask16 m1, bool accumulate) {                              \
+    WIDE void tile##R(Terms t, const float *const *a, const float *b, long ldb, float *c, long ldc, long j0,        \
+                      long j1, __mmask16 m0, __mmask16 m1, bool accumulate) {                                       \
         __m512 s0[R], s1[R];                                                                                         \
         for (int r = 0; r < R; r++) {                                                                                \
             s0[r] = accumulate ? _mm512_maskz_loadu_ps(m0, c + r * ldc + j0) : _mm512_setzero_ps();                  \
             s1[r] = accumulate ? _mm512_maskz_loadu_ps(m1, c + r * ldc + j1) : _mm512_setzero_ps();                  \
         }                                                                                                            \
-        for (long p = 0; p < k; p++) {                                                                               \
-            const float *row = b + p * ldb;                                                                          \
-            __m512 b0 = _mm512_maskz_loadu_ps(m0, row + j0), b1 = _mm512_maskz_loadu_ps(m1, row + j1);               \
-            const float *ap = a + p * cs;                                                                            \
-            for (int r = 0; r < R; r++) {                                                                            \
-                __m512 x = _mm512_set1_ps(ap[r * rs]);                                                               \
-                s0[r] = _mm512_fmadd_ps(x, b0, s0[r]);                                                               \
-                s1[r] = _mm512_fmadd_ps(x, b1, s1[r]);                                                               \
-            }                                                                                                            \
+        for (long g = 0; g < t.segments; g++) {                                                                      \
+            const float *bs = b + g * t.length * ldb;                                                                \
+            for (long p = 0; p < t.length; p++) {                                                                    \
+                const float *row = bs + p * ldb;                                                                     \
+                __m512 b0 = _mm512_maskz_loadu_ps(m0, row + j0), b1 = _mm512_maskz_loadu_ps(m1, row + j1);           \
+                long at = g * t.segment_stride + p * t.column_stride;                                                \
+                for (int r = 0; r < R; r++) {                                                                        \
+                    __m512 x = _mm512_set1_ps(a[r][at]);                                                             \
+                    s0[r] = _mm512_fmadd_ps(x, b0, s0[r]);                                                           \
+                    s1[r] = _mm512_fmadd_ps(x, b1, s1[r]);                                                           \
+                }                                                                                                    \
+            }                                                                                                        \
         }                                                                                                            \
         for (int r = 0; r < R; r++) {                                                                                \
             _mm512_mask_storeu_ps(c + r * ldc + j0, m0, s0[r]);                                                      \
@@ -43,15 +54,18 @@ TILE(1)
 /// Rows `R` of C, one 16-lane column vector at j0 (lanes outside m0 masked):
 /// a last vector with no partner, without a second vector's wasted work.
 #define SINGLE(R)                                                                                                    \
-    WIDE void single##R(long k, const float *a, long rs, long cs, const float *b, long ldb, float *c, long ldc,    \
-                        long j0, __mmask16 m0, bool accumulate) {                                                   \
+    WIDE void single##R(Terms t, const float *const *a, const float *b, long ldb, float *c, long ldc, long j0,      \
+                        __mmask16 m0, bool accumulate) {                                                            \
         __m512 s0[R];                                                                                                \
         for (int r = 0; r < R; r++)                                                                                  \
             s0[r] = accumulate ? _mm512_maskz_loadu_ps(m0, c + r * ldc + j0) : _mm512_setzero_ps();                  \
-        for (long p = 0; p < k; p++) {                                                                               \
-            __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb + j0);                                                 \
-            const float *ap = a + p * cs;                                                                            \
-            for (int r = 0; r < R; r++) s0[r] = _mm512_fmadd_ps(_mm512_set1_ps(ap[r * rs]), b0, s0[r]);              \
+        for (long g = 0; g < t.segments; g++) {                                                                      \
+            const float *bs = b + g * t.length * ldb;                                                                \
+            for (long p = 0; p < t.length; p++) {                                                                    \
+                __m512 b0 = _mm512_maskz_loadu_ps(m0, bs + p * ldb + j0);                                            \
+                long at = g * t.segment_stride + p * t.column_stride;                                                \
+                for (int r = 0; r < R; r++) s0[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r][at]), b0, s0[r]);            \
+            }                                                                                                        \
         }                                                                                                            \
         for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(c + r * ldc + j0, m0, s0[r]);                              \
     }
@@ -76,24 +90,33 @@ SINGLE(1)
         }                                                                                                            \
     } while (0)
 
-/// All rows of C over terms p0..<p0+k (continuing the chains when `accumulate`).
-__attribute__((target("avx512f,fma"))) static void rows_over_terms(long m, long n, long k, const float *a, long rs,
-                                                                   long cs, const float *b, long ldb, float *c,
-                                                                   long ldc, bool accumulate) {
+/// All rows of C over the terms `t` (continuing the chains when `accumulate`);
+/// row i of A starts at a + offsets[i], or a + i·rs without offsets.
+__attribute__((target("avx512f,fma"))) static void rows_over_terms(long m, long n, Terms t, const float *a, long rs,
+                                                                   const long *offsets, const float *b, long ldb,
+                                                                   float *c, long ldc, bool accumulate) {
+    const float *rows[6];
+#define ROWS(R)                                                                                                      \
+    for (int r = 0; r < R; r++) rows[r] = offsets ? a + offsets[i + r] : a + (i + r) * rs
     long i = 0;
-    for (; m - i >= 6; i += 6)
-        COLUMN_PAIRS(tile6(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
-                     single6(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
+    for (; m - i >= 6; i += 6) {
+        ROWS(6);
+        COLUMN_PAIRS(tile6(t, rows, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
+                     single6(t, rows, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
+    }
     if (m - i >= 3) {
-        COLUMN_PAIRS(tile3(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
-                     single3(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
+        ROWS(3);
+        COLUMN_PAIRS(tile3(t, rows, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
+                     single3(t, rows, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
         i += 3;
     }
-    for (; i < m; i++)
-        COLUMN_PAIRS(tile1(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
-                     single1(k, a + i * rs, rs, cs, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
+    for (; i < m; i++) {
+        ROWS(1);
+        COLUMN_PAIRS(tile1(t, rows, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
+                     single1(t, rows, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
+    }
+#undef ROWS
 }
-
 
 /// Terms in blocks whose rows of B stay in the L1 cache (about 24 KB) while
 /// every row tile reads them; each block continues the chains the one before
@@ -103,14 +126,26 @@ __attribute__((target("avx512f,fma"))) void dnb_wide_product(long m, long n, lon
                                                                long ldc, bool accumulate) {
     long block = 6144 / (n > 0 ? n : 1);
     if (block < 32) block = 32;
-    if (k <= block) {
-        rows_over_terms(m, n, k, a, rs, cs, b, ldb, c, ldc, accumulate);
+    if (k <= block) { /* also k = 0: C from +0 is zeros */
+        Terms t = {1, k, 0, cs};
+        rows_over_terms(m, n, t, a, rs, NULL, b, ldb, c, ldc, accumulate);
         return;
     }
     for (long p = 0; p < k; p += block) {
         long count = k - p < block ? k - p : block;
-        rows_over_terms(m, n, count, a + p * cs, rs, cs, b + p * ldb, ldb, c, ldc, accumulate || p > 0);
+        Terms t = {1, count, 0, cs};
+        rows_over_terms(m, n, t, a + p * cs, rs, NULL, b + p * ldb, ldb, c, ldc, accumulate || p > 0);
     }
+}
+
+/// C (m×n) = Σ_g A_g·B_g from +0, A's row i at a + row_offsets[i]: each
+/// tile keeps its chains in registers across all `segments·length` terms.
+__attribute__((target("avx512f,fma"))) void dnb_wide_window_product(long m, long n, long segments, long length,
+                                                                      const float *a, const long *row_offsets,
+                                                                      long segment_stride, const float *b, long ldb,
+                                                                      float *c, long ldc) {
+    Terms t = {segments, length, segment_stride, 1};
+    rows_over_terms(m, n, t, a, 0, row_offsets, b, ldb, c, ldc, false);
 }
 
 /// Sixteen 16-lane chains s = s·x + y, each one FMA a round: sixteen
@@ -140,6 +175,13 @@ float dnb_wide_fma_chains(long rounds) {
 void dnb_wide_product(long m, long n, long k, const float *a, long rs, long cs, const float *b, long ldb, float *c,
                       long ldc, bool accumulate) {
     (void)m, (void)n, (void)k, (void)a, (void)rs, (void)cs, (void)b, (void)ldb, (void)c, (void)ldc, (void)accumulate;
+    __builtin_trap(); /* never called: dnb_wide_available() is false */
+}
+
+void dnb_wide_window_product(long m, long n, long segments, long length, const float *a, const long *row_offsets,
+                             long segment_stride, const float *b, long ldb, float *c, long ldc) {
+    (void)m, (void)n, (void)segments, (void)length, (void)a, (void)row_offsets, (void)segment_stride, (void)b, (void)ldb,
+        (void)c, (void)ldc;
     __builtin_trap(); /* never called: dnb_wide_available() is false */
 }
 

@@ -200,6 +200,46 @@ struct ConvolutionTests {
             seed: 5)
     }
 
+    /// Two layers whose products read their input in place, the second
+    /// with 9 filters: a vector's tail is masked or overlaps, and a tile's
+    /// rows reach across output rows.
+    @Test func convReadingItsInputInPlace() throws {
+        let architecture = Architecture(
+            inputShape: [7, 6, 6], stack: [Self.conv(8, 3, 1, .valid, .tanh), Self.conv(9, 2, 1, .valid, .sigmoid)] + Self.head)
+        let plans = architecture.placed.prefix(2).compactMap { ($0.layer as? Conv2DLayer)?.plan($0) }
+        #expect(plans.map(\.readsInPlace) == [true, true])
+        #expect(plans[0].windowOffsets().prefix(6) == [0, 6, 12, 18, 36, 42])
+        try Self.checkGradients(architecture, seed: 11)
+    }
+
+    /// The count that picks dx's product path (both give the same bits):
+    /// +0 and −0 count, NaN and tiny values do not, tails past the last 8 too.
+    @Test func zeroCountCountsEveryZero() {
+        var values = [Float](repeating: 1, count: 29)
+        for i in [0, 3, 7, 8, 16, 27, 28] { values[i] = 0 }
+        values[9] = -0.0
+        values[10] = .nan
+        values[11] = .leastNonzeroMagnitude
+        #expect(Convolution.zeroCount(values, values.count) == 8)
+        #expect(Convolution.zeroCount(values, 8) == 3)
+        #expect(Convolution.zeroCount(values, 0) == 0)
+    }
+
+    /// Which layers skip the patches: stride 1 without padding (a 1x1
+    /// kernel's `same` has none).
+    @Test func inPlaceProductsWhereTheyPay() throws {
+        func inPlace(_ architecture: Architecture) -> [Bool] {
+            architecture.placed.compactMap { ($0.layer as? Conv2DLayer)?.plan($0).readsInPlace }
+        }
+        #expect(inPlace(Self.kerasConvnet) == [true, true])
+        #expect(inPlace(Self.smallConvnet) == [false, true])
+        let padded = Architecture(
+            inputShape: [8, 8, 16],
+            stack: [Self.conv(4, 3, 1, .same, .relu), Self.conv(4, 1, 1, .same, .relu), Self.conv(4, 3, 2, .valid, .relu)]
+                + Self.head)
+        #expect(inPlace(padded) == [false, true, false])
+    }
+
     @Test func maxPoolingPassesGradientsToItsMaxima() throws {
         try Self.checkGradients(
             Architecture(

@@ -33,6 +33,49 @@ struct ProductTilesTests {
         }
     }
 
+    /// A convolution's windows read in place (positions of a 7×7 output
+    /// over a 9-wide input, one segment per kernel row): each element the
+    /// plain chain over (segment, term) ascending, on every tile.
+    @Test(arguments: [(1, 32, 3), (1, 9, 3), (2, 5, 2), (8, 17, 3), (32, 64, 3), (6, 40, 1), (3, 100, 3)])
+    func windowsReadInPlaceHaveTheReferenceBitsOnEveryTile(shape: (Int, Int, Int)) {
+        let (channels, n, kernel) = shape
+        let (width, outWidth, m) = (9, 7, 49)
+        let offsets = (0..<m).map { p in ((p / outWidth) * width + p % outWidth) * channels }
+        let (length, segments) = (kernel * channels, kernel)
+        let a = Fixture.uniform((offsets[m - 1] + kernel * width) * channels + length, -1, 1, seed: 5)
+        let b = Fixture.uniform(segments * length * n, -1, 1, seed: 6)
+        var reference = [Float](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum: Float = 0
+                for g in 0..<segments {
+                    for p in 0..<length {
+                        sum = sum.addingProduct(a[offsets[i] + g * width * channels + p], b[(g * length + p) * n + j])
+                    }
+                }
+                reference[i * n + j] = sum
+            }
+        }
+        for wide in Self.paths {
+            var c = [Float](repeating: .nan, count: m * n)
+            onPath(wide: wide) {
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        offsets.withUnsafeBufferPointer { offsets in
+                            c.withUnsafeMutableBufferPointer { c in
+                                ProductKernels.windowProduct(
+                                    m: m, n: n, segments: segments, length: length, a: a.baseAddress!,
+                                    rowOffsets: offsets.baseAddress!, rowStride: channels,
+                                    segmentStride: width * channels, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n)
+                            }
+                        }
+                    }
+                }
+            }
+            #expect(differingBits(c, reference) == 0, "wide \(wide)")
+        }
+    }
+
     /// dW's chains computed in blocks that continue them: the bits of one whole chain.
     @Test(arguments: [10, 16, 20, 40, 64, 100])
     func continuedChainsHaveTheReferenceBitsOnEveryTile(n: Int) {

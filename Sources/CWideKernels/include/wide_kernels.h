@@ -18,6 +18,15 @@ bool dnb_wide_available(void);
 void dnb_wide_product(long m, long n, long k, const float *a, long row_stride, long column_stride, const float *b,
                       long ldb, float *c, long ldc, bool accumulate);
 
+/// C (m×n, ldc) = Σ_g A_g·B_g over g < segments, from +0, where
+/// A_g[i,p] = a[row_offsets[i] + g·segment_stride + p] (p < length) and B_g
+/// is rows g·length ..< (g+1)·length of B (ldb): each C[i,j] one FMA chain
+/// over (g, p) ascending, as dnb_wide_product over the concatenated terms.
+/// A convolution's windows read in place: row i is output position i's
+/// window, segment g the window's row g.
+void dnb_wide_window_product(long m, long n, long segments, long length, const float *a, const long *row_offsets,
+                             long segment_stride, const float *b, long ldb, float *c, long ldc);
+
 /// For dnb-bench's peak: `rounds` rounds of sixteen independent 16-lane FMA
 /// chains (AVX-512, 512 FLOP a round: enough chains to cover the FMA latency
 /// times its throughput on current x86 cores); returns a value that depends

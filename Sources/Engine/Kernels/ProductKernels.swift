@@ -6,6 +6,8 @@
 // Shapes: C is M×N, B is K×N, both row-major (ldb, ldc). A zero term
 // leaves a chain unchanged (fma(0, b, s) = s for finite b), as in MatrixProduct.
 //   multiply              C = A·B, A M×K row-major (lda), chains from +0
+//   windowProduct         C = A·B, A's rows read in segments (convolution
+//                         windows in place), chains from +0
 //   accumulateTransposed  C = C ⊕ Aᵀ·B, A stored K×M (lda): each C[i,j]
 //                         CONTINUES its chain from the value it holds, so
 //                         computing a long chain in blocks of p (C zeroed
@@ -115,6 +117,39 @@ enum ProductKernels {
         s9.store(out, 72)
         s10.store(out, 80)
         s11.store(out, 88)
+    }
+
+    /// C (M×N) = Σ_g A_g·B_g over g < segments, from +0, with
+    /// A_g[i,p] = a[rowOffsets[i] + g·segmentStride + p] for p < length and
+    /// B_g rows g·length ..< (g+1)·length of B: each element one chain over
+    /// (g, p) ascending, as `multiply` over the segments side by side. A
+    /// convolution's windows read in place: row i is output position i's
+    /// window, segment g its row g, and neighbouring windows in one output
+    /// row start `rowStride` apart.
+    static func windowProduct(
+        m: Int, n: Int, segments: Int, length: Int, a: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>,
+        rowStride: Int, segmentStride: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        if wideTiles, n >= 16 || n < 8 {
+            // The AVX-512 tiles gather their rows' windows and keep the chains in registers across segments.
+            dnb_wide_window_product(m, n, segments, length, a, rowOffsets, segmentStride, b, ldb, c, ldc)
+            return
+        }
+        // The 8-lane tiles take evenly spaced rows: one run of windows at a
+        // time, each segment continuing the chains the one before left.
+        var i = 0
+        while i < m {
+            var end = i + 1
+            while end < m, rowOffsets[end] - rowOffsets[end - 1] == rowStride { end += 1 }
+            for g in 0..<max(segments, 1) {
+                product(
+                    m: end - i, n: n, k: segments > 0 ? length : 0, a: a + rowOffsets[i] + g * segmentStride,
+                    rowStride: rowStride, columnStride: 1, b: b + g * length * ldb, ldb: ldb, c: c + i * ldc, ldc: ldc,
+                    accumulate: g > 0)
+            }
+            i = end
+        }
     }
 
     /// `C[i,j] = fma(A[k-1,i], B[k-1,j], … fma(A[0,i], B[0,j], C[i,j]))`

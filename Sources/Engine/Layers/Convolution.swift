@@ -28,6 +28,15 @@ import JSON
 // Every product vectorises across output columns (f, or k for dcols), so
 // each lane runs exactly its chain. Threads split the batch rows (forward,
 // dcols, col2im) or the rows k of dW: no sum crosses two tasks.
+//
+// Without padding and at stride 1 (`readsInPlace`), no patches are built:
+// row ky of every window is K·C consecutive input values. So the forward is
+// one product whose rows are the windows, read in place (each from its
+// start in the input), with their terms in K segments, one per ky: the same
+// chains in the same order. dW reads the same windows in place, one output
+// row at a time (its windows C values apart), each piece of its kernel rows
+// within one ky. dcols is built per example in a scratch buffer, then
+// col2im as above.
 
 /// A Conv2D layer located in the parameter buffer, with its geometry.
 struct ConvolutionPlan: Equatable, Sendable {
@@ -48,6 +57,19 @@ struct ConvolutionPlan: Equatable, Sendable {
     var outputSize: Int { positions * filters }
     var kernelRange: Range<Int> { kernelOffset..<(kernelOffset + patch * filters) }
     var biasRange: Range<Int> { biasOffset..<(biasOffset + filters) }
+
+    /// Whether the products read the input in place instead of patches:
+    /// stride 1 and no padding.
+    var readsInPlace: Bool {
+        stride == 1 && padTop == 0 && padLeft == 0 && outHeight == inHeight - kernel + 1
+            && outWidth == inWidth - kernel + 1
+    }
+
+    /// Where each output position's window starts in one example's input
+    /// (a layer that `readsInPlace`).
+    func windowOffsets() -> [Int] {
+        (0..<positions).map { p in ((p / outWidth) * inWidth + p % outWidth) * channels }
+    }
 }
 
 enum Convolution {
@@ -127,6 +149,58 @@ enum Convolution {
             output + rows.lowerBound * p * f, bias: parameters + plan.biasOffset, rows: rows.count * p, columns: f)
     }
 
+    /// Forward for batch rows `rows` of a layer that `readsInPlace`: per
+    /// example, the product over its windows in place (`offsets`, from
+    /// `windowOffsets`), then bias and activation.
+    static func forwardInPlace(
+        input x: UnsafePointer<Float>, rows: Range<Int>, plan: ConvolutionPlan, parameters: UnsafePointer<Float>,
+        offsets: UnsafePointer<Int>, output: UnsafeMutablePointer<Float>
+    ) {
+        let (k, c, f) = (plan.kernel, plan.channels, plan.filters)
+        for r in rows {
+            ProductKernels.windowProduct(
+                m: plan.positions, n: f, segments: k, length: k * c, a: x + r * plan.inputSize, rowOffsets: offsets,
+                rowStride: c, segmentStride: plan.inWidth * c, b: parameters + plan.kernelOffset, ldb: f,
+                c: output + r * plan.outputSize, ldc: f)
+        }
+        plan.activation.forward(
+            output + rows.lowerBound * plan.outputSize, bias: parameters + plan.biasOffset,
+            rows: rows.count * plan.positions, columns: f)
+    }
+
+    /// `kernelGradient` for a layer that `readsInPlace`, reading its input
+    /// `x` in place: the same chains over (n, p) ascending, continued one
+    /// output row at a time.
+    static func kernelGradientInPlace(
+        input x: UnsafePointer<Float>, rows: Int, plan: ConvolutionPlan, outputGradient dz: UnsafePointer<Float>,
+        gradients: UnsafeMutablePointer<Float>, kernelRows: Range<Int>, columns: Range<Int>
+    ) {
+        let (f, c, w, run) = (plan.filters, plan.channels, plan.inWidth, plan.kernel * plan.channels)
+        let dW = gradients + plan.kernelOffset + kernelRows.lowerBound * f + columns.lowerBound
+        for i in 0..<kernelRows.count { (dW + i * f).update(repeating: 0, count: columns.count) }
+        // The task's kernel rows cut where ky changes: each piece reads one input row per output row.
+        var pieces: [(ky: Int, rows: Range<Int>)] = []
+        var start = kernelRows.lowerBound
+        while start < kernelRows.upperBound {
+            let ky = start / run
+            let end = min(kernelRows.upperBound, (ky + 1) * run)
+            pieces.append((ky, start..<end))
+            start = end
+        }
+        for n in 0..<rows {
+            let image = x + n * plan.inputSize
+            for oy in 0..<plan.outHeight {
+                let gradient = dz + (n * plan.positions + oy * plan.outWidth) * f + columns.lowerBound
+                for piece in pieces {
+                    ProductKernels.accumulateTransposed(
+                        m: piece.rows.count, n: columns.count, k: plan.outWidth,
+                        a: image + (oy + piece.ky) * w * c + (piece.rows.lowerBound - piece.ky * run), lda: c,
+                        b: gradient, ldb: f, c: dW + (piece.rows.lowerBound - kernelRows.lowerBound) * f, ldc: f)
+                }
+            }
+        }
+    }
+
     /// Rows `kernelRows` of `dW = colsᵀ·dz` over `rows` batch rows, into the
     /// layer's kernel slice of `gradients`: each chain over (n, p) ascending,
     /// computed in blocks of `blockRows` (n, p) rows that continue it.
@@ -164,6 +238,24 @@ enum Convolution {
         return tasks
     }
 
+    /// How many of `values[0..<count]` are zero, eight at a time.
+    static func zeroCount(_ values: UnsafePointer<Float>, _ count: Int) -> Int {
+        var zeros = SIMD8<Int32>()
+        var i = 0
+        while count - i >= 8 {
+            let lanes = UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<Float>.self)
+            // A true lane is all ones, -1.
+            zeros &-= unsafeBitCast(lanes .== 0, to: SIMD8<Int32>.self)
+            i += 8
+        }
+        var total = Int(zeros.wrappedSum())
+        while i < count {
+            if values[i] == 0 { total += 1 }
+            i += 1
+        }
+        return total
+    }
+
     /// Kernel rows per kernel-gradient task (a multiple of the product's 6-row tiles).
     /// Each task streams all of dz once, so few large pieces (4 for a 3×3×32
     /// kernel) keep the memory traffic down.
@@ -173,27 +265,24 @@ enum Convolution {
     /// dz stay in cache while every kernel row of the task reads them.
     static let blockRows = 64
 
-    /// dx for batch rows `rows`: `dcols = dz·Wᵀ` (written over `cols`,
-    /// which the kernel gradient has finished with), then col2im into `dx`.
-    /// `transposedKernel` holds Wᵀ (F × K·K·C).
+    /// dx for batch row `row`: `dcols = dz·Wᵀ` into `dcols` (P × K·K·C),
+    /// then col2im into `dx`. `transposedKernel` holds Wᵀ (F × K·K·C).
     static func inputGradient(
-        outputGradient dz: UnsafePointer<Float>, rows: Range<Int>, plan: ConvolutionPlan,
-        transposedKernel: UnsafePointer<Float>, cols: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>
+        outputGradient dz: UnsafePointer<Float>, row: Int, plan: ConvolutionPlan,
+        transposedKernel: UnsafePointer<Float>, dcols: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>
     ) {
         let (p, patch, f) = (plan.positions, plan.patch, plan.filters)
-        let products = (rows.lowerBound * p)..<(rows.upperBound * p)
+        let gradient = dz + row * p * f
         // Below a pooling that picks one winner per window most of dz is zero: walk only its nonzero
         // terms (the same chains, so the same bits) when they are few.
-        var zeros = 0
-        for i in (products.lowerBound * f)..<(products.upperBound * f) where dz[i] == 0 { zeros += 1 }
-        if patch >= 8, zeros * 2 >= products.count * f {
+        if patch >= 8, zeroCount(gradient, p * f) * 2 >= p * f {
             ProductKernels.multiplySkippingZeros(
-                rows: products, n: patch, k: f, a: dz, lda: f, b: transposedKernel, ldb: patch, c: cols, ldc: patch)
+                rows: 0..<p, n: patch, k: f, a: gradient, lda: f, b: transposedKernel, ldb: patch, c: dcols, ldc: patch)
         } else {
             ProductKernels.multiply(
-                rows: products, n: patch, k: f, a: dz, lda: f, b: transposedKernel, ldb: patch, c: cols, ldc: patch)
+                rows: 0..<p, n: patch, k: f, a: gradient, lda: f, b: transposedKernel, ldb: patch, c: dcols, ldc: patch)
         }
-        for r in rows { col2im(cols + r * p * patch, plan, into: dx + r * plan.inputSize) }
+        col2im(dcols, plan, into: dx + row * plan.inputSize)
     }
 }
 
@@ -344,7 +433,7 @@ public struct Conv2DLayer: Layer, Equatable {
 
     func floatsPerRow(_ layer: PlacedLayer, training: Bool) -> Int {
         let plan = plan(layer)
-        return plan.positions * plan.patch
+        return plan.readsInPlace ? 0 : plan.positions * plan.patch
     }
 
     func cost(_ layer: PlacedLayer) -> Int {
@@ -465,45 +554,65 @@ extension JSONValue {
     }
 }
 
-/// A Conv2D layer's buffers (patches, Wᵀ) and passes.
+/// A Conv2D layer's buffers (patches or window offsets, dcols scratch, Wᵀ) and passes.
 final class ConvolutionPass: LayerPass {
     let plan: ConvolutionPlan
-    /// The patches of the pass's rows (their dcols in the backward).
-    private let cols: UnsafeMutablePointer<Float>
+    /// The patches of the pass's rows, for a layer that does not read its input in place.
+    private let cols: UnsafeMutablePointer<Float>?
+    /// Where each position's window starts, for a layer that does.
+    private let offsets: UnsafeMutablePointer<Int>
+    /// One example's dcols, per running task.
+    private let scratch: ScratchBuffers
     private let transposedKernel: UnsafeMutablePointer<Float>
     private let tasks: [(rows: Range<Int>, columns: Range<Int>)]
 
     init(plan: ConvolutionPlan, capacity: Int, training: Bool) {
         self.plan = plan
-        cols = layerBuffer(capacity * plan.positions * plan.patch, Float(0))
+        cols = plan.readsInPlace ? nil : layerBuffer(capacity * plan.positions * plan.patch, Float(0))
+        let windows = plan.readsInPlace ? plan.windowOffsets() : []
+        offsets = layerBuffer(windows.count, 0)
+        offsets.update(from: windows, count: windows.count)
+        scratch = ScratchBuffers(count: training ? plan.positions * plan.patch : 0)
         transposedKernel = layerBuffer(training ? plan.patch * plan.filters : 0, Float(0))
         tasks = Convolution.kernelGradientTasks(plan)
     }
 
     deinit {
-        cols.deallocate()
+        cols?.deallocate()
+        offsets.deallocate()
         transposedKernel.deallocate()
     }
 
     var hasWeights: Bool { true }
 
     func forward(_ chunk: Range<Int>, _ io: LayerIO) {
-        Convolution.forward(
-            input: io.input, rows: chunk, plan: plan, parameters: io.parameters, cols: cols, output: io.output)
+        if let cols {
+            Convolution.forward(
+                input: io.input, rows: chunk, plan: plan, parameters: io.parameters, cols: cols, output: io.output)
+        } else {
+            Convolution.forwardInPlace(
+                input: io.input, rows: chunk, plan: plan, parameters: io.parameters, offsets: offsets, output: io.output)
+        }
     }
 
     func weightGradients(
         rows: Int, _ io: LayerIO, dz: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
         done: ((Range<Int>) -> Void)?
     ) {
-        let (plan, tasks, cols) = (plan, tasks, UnsafePointer(cols))
+        let (plan, tasks, cols, input) = (plan, tasks, cols.map { UnsafePointer($0) }, io.input)
         ComputePool.shared.forEachPiece(
             of: tasks.count, piece: 1, cost: rows * plan.positions * plan.patch * plan.filters / tasks.count
         ) { range in
             for task in range {
-                Convolution.kernelGradient(
-                    cols: cols, rows: rows, plan: plan, outputGradient: dz, gradients: gradients,
-                    kernelRows: tasks[task].rows, columns: tasks[task].columns)
+                if let cols {
+                    Convolution.kernelGradient(
+                        cols: cols, rows: rows, plan: plan, outputGradient: dz, gradients: gradients,
+                        kernelRows: tasks[task].rows, columns: tasks[task].columns)
+                } else {
+                    Convolution.kernelGradientInPlace(
+                        input: input, rows: rows, plan: plan, outputGradient: dz, gradients: gradients,
+                        kernelRows: tasks[task].rows, columns: tasks[task].columns)
+                }
             }
         }
         Dense.biasGradient(dz, rows: rows * plan.positions, outputs: plan.filters, into: gradients + plan.biasOffset)
@@ -515,9 +624,13 @@ final class ConvolutionPass: LayerPass {
     }
 
     func inputGradient(_ chunk: Range<Int>, _ io: LayerIO, dz: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
-        Convolution.inputGradient(
-            outputGradient: dz, rows: chunk, plan: plan, transposedKernel: UnsafePointer(transposedKernel), cols: cols,
-            into: dx)
+        scratch.withBuffer { dcols in
+            for row in chunk {
+                Convolution.inputGradient(
+                    outputGradient: dz, row: row, plan: plan, transposedKernel: UnsafePointer(transposedKernel),
+                    dcols: dcols, into: dx)
+            }
+        }
     }
 
     func activationDerivative(_ chunk: Range<Int>, _ io: LayerIO, gradient: UnsafeMutablePointer<Float>) {
