@@ -15,12 +15,29 @@ bool dnb_wide_available(void) {
 /// offset) and B at row g·length + p.
 typedef struct {
     long segments, length, segment_stride, column_stride;
+    /// When set, term p reads A at term_offsets[p] instead (one segment).
+    const long *term_offsets;
+    /// Epilogue: when set, C = sum + bias[j]; with `relu`, then (0 >= C ? +0 : C).
+    const float *bias;
+    bool relu;
 } Terms;
 
+/// The epilogue on one vector of sums (columns j.., lanes in m).
+__attribute__((target("avx512f,fma"), always_inline)) static inline __m512 finish(Terms t, __m512 s, long j,
+                                                                                    __mmask16 m) {
+    if (t.bias) s = _mm512_add_ps(s, _mm512_maskz_loadu_ps(m, t.bias + j));
+    if (t.relu) {
+        __m512 zero = _mm512_setzero_ps();
+        s = _mm512_mask_mov_ps(s, _mm512_cmp_ps_mask(zero, s, _CMP_GE_OQ), zero);
+    }
+    return s;
+}
+
 /// Rows `R` (≤ 6) of C, the 16-lane column vectors at j0 and j1, lanes
-/// outside m0 and m1 neither read nor written: 2·R chains per lane.
+/// outside m0 and m1 neither read nor written: 2·R chains per lane. Row r
+/// of A starts at a[r] (rows apart by a stride, or convolution windows).
 #define TILE(R)                                                                                                      \
-    WIDE void tile##R(Terms t, const float *a, long rs, const float *b, long ldb, float *c, long ldc, long j0,      \
+    WIDE void tile##R(Terms t, const float *const *a, const float *b, long ldb, float *c, long ldc, long j0,        \
                       long j1, __mmask16 m0, __mmask16 m1, bool accumulate) {                                       \
         __m512 s0[R], s1[R];                                                                                         \
         for (int r = 0; r < R; r++) {                                                                                \
@@ -28,21 +45,21 @@ typedef struct {
             s1[r] = accumulate ? _mm512_maskz_loadu_ps(m1, c + r * ldc + j1) : _mm512_setzero_ps();                  \
         }                                                                                                            \
         for (long g = 0; g < t.segments; g++) {                                                                      \
-            const float *as = a + g * t.segment_stride, *bs = b + g * t.length * ldb;                                \
+            const float *bs = b + g * t.length * ldb;                                                                \
             for (long p = 0; p < t.length; p++) {                                                                    \
                 const float *row = bs + p * ldb;                                                                     \
                 __m512 b0 = _mm512_maskz_loadu_ps(m0, row + j0), b1 = _mm512_maskz_loadu_ps(m1, row + j1);           \
-                const float *ap = as + p * t.column_stride;                                                          \
+                long at = t.term_offsets ? t.term_offsets[p] : g * t.segment_stride + p * t.column_stride;           \
                 for (int r = 0; r < R; r++) {                                                                        \
-                    __m512 x = _mm512_set1_ps(ap[r * rs]);                                                           \
+                    __m512 x = _mm512_set1_ps(a[r][at]);                                                             \
                     s0[r] = _mm512_fmadd_ps(x, b0, s0[r]);                                                           \
                     s1[r] = _mm512_fmadd_ps(x, b1, s1[r]);                                                           \
                 }                                                                                                    \
             }                                                                                                        \
         }                                                                                                            \
         for (int r = 0; r < R; r++) {                                                                                \
-            _mm512_mask_storeu_ps(c + r * ldc + j0, m0, s0[r]);                                                      \
-            _mm512_mask_storeu_ps(c + r * ldc + j1, m1, s1[r]);                                                      \
+            _mm512_mask_storeu_ps(c + r * ldc + j0, m0, finish(t, s0[r], j0, m0));                                   \
+            _mm512_mask_storeu_ps(c + r * ldc + j1, m1, finish(t, s1[r], j1, m1));                                   \
         }                                                                                                            \
     }
 
@@ -53,20 +70,20 @@ TILE(1)
 /// Rows `R` of C, one 16-lane column vector at j0 (lanes outside m0 masked):
 /// a last vector with no partner, without a second vector's wasted work.
 #define SINGLE(R)                                                                                                    \
-    WIDE void single##R(Terms t, const float *a, long rs, const float *b, long ldb, float *c, long ldc, long j0,    \
+    WIDE void single##R(Terms t, const float *const *a, const float *b, long ldb, float *c, long ldc, long j0,      \
                         __mmask16 m0, bool accumulate) {                                                            \
         __m512 s0[R];                                                                                                \
         for (int r = 0; r < R; r++)                                                                                  \
             s0[r] = accumulate ? _mm512_maskz_loadu_ps(m0, c + r * ldc + j0) : _mm512_setzero_ps();                  \
         for (long g = 0; g < t.segments; g++) {                                                                      \
-            const float *as = a + g * t.segment_stride, *bs = b + g * t.length * ldb;                                \
+            const float *bs = b + g * t.length * ldb;                                                                \
             for (long p = 0; p < t.length; p++) {                                                                    \
                 __m512 b0 = _mm512_maskz_loadu_ps(m0, bs + p * ldb + j0);                                            \
-                const float *ap = as + p * t.column_stride;                                                          \
-                for (int r = 0; r < R; r++) s0[r] = _mm512_fmadd_ps(_mm512_set1_ps(ap[r * rs]), b0, s0[r]);          \
+                long at = t.term_offsets ? t.term_offsets[p] : g * t.segment_stride + p * t.column_stride;           \
+                for (int r = 0; r < R; r++) s0[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r][at]), b0, s0[r]);            \
             }                                                                                                        \
         }                                                                                                            \
-        for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(c + r * ldc + j0, m0, s0[r]);                              \
+        for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(c + r * ldc + j0, m0, finish(t, s0[r], j0, m0));           \
     }
 
 SINGLE(6)
@@ -89,22 +106,32 @@ SINGLE(1)
         }                                                                                                            \
     } while (0)
 
-/// All rows of C over the terms `t` (continuing the chains when `accumulate`).
+/// All rows of C over the terms `t` (continuing the chains when `accumulate`);
+/// row i of A starts at a + offsets[i], or a + i·rs without offsets.
 __attribute__((target("avx512f,fma"))) static void rows_over_terms(long m, long n, Terms t, const float *a, long rs,
-                                                                   const float *b, long ldb, float *c, long ldc,
-                                                                   bool accumulate) {
+                                                                   const long *offsets, const float *b, long ldb,
+                                                                   float *c, long ldc, bool accumulate) {
+    const float *rows[6];
+#define ROWS(R)                                                                                                      \
+    for (int r = 0; r < R; r++) rows[r] = offsets ? a + offsets[i + r] : a + (i + r) * rs
     long i = 0;
-    for (; m - i >= 6; i += 6)
-        COLUMN_PAIRS(tile6(t, a + i * rs, rs, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
-                     single6(t, a + i * rs, rs, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
+    for (; m - i >= 6; i += 6) {
+        ROWS(6);
+        COLUMN_PAIRS(tile6(t, rows, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
+                     single6(t, rows, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
+    }
     if (m - i >= 3) {
-        COLUMN_PAIRS(tile3(t, a + i * rs, rs, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
-                     single3(t, a + i * rs, rs, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
+        ROWS(3);
+        COLUMN_PAIRS(tile3(t, rows, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
+                     single3(t, rows, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
         i += 3;
     }
-    for (; i < m; i++)
-        COLUMN_PAIRS(tile1(t, a + i * rs, rs, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
-                     single1(t, a + i * rs, rs, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
+    for (; i < m; i++) {
+        ROWS(1);
+        COLUMN_PAIRS(tile1(t, rows, b, ldb, c + i * ldc, ldc, j0, j1, m0, m1, accumulate),
+                     single1(t, rows, b, ldb, c + i * ldc, ldc, j0, m0, accumulate));
+    }
+#undef ROWS
 }
 
 /// Terms in blocks whose rows of B stay in the L1 cache (about 24 KB) while
@@ -116,25 +143,77 @@ __attribute__((target("avx512f,fma"))) void dnb_wide_product(long m, long n, lon
     long block = 6144 / (n > 0 ? n : 1);
     if (block < 32) block = 32;
     if (k <= block) { /* also k = 0: C from +0 is zeros */
-        Terms t = {1, k, 0, cs};
-        rows_over_terms(m, n, t, a, rs, b, ldb, c, ldc, accumulate);
+        Terms t = {1, k, 0, cs, NULL, NULL, false};
+        rows_over_terms(m, n, t, a, rs, NULL, b, ldb, c, ldc, accumulate);
         return;
     }
     for (long p = 0; p < k; p += block) {
         long count = k - p < block ? k - p : block;
-        Terms t = {1, count, 0, cs};
-        rows_over_terms(m, n, t, a + p * cs, rs, b + p * ldb, ldb, c, ldc, accumulate || p > 0);
+        Terms t = {1, count, 0, cs, NULL, NULL, false};
+        rows_over_terms(m, n, t, a + p * cs, rs, NULL, b + p * ldb, ldb, c, ldc, accumulate || p > 0);
     }
 }
 
-/// C (m×n) = Σ over windows rows w < segments of A_w·B_w from +0: each tile
-/// keeps its chains in registers across all `segments·length` terms.
+/// C (m×n) = Σ_g A_g·B_g from +0, A's row i at a + row_offsets[i]: each
+/// tile keeps its chains in registers across all `segments·length` terms,
+/// then adds the bias and applies relu before its one store.
 __attribute__((target("avx512f,fma"))) void dnb_wide_window_product(long m, long n, long segments, long length,
-                                                                      const float *a, long rs, long segment_stride,
-                                                                      const float *b, long ldb, float *c,
-                                                                      long ldc) {
-    Terms t = {segments, length, segment_stride, 1};
-    rows_over_terms(m, n, t, a, rs, b, ldb, c, ldc, false);
+                                                                      const float *a, const long *row_offsets,
+                                                                      long segment_stride, const float *b, long ldb,
+                                                                      float *c, long ldc, const float *bias,
+                                                                      bool relu) {
+    Terms t = {segments, length, segment_stride, 1, NULL, bias, relu};
+    rows_over_terms(m, n, t, a, 0, row_offsets, b, ldb, c, ldc, false);
+}
+
+/// C (m×n) ⊕= Aᵀ·B with A[i,p] = a[i + term_offsets[p]] (p < k), B k×n:
+/// each C[i,j] continues its chain over p ascending. In blocks of terms
+/// whose rows of B stay in L1, as dnb_wide_product.
+__attribute__((target("avx512f,fma"))) void dnb_wide_window_gradient(long m, long n, long k, const float *a,
+                                                                       const long *term_offsets, const float *b,
+                                                                       long ldb, float *c, long ldc) {
+    long block = 6144 / (n > 0 ? n : 1);
+    if (block < 32) block = 32;
+    for (long p = 0; p < k; p += block) {
+        long count = k - p < block ? k - p : block;
+        Terms t = {1, count, 0, 0, term_offsets + p, NULL, false};
+        rows_over_terms(m, n, t, a, 1, NULL, b + p * ldb, ldb, c, ldc, true);
+    }
+}
+
+/// out[j] (j < n) = the FMA chain over t < count, ascending, from +0, of
+/// row[terms[t]]·b[terms[t]·ldb + j]: one row of a product whose A row has
+/// only the terms listed (its other terms zero). Twelve 16-lane chains at a
+/// time, the last vector masked.
+__attribute__((target("avx512f,fma"))) void dnb_wide_sparse_row(long count, const long *terms, const float *row,
+                                                                  const float *b, long ldb, float *out, long n) {
+    long j = 0;
+    for (; n - j >= 192; j += 192) {
+        __m512 s[12];
+        for (int v = 0; v < 12; v++) s[v] = _mm512_setzero_ps();
+        for (long t = 0; t < count; t++) {
+            const float *r = b + terms[t] * ldb + j;
+            __m512 x = _mm512_set1_ps(row[terms[t]]);
+            for (int v = 0; v < 12; v++) s[v] = _mm512_fmadd_ps(x, _mm512_loadu_ps(r + 16 * v), s[v]);
+        }
+        for (int v = 0; v < 12; v++) _mm512_storeu_ps(out + j + 16 * v, s[v]);
+    }
+    for (; j < n; j += 64) {
+        // Up to four vectors, the lanes past n masked off.
+        __mmask16 m[4];
+        for (int v = 0; v < 4; v++) {
+            long rest = n - j - 16 * v;
+            m[v] = rest >= 16 ? 0xFFFF : rest > 0 ? (__mmask16)((1u << rest) - 1) : 0;
+        }
+        __m512 s[4];
+        for (int v = 0; v < 4; v++) s[v] = _mm512_setzero_ps();
+        for (long t = 0; t < count; t++) {
+            const float *r = b + terms[t] * ldb + j;
+            __m512 x = _mm512_set1_ps(row[terms[t]]);
+            for (int v = 0; v < 4; v++) s[v] = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m[v], r + 16 * v), s[v]);
+        }
+        for (int v = 0; v < 4; v++) _mm512_mask_storeu_ps(out + j + 16 * v, m[v], s[v]);
+    }
 }
 
 /// Sixteen 16-lane chains s = s·x + y, each one FMA a round: sixteen
@@ -167,10 +246,22 @@ void dnb_wide_product(long m, long n, long k, const float *a, long rs, long cs, 
     __builtin_trap(); /* never called: dnb_wide_available() is false */
 }
 
-void dnb_wide_window_product(long m, long n, long segments, long length, const float *a, long rs, long segment_stride,
-                             const float *b, long ldb, float *c, long ldc) {
-    (void)m, (void)n, (void)segments, (void)length, (void)a, (void)rs, (void)segment_stride, (void)b, (void)ldb, (void)c,
-        (void)ldc;
+void dnb_wide_sparse_row(long count, const long *terms, const float *row, const float *b, long ldb, float *out, long n) {
+    (void)count, (void)terms, (void)row, (void)b, (void)ldb, (void)out, (void)n;
+    __builtin_trap(); /* never called: dnb_wide_available() is false */
+}
+
+void dnb_wide_window_gradient(long m, long n, long k, const float *a, const long *term_offsets, const float *b, long ldb,
+                              float *c, long ldc) {
+    (void)m, (void)n, (void)k, (void)a, (void)term_offsets, (void)b, (void)ldb, (void)c, (void)ldc;
+    __builtin_trap(); /* never called: dnb_wide_available() is false */
+}
+
+void dnb_wide_window_product(long m, long n, long segments, long length, const float *a, const long *row_offsets,
+                             long segment_stride, const float *b, long ldb, float *c, long ldc, const float *bias,
+                             bool relu) {
+    (void)m, (void)n, (void)segments, (void)length, (void)a, (void)row_offsets, (void)segment_stride, (void)b, (void)ldb,
+        (void)c, (void)ldc, (void)bias, (void)relu;
     __builtin_trap(); /* never called: dnb_wide_available() is false */
 }
 

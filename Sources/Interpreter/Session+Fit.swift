@@ -28,7 +28,7 @@ enum FitCommand {
     // Augmentation: its defaults are the engine's, declared once in `Augmentation()`.
     static let augment = Option(
         "augment", .boolean, default: false,
-        "random shifts, rotations and zoom of every training image, redrawn per batch (image models)")
+        "random shifts, rotations, zoom, shear and elastic distortion of every training image, redrawn per batch (image models)")
     static let shift = Option(
         "shift", .number(0...0.99, exclusiveLower: false), default: Augmentation().translation,
         "with augment=on: largest shift, a fraction of the height and width (Keras's RandomTranslation)")
@@ -38,6 +38,22 @@ enum FitCommand {
     static let zoom = Option(
         "zoom", .number(0...0.99, exclusiveLower: false), default: Augmentation().zoom,
         "with augment=on: largest zoom in or out, a fraction of the size (Keras's RandomZoom)")
+    static let zoomWidth = Option<Double?>(
+        "zoom_width", .number(0...0.99, exclusiveLower: false), default: Augmentation().widthZoom,
+        note: "the height's scale: the aspect kept",
+        "with augment=on: largest zoom of the width alone, drawn apart from zoom= (RandomZoom's width_factor)")
+    static let shearX = Option(
+        "shear_x", .number(0...1, exclusiveLower: false), default: Augmentation().shearX,
+        "with augment=on: largest slant, each row moved sideways by F times its distance from the centre (RandomShear's x_factor)"
+    )
+    static let shearY = Option(
+        "shear_y", .number(0...1, exclusiveLower: false), default: Augmentation().shearY,
+        "with augment=on: largest vertical shear, each column moved by F times its distance from the centre (RandomShear's y_factor)"
+    )
+    static let elastic = Option(
+        "elastic", .number(0...1, exclusiveLower: false), default: Augmentation().elastic,
+        "with augment=on: largest strength of a smooth random distortion (RandomElasticTransform's scale)")
+    static let augmentOptions = [shift.name, rotate.name, zoom.name, zoomWidth.name, shearX.name, shearY.name, elastic.name]
 
     // Training controls (see FitCallbacks for the callback groups).
     static let weightDecay = Option(
@@ -61,8 +77,9 @@ enum FitCommand {
             continues from the current weights and optimizer state.
             \(FrontEnd.stopPlaceholder) stops after the current batch and keeps the weights and the finished epochs.
             augment=on trains a model on images (one whose first layer works on images) on randomly
-            shifted, rotated and zoomed copies of each batch, drawn from the seed; validation, evaluate
-            and predict see the images as they are.
+            shifted, rotated, zoomed, sheared and elastically distorted copies of each batch (shear and
+            elastic distortion off unless asked for), drawn from the seed; validation, evaluate and predict
+            see the images as they are.
             Callbacks follow fit's options, each after a comma, with Keras's names and defaults:
             early_stopping (EarlyStopping), reduce_lr (ReduceLROnPlateau), checkpoint FILE
             (ModelCheckpoint, written as save model writes) and schedule exponential|cosine|piecewise
@@ -77,8 +94,8 @@ enum FitCommand {
         options: [
             epochs.spec, batch.spec, validation.spec, optimizer.spec, learningRate.spec,
         ] + optimizerOptions + [
-            shuffle.spec, seed.spec, augment.spec, shift.spec, rotate.spec, zoom.spec, weightDecay.spec, labelSmoothing.spec,
-            name.spec,
+            shuffle.spec, seed.spec, augment.spec, shift.spec, rotate.spec, zoom.spec, zoomWidth.spec, shearX.spec,
+            shearY.spec, elastic.spec, weightDecay.spec, labelSmoothing.spec, name.spec,
         ],
         examples: [
             "fit epochs=10 batch=32 validation=0.2 optimizer=adam", "fit epochs=5 optimizer=sgd lr=0.1 momentum=0.9",
@@ -237,10 +254,10 @@ extension Session {
         return optimizer
     }
 
-    /// augment=on with its factors; shift=, rotate= and zoom= without it are refused.
+    /// augment=on with its factors; shift=, rotate=, zoom= and the others without it are refused.
     private func augmentation(_ invocation: Invocation, for architecture: Architecture) throws(Diagnostic) -> Augmentation? {
         guard invocation[FitCommand.augment] else {
-            for option in [FitCommand.shift.name, FitCommand.rotate.name, FitCommand.zoom.name] {
+            for option in FitCommand.augmentOptions {
                 guard let given = invocation.command.option(option) else { continue }
                 throw Diagnostic("\(option)= goes with augment=on", at: given.key.span)
             }
@@ -253,7 +270,9 @@ extension Session {
                 at: invocation.span(of: FitCommand.augment) ?? invocation.verb.span)
         }
         return Augmentation(
-            translation: invocation[FitCommand.shift], rotation: invocation[FitCommand.rotate], zoom: invocation[FitCommand.zoom])
+            translation: invocation[FitCommand.shift], rotation: invocation[FitCommand.rotate], zoom: invocation[FitCommand.zoom],
+            widthZoom: invocation[FitCommand.zoomWidth], shearX: invocation[FitCommand.shearX],
+            shearY: invocation[FitCommand.shearY], elastic: invocation[FitCommand.elastic])
     }
 
     /// `Epoch 1/10 - 1500/1500 - 0.31s - loss: 0.2876 - accuracy: 0.9183 - val_loss: ... - val_accuracy: ...`,

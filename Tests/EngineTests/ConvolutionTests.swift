@@ -201,15 +201,28 @@ struct ConvolutionTests {
     }
 
     /// Two layers whose products read their input in place, the second
-    /// with 9 filters: a vector's tail is masked or overlaps, and the spans'
-    /// wrapped columns must never reach the output.
+    /// with 9 filters: a vector's tail is masked or overlaps, and a tile's
+    /// rows reach across output rows.
     @Test func convReadingItsInputInPlace() throws {
         let architecture = Architecture(
             inputShape: [7, 6, 6], stack: [Self.conv(8, 3, 1, .valid, .tanh), Self.conv(9, 2, 1, .valid, .sigmoid)] + Self.head)
         let plans = architecture.placed.prefix(2).compactMap { ($0.layer as? Conv2DLayer)?.plan($0) }
         #expect(plans.map(\.readsInPlace) == [true, true])
-        #expect(plans.map(\.spanRows) == [4 * 6 + 4, 3 * 4 + 3])
+        #expect(plans[0].windowOffsets().prefix(6) == [0, 6, 12, 18, 36, 42])
         try Self.checkGradients(architecture, seed: 11)
+    }
+
+    /// The count that picks dx's product path (both give the same bits):
+    /// +0 and −0 count, NaN and tiny values do not, tails past the last 8 too.
+    @Test func zeroCountCountsEveryZero() {
+        var values = [Float](repeating: 1, count: 29)
+        for i in [0, 3, 7, 8, 16, 27, 28] { values[i] = 0 }
+        values[9] = -0.0
+        values[10] = .nan
+        values[11] = .leastNonzeroMagnitude
+        #expect(Convolution.zeroCount(values, values.count) == 8)
+        #expect(Convolution.zeroCount(values, 8) == 3)
+        #expect(Convolution.zeroCount(values, 0) == 0)
     }
 
     /// Which layers skip the patches: stride 1 without padding (a 1x1

@@ -33,27 +33,32 @@ struct ProductTilesTests {
         }
     }
 
-    /// A convolution's windows read in place (rows `channels` apart, one
-    /// segment per kernel row, `width·channels` apart): each element the
-    /// plain chain over (segment, term) ascending, on every tile.
-    @Test(arguments: [(1, 32, 3), (1, 9, 3), (2, 5, 2), (8, 17, 3), (32, 64, 3), (6, 40, 1), (3, 100, 5)])
-    func windowsReadInPlaceHaveTheReferenceBitsOnEveryTile(shape: (Int, Int, Int)) {
-        let (channels, n, kernel) = shape
-        let width = 9
-        let m = 4 * width + 3  // 5 rows of positions, past the window's right edge too
+    /// A convolution's windows read in place (positions of a 7×7 output
+    /// over a 9-wide input, one segment per kernel row): each element the
+    /// plain chain over (segment, term) ascending, then bias and activation
+    /// (relu and linear fused into the AVX-512 tiles), on every tile.
+    @Test(arguments: [
+        (1, 32, 3, Activation.relu), (1, 9, 3, .relu), (2, 5, 2, .linear), (8, 17, 3, .relu), (32, 64, 3, .linear),
+        (6, 40, 1, .tanh), (3, 100, 3, .relu),
+    ])
+    func windowsReadInPlaceHaveTheReferenceBitsOnEveryTile(shape: (Int, Int, Int, Activation)) {
+        let (channels, n, kernel, activation) = shape
+        let (width, outWidth, m) = (9, 7, 49)
+        let offsets = (0..<m).map { p in ((p / outWidth) * width + p % outWidth) * channels }
         let (length, segments) = (kernel * channels, kernel)
-        let a = Fixture.uniform((m + kernel * width) * channels, -1, 1, seed: 5)
+        let a = Fixture.uniform((offsets[m - 1] + kernel * width) * channels + length, -1, 1, seed: 5)
         let b = Fixture.uniform(segments * length * n, -1, 1, seed: 6)
+        let bias = Fixture.uniform(n, -0.5, 0.5, seed: 7)
         var reference = [Float](repeating: 0, count: m * n)
         for i in 0..<m {
             for j in 0..<n {
                 var sum: Float = 0
                 for g in 0..<segments {
                     for p in 0..<length {
-                        sum = sum.addingProduct(a[i * channels + g * width * channels + p], b[(g * length + p) * n + j])
+                        sum = sum.addingProduct(a[offsets[i] + g * width * channels + p], b[(g * length + p) * n + j])
                     }
                 }
-                reference[i * n + j] = sum
+                reference[i * n + j] = ReferenceTraining.activate(activation, sum + bias[j])
             }
         }
         for wide in Self.paths {
@@ -61,10 +66,50 @@ struct ProductTilesTests {
             onPath(wide: wide) {
                 a.withUnsafeBufferPointer { a in
                     b.withUnsafeBufferPointer { b in
-                        c.withUnsafeMutableBufferPointer { c in
-                            ProductKernels.windowProduct(
-                                m: m, n: n, segments: segments, length: length, a: a.baseAddress!, rowStride: channels,
-                                segmentStride: width * channels, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n)
+                        offsets.withUnsafeBufferPointer { offsets in
+                            c.withUnsafeMutableBufferPointer { c in
+                                ProductKernels.windowProduct(
+                                    m: m, n: n, segments: segments, length: length, a: a.baseAddress!,
+                                    rowOffsets: offsets.baseAddress!, rowStride: channels,
+                                    segmentStride: width * channels, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n,
+                                    bias: bias, activation: activation)
+                            }
+                        }
+                    }
+                }
+            }
+            #expect(differingBits(c, reference) == 0, "wide \(wide)")
+        }
+    }
+
+    /// dW over windows read in place (terms: the positions of a 7×7 output
+    /// over a 9-wide input, 300 of them past one block of B's rows),
+    /// continuing chains C already holds, on every tile.
+    @Test(arguments: [(1, 32, 3), (2, 5, 9), (8, 17, 24), (32, 64, 96), (3, 100, 7)])
+    func windowGradientsContinueTheReferenceChainsOnEveryTile(shape: (Int, Int, Int)) {
+        let (channels, n, m) = shape
+        let (width, outWidth, k) = (9, 7, 300)
+        let offsets = (0..<k).map { p in ((p / outWidth) * width + p % outWidth) * channels }
+        let a = Fixture.uniform(offsets[k - 1] + m, -1, 1, seed: 7)
+        let b = Fixture.uniform(k * n, -1, 1, seed: 8)
+        let start = Fixture.uniform(m * n, -1, 1, seed: 9)
+        var reference = start
+        for i in 0..<m {
+            for j in 0..<n {
+                for p in 0..<k { reference[i * n + j] = reference[i * n + j].addingProduct(a[i + offsets[p]], b[p * n + j]) }
+            }
+        }
+        for wide in Self.paths {
+            var c = start
+            onPath(wide: wide) {
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        offsets.withUnsafeBufferPointer { offsets in
+                            c.withUnsafeMutableBufferPointer { c in
+                                ProductKernels.accumulateWindows(
+                                    m: m, n: n, k: k, a: a.baseAddress!, termOffsets: offsets.baseAddress!,
+                                    termStride: channels, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n)
+                            }
                         }
                     }
                 }

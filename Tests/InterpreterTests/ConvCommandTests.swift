@@ -229,9 +229,14 @@ import Testing
         let augmented = try evaluation("fit epochs=2 batch=20 optimizer=adam lr=0.01 augment=on")
         let again = try evaluation("fit epochs=2 batch=20 optimizer=adam lr=0.01 augment=on shift=0.1 rotate=0.05 zoom=0.1")
         let other = try evaluation("fit epochs=2 batch=20 optimizer=adam lr=0.01 augment=on seed=9")
+        let explicit = try evaluation(
+            "fit epochs=2 batch=20 optimizer=adam lr=0.01 augment=on shear_x=0 shear_y=0 elastic=0")
+        let distorted = try evaluation(
+            "fit epochs=2 batch=20 optimizer=adam lr=0.01 augment=on shear_x=0.3 zoom_width=0.2 elastic=1")
         #expect(
-            augmented != nil && augmented == again, "the defaults are Augmentation()'s, and the same seed gives the same numbers")
-        #expect(augmented != plain && augmented != other)
+            augmented != nil && augmented == again && augmented == explicit,
+            "the defaults are Augmentation()'s, and the same seed gives the same numbers")
+        #expect(augmented != plain && augmented != other && distorted != nil && distorted != augmented)
     }
 
     @Test(arguments: [
@@ -243,6 +248,20 @@ import Testing
         (
             "fit augment=on rotate=0.7", tinyConvnet,
             "test.dnb:1:23: error: invalid value for 'rotate': expected a number from 0 to 0.5. Received: rotate=0.7"
+        ),
+        ("fit epochs=1 elastic=0.5", tinyConvnet, "test.dnb:1:14: error: elastic= goes with augment=on"),
+        ("fit augment=off shear_x=0.2", tinyConvnet, "test.dnb:1:17: error: shear_x= goes with augment=on"),
+        (
+            "fit augment=on shear_x=1.5", tinyConvnet,
+            "test.dnb:1:24: error: invalid value for 'shear_x': expected a number from 0 to 1. Received: shear_x=1.5"
+        ),
+        (
+            "fit augment=on zoom_width=1", tinyConvnet,
+            "test.dnb:1:27: error: invalid value for 'zoom_width': expected a number from 0 to 0.99. Received: zoom_width=1"
+        ),
+        (
+            "fit augment=on elastic=-0.5", tinyConvnet,
+            "test.dnb:1:24: error: invalid value for 'elastic': expected a number from 0 to 1. Received: elastic=-0.5"
         ),
         (
             "fit augment=maybe", tinyConvnet,
@@ -272,7 +291,9 @@ import Testing
         let fit = harness.lines[1]
         for fragment in [
             "  augment=", "(default false; true or false)", "  shift=", "(default 0.1; a number from 0 to 0.99)", "  rotate=",
-            "(default 0.05; a number from 0 to 0.5)", "  zoom=",
+            "(default 0.05; a number from 0 to 0.5)", "  zoom=", "  zoom_width=",
+            "(default the height's scale: the aspect kept; a number from 0 to 0.99)", "  shear_x=",
+            "(default 0; a number from 0 to 1)", "  shear_y=", "  elastic=",
         ] {
             #expect(fit.contains(fragment), "\(fragment)\n\(fit)")
         }

@@ -6,7 +6,8 @@ import Testing
 enum FitOptionNames {
     static let all = [
         "epochs=", "batch=", "validation=", "optimizer=", "lr=", "momentum=", "nesterov=", "shuffle=", "seed=", "augment=",
-        "shift=", "rotate=", "zoom=", "weight_decay=", "label_smoothing=", "name=",
+        "shift=", "rotate=", "zoom=", "zoom_width=", "shear_x=", "shear_y=", "elastic=", "weight_decay=", "label_smoothing=",
+        "name=",
     ]
 }
 
@@ -25,7 +26,7 @@ enum FitOptionNames {
         ("load ", "", ["mnist", "idx", "npz", "model", "path="]),
         ("show ", "d", ["data"]),
         ("fit ", "ep", ["epochs="]),
-        ("fit epochs=3 ", "e", []),
+        ("fit epochs=3 ", "e", ["elastic="]),  // epochs= is given already
         ("fit optimizer=", "a", ["adam"]),
         ("fit shuffle=", "", ["true", "false"]),
         // fit's own options before its first comma, its callbacks after.

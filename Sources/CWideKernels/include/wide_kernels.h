@@ -19,12 +19,28 @@ void dnb_wide_product(long m, long n, long k, const float *a, long row_stride, l
                       long ldb, float *c, long ldc, bool accumulate);
 
 /// C (m×n, ldc) = Σ_g A_g·B_g over g < segments, from +0, where
-/// A_g[i,p] = a[i·row_stride + g·segment_stride + p] (p < length) and B_g is
-/// rows g·length ..< (g+1)·length of B (ldb): each C[i,j] one FMA chain over
-/// (g, p) ascending, as dnb_wide_product over the concatenated terms. A
-/// convolution's windows read in place: segment g is the window's row g.
-void dnb_wide_window_product(long m, long n, long segments, long length, const float *a, long row_stride,
-                             long segment_stride, const float *b, long ldb, float *c, long ldc);
+/// A_g[i,p] = a[row_offsets[i] + g·segment_stride + p] (p < length) and B_g
+/// is rows g·length ..< (g+1)·length of B (ldb): each C[i,j] one FMA chain
+/// over (g, p) ascending, as dnb_wide_product over the concatenated terms.
+/// A convolution's windows read in place: row i is output position i's
+/// window, segment g the window's row g. Then, when `bias` is given,
+/// C[i,j] = sum + bias[j], and with `relu` (0 >= C ? +0 : C): a Conv2D's
+/// bias and activation in the same operations as its separate pass.
+void dnb_wide_window_product(long m, long n, long segments, long length, const float *a, const long *row_offsets,
+                             long segment_stride, const float *b, long ldb, float *c, long ldc, const float *bias,
+                             bool relu);
+
+/// C (m×n, ldc) ⊕= Aᵀ·B with A[i,p] = a[i + term_offsets[p]] for p < k and
+/// B k×n row-major (ldb): each C[i,j] CONTINUES its FMA chain over p
+/// ascending from the value it holds. A convolution's kernel gradient with
+/// the windows read in place: term p is output position p.
+void dnb_wide_window_gradient(long m, long n, long k, const float *a, const long *term_offsets, const float *b, long ldb,
+                              float *c, long ldc);
+
+/// out[j] for j < n = the FMA chain over t < count ascending, from +0, of
+/// row[terms[t]]·b[terms[t]·ldb + j]: one row of C = A·B walking only the
+/// terms its A row lists (the others zero, so they would change nothing).
+void dnb_wide_sparse_row(long count, const long *terms, const float *row, const float *b, long ldb, float *out, long n);
 
 /// For dnb-bench's peak: `rounds` rounds of sixteen independent 16-lane FMA
 /// chains (AVX-512, 512 FLOP a round: enough chains to cover the FMA latency

@@ -8,6 +8,8 @@
 //   multiply              C = A·B, A M×K row-major (lda), chains from +0
 //   windowProduct         C = A·B, A's rows read in segments (convolution
 //                         windows in place), chains from +0
+//   accumulateWindows     C = C ⊕ Aᵀ·B, A's columns read in place at given
+//                         offsets (convolution windows), chains continued
 //   accumulateTransposed  C = C ⊕ Aᵀ·B, A stored K×M (lda): each C[i,j]
 //                         CONTINUES its chain from the value it holds, so
 //                         computing a long chain in blocks of p (C zeroed
@@ -44,7 +46,8 @@ enum ProductKernels {
     /// picks one position per window: one in four, at most, carries one). Each row walks only
     /// its nonzero terms, k ascending, from +0: a zero term leaves a chain
     /// unchanged, so the bits are `multiply`'s (for finite B). One row at a
-    /// time, 96 columns (twelve 8-lane chains) at a time. Needs n ≥ 8.
+    /// time, 96 columns (twelve 8-lane chains) or, on the AVX-512 tiles, 192
+    /// at a time. Needs n ≥ 8.
     static func multiplySkippingZeros(
         rows: Range<Int>, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int
@@ -60,6 +63,10 @@ enum ProductKernels {
                     count += 1
                 }
                 let out = c + i * ldc
+                if wideTiles {
+                    dnb_wide_sparse_row(count, terms, row, b, ldb, out, n)
+                    continue
+                }
                 var j = 0
                 while n - j >= 96 {
                     sparseRow96(count, terms, row, b + j, ldb, out + j)
@@ -120,24 +127,83 @@ enum ProductKernels {
     }
 
     /// C (M×N) = Σ_g A_g·B_g over g < segments, from +0, with
-    /// A_g[i,p] = a[i·rowStride + g·segmentStride + p] for p < length and
+    /// A_g[i,p] = a[rowOffsets[i] + g·segmentStride + p] for p < length and
     /// B_g rows g·length ..< (g+1)·length of B: each element one chain over
     /// (g, p) ascending, as `multiply` over the segments side by side. A
-    /// convolution's windows read in place (segment g: the window's row g).
+    /// convolution's windows read in place: row i is output position i's
+    /// window, segment g its row g, and neighbouring windows in one output
+    /// row start `rowStride` apart.
+    /// Then `C = activation(C + bias)` row by row, as `Activation.forward`
+    /// (needs ldc = n; fused into the AVX-512 tiles' stores for linear and relu).
     static func windowProduct(
-        m: Int, n: Int, segments: Int, length: Int, a: UnsafePointer<Float>, rowStride: Int, segmentStride: Int,
-        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+        m: Int, n: Int, segments: Int, length: Int, a: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>,
+        rowStride: Int, segmentStride: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+        bias: UnsafePointer<Float>, activation: Activation
     ) {
+        precondition(ldc == n, "the activation's rows are n wide")
         guard m > 0, n > 0 else { return }
-        if wideTiles, n >= 16 || n < 8 {
-            // The AVX-512 tiles keep their chains in registers across the segments.
-            dnb_wide_window_product(m, n, segments, length, a, rowStride, segmentStride, b, ldb, c, ldc)
+        if wideTiles, n >= 16 || n < 8, activation == .linear || activation == .relu {
+            // The AVX-512 tiles gather their rows' windows, keep the chains in registers across
+            // segments, and add the bias and apply relu on the way out.
+            dnb_wide_window_product(
+                m, n, segments, length, a, rowOffsets, segmentStride, b, ldb, c, ldc, bias, activation == .relu)
             return
         }
-        for g in 0..<max(segments, 1) {
+        windowProduct(
+            m: m, n: n, segments: segments, length: length, a: a, rowOffsets: rowOffsets, rowStride: rowStride,
+            segmentStride: segmentStride, b: b, ldb: ldb, c: c, ldc: ldc)
+        activation.forward(c, bias: bias, rows: m, columns: n)
+    }
+
+    /// `windowProduct` without the epilogue.
+    private static func windowProduct(
+        m: Int, n: Int, segments: Int, length: Int, a: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>,
+        rowStride: Int, segmentStride: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        if wideTiles, n >= 16 || n < 8 {
+            dnb_wide_window_product(
+                m, n, segments, length, a, rowOffsets, segmentStride, b, ldb, c, ldc, nil, false)
+            return
+        }
+        // The 8-lane tiles take evenly spaced rows: one run of windows at a
+        // time, each segment continuing the chains the one before left.
+        var i = 0
+        while i < m {
+            var end = i + 1
+            while end < m, rowOffsets[end] - rowOffsets[end - 1] == rowStride { end += 1 }
+            for g in 0..<max(segments, 1) {
+                product(
+                    m: end - i, n: n, k: segments > 0 ? length : 0, a: a + rowOffsets[i] + g * segmentStride,
+                    rowStride: rowStride, columnStride: 1, b: b + g * length * ldb, ldb: ldb, c: c + i * ldc, ldc: ldc,
+                    accumulate: g > 0)
+            }
+            i = end
+        }
+    }
+
+    /// `C ⊕= Aᵀ·B` with A[i,p] = a[i + termOffsets[p]] for p < k: each C[i,j]
+    /// continues its chain over p ascending, as `accumulateTransposed`. A
+    /// convolution's kernel gradient over windows read in place (term p is
+    /// output position p; neighbouring windows in one output row start
+    /// `termStride` apart).
+    static func accumulateWindows(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, termOffsets: UnsafePointer<Int>, termStride: Int,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0, k > 0 else { return }
+        if wideTiles, n >= 16 || n < 8 {
+            dnb_wide_window_gradient(m, n, k, a, termOffsets, b, ldb, c, ldc)
+            return
+        }
+        // The 8-lane tiles take evenly spaced terms: one run of windows at a time.
+        var p = 0
+        while p < k {
+            var end = p + 1
+            while end < k, termOffsets[end] - termOffsets[end - 1] == termStride { end += 1 }
             product(
-                m: m, n: n, k: segments > 0 ? length : 0, a: a + g * segmentStride, rowStride: rowStride,
-                columnStride: 1, b: b + g * length * ldb, ldb: ldb, c: c, ldc: ldc, accumulate: g > 0)
+                m: m, n: n, k: end - p, a: a + termOffsets[p], rowStride: 1, columnStride: termStride,
+                b: b + p * ldb, ldb: ldb, c: c, ldc: ldc, accumulate: true)
+            p = end
         }
     }
 

@@ -30,15 +30,12 @@ import JSON
 // dcols, col2im) or the rows k of dW: no sum crosses two tasks.
 //
 // Without padding and at stride 1 (`readsInPlace`), no patches are built:
-// row ky of every window is K·C consecutive input values, and the windows
-// of neighbouring positions start C values apart. So the forward is one
-// product whose terms come in K segments, one per ky, each read in place
-// (rows C apart): the same chains in the same order. It computes the
-// output positions laid out with the input's
-// width W, (OH − 1)·W + OW rows, and drops the columns past OW (their
-// windows wrap onto the next input row). dW walks the same in-place rows,
-// one output row at a time, each piece of its kernel rows within one ky.
-// dcols is built per example in a scratch buffer, then col2im as above.
+// row ky of every window is K·C consecutive input values. So the forward is
+// one product whose rows are the windows, read in place (each from its
+// start in the input), with their terms in K segments, one per ky: the same
+// chains in the same order. dW reads the same windows in place, each piece
+// of its kernel rows within one ky. dcols is built per example in a scratch buffer, then
+// col2im as above.
 
 /// A Conv2D layer located in the parameter buffer, with its geometry.
 struct ConvolutionPlan: Equatable, Sendable {
@@ -67,9 +64,11 @@ struct ConvolutionPlan: Equatable, Sendable {
             && outWidth == inWidth - kernel + 1
     }
 
-    /// Rows of the in-place forward per example: positions laid out with
-    /// the input's width, up to the last real one.
-    var spanRows: Int { (outHeight - 1) * inWidth + outWidth }
+    /// Where each output position's window starts in one example's input
+    /// (a layer that `readsInPlace`).
+    func windowOffsets() -> [Int] {
+        (0..<positions).map { p in ((p / outWidth) * inWidth + p % outWidth) * channels }
+    }
 }
 
 enum Convolution {
@@ -150,40 +149,34 @@ enum Convolution {
     }
 
     /// Forward for batch rows `rows` of a layer that `readsInPlace`: per
-    /// example, the product over the windows in place into `span` (spanRows × F),
-    /// its real positions copied to `output`, then bias and activation.
+    /// example, the product over its windows in place (`offsets`, from
+    /// `windowOffsets`) with its bias and activation.
     static func forwardInPlace(
         input x: UnsafePointer<Float>, rows: Range<Int>, plan: ConvolutionPlan, parameters: UnsafePointer<Float>,
-        span: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+        offsets: UnsafePointer<Int>, output: UnsafeMutablePointer<Float>
     ) {
-        let (k, c, f, w) = (plan.kernel, plan.channels, plan.filters, plan.inWidth)
-        let run = k * c
-        let kernel = parameters + plan.kernelOffset
+        let (k, c, f) = (plan.kernel, plan.channels, plan.filters)
         for r in rows {
             ProductKernels.windowProduct(
-                m: plan.spanRows, n: f, segments: k, length: run, a: x + r * plan.inputSize, rowStride: c,
-                segmentStride: w * c, b: kernel, ldb: f, c: span, ldc: f)
-            let out = output + r * plan.outputSize
-            for oy in 0..<plan.outHeight {
-                (out + oy * plan.outWidth * f).update(from: span + oy * w * f, count: plan.outWidth * f)
-            }
+                m: plan.positions, n: f, segments: k, length: k * c, a: x + r * plan.inputSize, rowOffsets: offsets,
+                rowStride: c, segmentStride: plan.inWidth * c, b: parameters + plan.kernelOffset, ldb: f,
+                c: output + r * plan.outputSize, ldc: f, bias: parameters + plan.biasOffset, activation: plan.activation)
         }
-        plan.activation.forward(
-            output + rows.lowerBound * plan.outputSize, bias: parameters + plan.biasOffset,
-            rows: rows.count * plan.positions, columns: f)
     }
 
     /// `kernelGradient` for a layer that `readsInPlace`, reading its input
-    /// `x` in place: the same chains over (n, p) ascending, continued one
-    /// output row at a time.
+    /// `x` in place (`offsets` from `windowOffsets`): the same chains over
+    /// (n, p) ascending, one example at a time, each piece of the task's
+    /// kernel rows within one ky.
     static func kernelGradientInPlace(
-        input x: UnsafePointer<Float>, rows: Int, plan: ConvolutionPlan, outputGradient dz: UnsafePointer<Float>,
-        gradients: UnsafeMutablePointer<Float>, kernelRows: Range<Int>, columns: Range<Int>
+        input x: UnsafePointer<Float>, rows: Int, plan: ConvolutionPlan, offsets: UnsafePointer<Int>,
+        outputGradient dz: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>, kernelRows: Range<Int>,
+        columns: Range<Int>
     ) {
         let (f, c, w, run) = (plan.filters, plan.channels, plan.inWidth, plan.kernel * plan.channels)
         let dW = gradients + plan.kernelOffset + kernelRows.lowerBound * f + columns.lowerBound
         for i in 0..<kernelRows.count { (dW + i * f).update(repeating: 0, count: columns.count) }
-        // The task's kernel rows cut where ky changes: each piece reads one input row per output row.
+        // The task's kernel rows cut where ky changes: row (ky, j) of a window is x[start + ky·W·C + j].
         var pieces: [(ky: Int, rows: Range<Int>)] = []
         var start = kernelRows.lowerBound
         while start < kernelRows.upperBound {
@@ -194,14 +187,12 @@ enum Convolution {
         }
         for n in 0..<rows {
             let image = x + n * plan.inputSize
-            for oy in 0..<plan.outHeight {
-                let gradient = dz + (n * plan.positions + oy * plan.outWidth) * f + columns.lowerBound
-                for piece in pieces {
-                    ProductKernels.accumulateTransposed(
-                        m: piece.rows.count, n: columns.count, k: plan.outWidth,
-                        a: image + (oy + piece.ky) * w * c + (piece.rows.lowerBound - piece.ky * run), lda: c,
-                        b: gradient, ldb: f, c: dW + (piece.rows.lowerBound - kernelRows.lowerBound) * f, ldc: f)
-                }
+            for piece in pieces {
+                ProductKernels.accumulateWindows(
+                    m: piece.rows.count, n: columns.count, k: plan.positions,
+                    a: image + piece.ky * w * c + (piece.rows.lowerBound - piece.ky * run), termOffsets: offsets,
+                    termStride: c, b: dz + n * plan.positions * f + columns.lowerBound, ldb: f,
+                    c: dW + (piece.rows.lowerBound - kernelRows.lowerBound) * f, ldc: f)
             }
         }
     }
@@ -243,6 +234,24 @@ enum Convolution {
         return tasks
     }
 
+    /// How many of `values[0..<count]` are zero, eight at a time.
+    static func zeroCount(_ values: UnsafePointer<Float>, _ count: Int) -> Int {
+        var zeros = SIMD8<Int32>()
+        var i = 0
+        while count - i >= 8 {
+            let lanes = UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<Float>.self)
+            // A true lane is all ones, -1.
+            zeros &-= unsafeBitCast(lanes .== 0, to: SIMD8<Int32>.self)
+            i += 8
+        }
+        var total = Int(zeros.wrappedSum())
+        while i < count {
+            if values[i] == 0 { total += 1 }
+            i += 1
+        }
+        return total
+    }
+
     /// Kernel rows per kernel-gradient task (a multiple of the product's 6-row tiles).
     /// Each task streams all of dz once, so few large pieces (4 for a 3×3×32
     /// kernel) keep the memory traffic down.
@@ -262,9 +271,7 @@ enum Convolution {
         let gradient = dz + row * p * f
         // Below a pooling that picks one winner per window most of dz is zero: walk only its nonzero
         // terms (the same chains, so the same bits) when they are few.
-        var zeros = 0
-        for i in 0..<(p * f) where gradient[i] == 0 { zeros += 1 }
-        if patch >= 8, zeros * 2 >= p * f {
+        if patch >= 8, zeroCount(gradient, p * f) * 2 >= p * f {
             ProductKernels.multiplySkippingZeros(
                 rows: 0..<p, n: patch, k: f, a: gradient, lda: f, b: transposedKernel, ldb: patch, c: dcols, ldc: patch)
         } else {
@@ -543,12 +550,14 @@ extension JSONValue {
     }
 }
 
-/// A Conv2D layer's buffers (patches or per-thread scratch, Wᵀ) and passes.
+/// A Conv2D layer's buffers (patches or window offsets, dcols scratch, Wᵀ) and passes.
 final class ConvolutionPass: LayerPass {
     let plan: ConvolutionPlan
     /// The patches of the pass's rows, for a layer that does not read its input in place.
     private let cols: UnsafeMutablePointer<Float>?
-    /// One example's in-place forward span or dcols, per running task.
+    /// Where each position's window starts, for a layer that does.
+    private let offsets: UnsafeMutablePointer<Int>
+    /// One example's dcols, per running task.
     private let scratch: ScratchBuffers
     private let transposedKernel: UnsafeMutablePointer<Float>
     private let tasks: [(rows: Range<Int>, columns: Range<Int>)]
@@ -556,14 +565,17 @@ final class ConvolutionPass: LayerPass {
     init(plan: ConvolutionPlan, capacity: Int, training: Bool) {
         self.plan = plan
         cols = plan.readsInPlace ? nil : layerBuffer(capacity * plan.positions * plan.patch, Float(0))
-        let dcols = training ? plan.positions * plan.patch : 0
-        scratch = ScratchBuffers(count: plan.readsInPlace ? max(plan.spanRows * plan.filters, dcols) : dcols)
+        let windows = plan.readsInPlace ? plan.windowOffsets() : []
+        offsets = layerBuffer(windows.count, 0)
+        offsets.update(from: windows, count: windows.count)
+        scratch = ScratchBuffers(count: training ? plan.positions * plan.patch : 0)
         transposedKernel = layerBuffer(training ? plan.patch * plan.filters : 0, Float(0))
         tasks = Convolution.kernelGradientTasks(plan)
     }
 
     deinit {
         cols?.deallocate()
+        offsets.deallocate()
         transposedKernel.deallocate()
     }
 
@@ -574,10 +586,8 @@ final class ConvolutionPass: LayerPass {
             Convolution.forward(
                 input: io.input, rows: chunk, plan: plan, parameters: io.parameters, cols: cols, output: io.output)
         } else {
-            scratch.withBuffer { span in
-                Convolution.forwardInPlace(
-                    input: io.input, rows: chunk, plan: plan, parameters: io.parameters, span: span, output: io.output)
-            }
+            Convolution.forwardInPlace(
+                input: io.input, rows: chunk, plan: plan, parameters: io.parameters, offsets: offsets, output: io.output)
         }
     }
 
@@ -585,7 +595,7 @@ final class ConvolutionPass: LayerPass {
         rows: Int, _ io: LayerIO, dz: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
         done: ((Range<Int>) -> Void)?
     ) {
-        let (plan, tasks, cols, input) = (plan, tasks, cols.map { UnsafePointer($0) }, io.input)
+        let (plan, tasks, cols, input, offsets) = (plan, tasks, cols.map { UnsafePointer($0) }, io.input, UnsafePointer(offsets))
         ComputePool.shared.forEachPiece(
             of: tasks.count, piece: 1, cost: rows * plan.positions * plan.patch * plan.filters / tasks.count
         ) { range in
@@ -596,7 +606,7 @@ final class ConvolutionPass: LayerPass {
                         kernelRows: tasks[task].rows, columns: tasks[task].columns)
                 } else {
                     Convolution.kernelGradientInPlace(
-                        input: input, rows: rows, plan: plan, outputGradient: dz, gradients: gradients,
+                        input: input, rows: rows, plan: plan, offsets: offsets, outputGradient: dz, gradients: gradients,
                         kernelRows: tasks[task].rows, columns: tasks[task].columns)
                 }
             }

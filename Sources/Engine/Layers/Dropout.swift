@@ -34,9 +34,13 @@ enum Dropout {
     ) {
         var generator = generator(seed: seed, step: step, layer: layer, row: row)
         let keep = scale(rate)
+        // nextUnit() >= rate, without the conversion or a branch: u = n·2⁻⁵³ with
+        // n < 2⁵³ an integer, and rate·2⁵³ is exact, so u ≥ rate exactly when n ≥ ⌈rate·2⁵³⌉.
+        let threshold = UInt64((rate * 0x1p53).rounded(.up))
         for i in 0..<count {
-            mask[i] = generator.nextUnit() >= rate ? keep : 0
-            a[i] = x[i] * mask[i]
+            let m: Float = generator.next() >> 11 >= threshold ? keep : 0
+            mask[i] = m
+            a[i] = x[i] * m
         }
     }
 

@@ -30,6 +30,21 @@ enum MaxPooling {
         _ x: UnsafePointer<Float>, _ plan: PoolingPlan, output a: UnsafeMutablePointer<Float>,
         argmax: UnsafeMutablePointer<Int32>
     ) {
+        forward(x, plan, output: a, argmax: argmax, keepsIndices: true)
+    }
+
+    /// One example's `a` alone (inference: no backward will ask where the maxima were).
+    static func forward(_ x: UnsafePointer<Float>, _ plan: PoolingPlan, output a: UnsafeMutablePointer<Float>) {
+        // Never written: `keepsIndices` is false.
+        var unused: Int32 = 0
+        forward(x, plan, output: a, argmax: &unused, keepsIndices: false)
+    }
+
+    @inline(__always)
+    private static func forward(
+        _ x: UnsafePointer<Float>, _ plan: PoolingPlan, output a: UnsafeMutablePointer<Float>,
+        argmax: UnsafeMutablePointer<Int32>, keepsIndices: Bool
+    ) {
         let (c, s, w) = (plan.channels, plan.size, plan.inWidth)
         let vectorChannels = c - c % 8
         let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
@@ -47,16 +62,20 @@ enum MaxPooling {
                             let v = UnsafeRawPointer(x + at).loadUnaligned(as: SIMD8<Float>.self)
                             let larger = v .> best
                             best.replace(with: v, where: larger)
-                            index.replace(with: SIMD8<Int32>(repeating: Int32(at)) &+ lanes, where: larger)
+                            if keepsIndices {
+                                index.replace(with: SIMD8<Int32>(repeating: Int32(at)) &+ lanes, where: larger)
+                            }
                         }
                     }
                     UnsafeMutableRawPointer(a + out + ch).storeBytes(of: best, as: SIMD8<Float>.self)
-                    UnsafeMutableRawPointer(argmax + out + ch).storeBytes(of: index, as: SIMD8<Int32>.self)
+                    if keepsIndices {
+                        UnsafeMutableRawPointer(argmax + out + ch).storeBytes(of: index, as: SIMD8<Int32>.self)
+                    }
                     ch += 8
                 }
                 for ch in vectorChannels..<c {
                     a[out + ch] = x[first + ch]
-                    argmax[out + ch] = Int32(truncatingIfNeeded: first + ch)
+                    if keepsIndices { argmax[out + ch] = Int32(truncatingIfNeeded: first + ch) }
                 }
                 guard vectorChannels < c else { continue }
                 for py in 0..<s {
@@ -64,7 +83,7 @@ enum MaxPooling {
                         let index = ((oy * s + py) * w + ox * s + px) * c
                         for ch in vectorChannels..<c where x[index + ch] > a[out + ch] {
                             a[out + ch] = x[index + ch]
-                            argmax[out + ch] = Int32(truncatingIfNeeded: index + ch)
+                            if keepsIndices { argmax[out + ch] = Int32(truncatingIfNeeded: index + ch) }
                         }
                     }
                 }
@@ -114,10 +133,10 @@ public struct MaxPooling2DLayer: Layer, Equatable {
     public func shapeLine(output: [Int]) -> String { "maxpool \(output.map(String.init).joined(separator: "×"))" }
 
     func makePass(_ layer: PlacedLayer, capacity: Int, training: Bool) -> any LayerPass {
-        MaxPoolingPass(plan: PoolingPlan(layer, size: poolSize), capacity: capacity)
+        MaxPoolingPass(plan: PoolingPlan(layer, size: poolSize), capacity: training ? capacity : 0)
     }
 
-    func floatsPerRow(_ layer: PlacedLayer, training: Bool) -> Int { layer.outputSize }
+    func floatsPerRow(_ layer: PlacedLayer, training: Bool) -> Int { training ? layer.outputSize : 0 }
 
     // a = the first maximum of the window, (py, px) ascending, by `>`; the
     // winners' input indices are kept for the backward.
@@ -210,23 +229,31 @@ extension PoolingPlan {
 /// A MaxPooling2D layer's winners and passes.
 final class MaxPoolingPass: LayerPass {
     let plan: PoolingPlan
-    private let argmax: UnsafeMutablePointer<Int32>
+    /// Where each maximum was, for the backward (training passes only).
+    private let argmax: UnsafeMutablePointer<Int32>?
 
+    /// `capacity` rows of maxima's places; 0 for a pass that never trains.
     init(plan: PoolingPlan, capacity: Int) {
         self.plan = plan
-        argmax = layerBuffer(capacity * plan.outputSize, Int32(0))
+        argmax = capacity > 0 ? layerBuffer(capacity * plan.outputSize, Int32(0)) : nil
     }
 
-    deinit { argmax.deallocate() }
+    deinit { argmax?.deallocate() }
 
     func forward(_ chunk: Range<Int>, _ io: LayerIO) {
         let (inSize, outSize) = (plan.inputSize, plan.outputSize)
         for r in chunk {
-            MaxPooling.forward(io.input + r * inSize, plan, output: io.output + r * outSize, argmax: argmax + r * outSize)
+            if let argmax {
+                MaxPooling.forward(
+                    io.input + r * inSize, plan, output: io.output + r * outSize, argmax: argmax + r * outSize)
+            } else {
+                MaxPooling.forward(io.input + r * inSize, plan, output: io.output + r * outSize)
+            }
         }
     }
 
     func inputGradient(_ chunk: Range<Int>, _ io: LayerIO, dz: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+        guard let argmax else { preconditionFailure("max pooling's backward needs a training pass") }
         let (inSize, outSize) = (plan.inputSize, plan.outputSize)
         for r in chunk {
             MaxPooling.backward(dz + r * outSize, plan, argmax: argmax + r * outSize, into: dx + r * inSize)
