@@ -177,6 +177,10 @@ final class ComputePool: @unchecked Sendable {
         }
         let worked = monotonicNanoseconds() - started
         waitForWorkers(count - byCaller)
+        // Every claim of this pass has finished, and a worker reads `task` only
+        // after a claim within it: drop the closure, so the buffers it holds
+        // (a workspace) go when their owner does, not at the next pass.
+        task = nil
         // Waiting longer than its own share of the work took means a worker
         // holding a task lost its core: another process wants it, or the
         // host took the core for a moment. The passes run alone after a
