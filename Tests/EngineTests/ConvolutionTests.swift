@@ -249,6 +249,44 @@ struct ConvolutionTests {
             seed: 7, step: 1e-3)
     }
 
+    /// relu → max pooling: the pooling's backward applies the relu derivative
+    /// itself (winners not above 0, NaN among them, get +0), writing every
+    /// value once, the rows and columns no window reads included; the same
+    /// bits as the plain scatter followed by relu's own backward.
+    @Test(arguments: [3, 16, 19])
+    func maxPoolingFoldsTheReluDerivativeBelowIt(channels: Int) {
+        let plan = PoolingPlan(inHeight: 7, inWidth: 5, channels: channels, outHeight: 3, outWidth: 2, size: 2)
+        var x = Fixture.uniform(plan.inputSize, -1, 1, seed: UInt64(channels)).map { max($0, 0) }
+        x[channels + 1] = .nan
+        x[0] = 0
+        let dz = Fixture.uniform(plan.outputSize, -1, 1, seed: 77)
+        var a = [Float](repeating: 0, count: plan.outputSize)
+        var argmax = [Int32](repeating: 0, count: plan.outputSize)
+        MaxPooling.forward(x, plan, output: &a, argmax: &argmax)
+        var expected = [Float](repeating: 0, count: plan.inputSize)
+        for j in 0..<plan.outputSize { expected[Int(argmax[j])] = dz[j] }
+        Activation.relu.backward(gradient: &expected, output: x, count: x.count)
+        var plain = [Float](repeating: .nan, count: plan.inputSize)
+        MaxPooling.backward(dz, plan, argmax: argmax, maxima: nil, into: &plain)
+        Activation.relu.backward(gradient: &plain, output: x, count: x.count)
+        var folded = [Float](repeating: .nan, count: plan.inputSize)
+        MaxPooling.backward(dz, plan, argmax: argmax, maxima: a, into: &folded)
+        #expect(differingBits(plain, expected) == 0)
+        #expect(differingBits(folded, expected) == 0)
+        #expect(expected.contains { $0 != 0 } && expected.contains { $0 == 0 })
+    }
+
+    /// A training workspace hands a relu's derivative to the max pooling
+    /// above it, and to nothing else.
+    @Test func reluUnderMaxPoolingIsFolded() throws {
+        let model = try Model(architecture: Self.kerasConvnet, seed: 1)
+        let training = Workspace(model: model, capacity: 4, training: true)
+        let folds = training.passes.map { ($0 as? MaxPoolingPass)?.appliesReluBelow }
+        #expect(folds.compactMap { $0 } == [true, true])
+        let inference = Workspace(model: model, capacity: 4, training: false)
+        #expect(inference.passes.compactMap { ($0 as? MaxPoolingPass)?.appliesReluBelow } == [false, false])
+    }
+
     @Test func dropoutWithAFixedMask() throws {
         try Self.checkGradients(
             Architecture(

@@ -68,25 +68,33 @@ extension Activation {
     func backward(
         gradient: UnsafeMutablePointer<Float>, output a: UnsafePointer<Float>, count: Int
     ) {
+        backward(UnsafePointer(gradient), output: a, count: count, into: gradient)
+    }
+
+    /// Backward from `g` = dL/da into `dz` (which may be `g` itself), in one
+    /// pass: each value is read before it is written.
+    func backward(
+        _ g: UnsafePointer<Float>, output a: UnsafePointer<Float>, count: Int, into dz: UnsafeMutablePointer<Float>
+    ) {
         precondition(self != .softmax, "softmax is fused with the loss")
         switch self {
         case .linear, .softmax:
-            break
+            if UnsafePointer(dz) != g { dz.update(from: g, count: count) }
         case .relu:
             // Eight lanes at a time: the scalar select compiles to an
             // unpredictable branch per element (~3 ns each).
             let whole = count - count % 8
             for i in stride(from: 0, to: whole, by: 8) {
-                let g = UnsafeRawPointer(gradient + i).loadUnaligned(as: SIMD8<Float>.self)
+                let values = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
                 let live = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) .> 0
-                UnsafeMutableRawPointer(gradient + i).storeBytes(
-                    of: SIMD8<Float>(repeating: 0).replacing(with: g, where: live), as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(dz + i).storeBytes(
+                    of: SIMD8<Float>(repeating: 0).replacing(with: values, where: live), as: SIMD8<Float>.self)
             }
-            for i in whole..<count where !(a[i] > 0) { gradient[i] = 0 }
+            for i in whole..<count { dz[i] = a[i] > 0 ? g[i] : 0 }
         case .sigmoid:
-            for i in 0..<count { gradient[i] *= a[i] * (1 - a[i]) }
+            for i in 0..<count { dz[i] = g[i] * (a[i] * (1 - a[i])) }
         case .tanh:
-            for i in 0..<count { gradient[i] *= 1 - a[i] * a[i] }
+            for i in 0..<count { dz[i] = g[i] * (1 - a[i] * a[i]) }
         }
     }
 }

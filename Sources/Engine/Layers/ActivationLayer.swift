@@ -64,11 +64,15 @@ public struct ActivationLayer: Layer, Equatable {
 final class ActivationPass: LayerPass {
     let activation: Activation
     let size: Int
+    /// The layer above applies this derivative (a max pooling over a relu).
+    private var derivativeAppliedAbove = false
 
     init(activation: Activation, size: Int) {
         self.activation = activation
         self.size = size
     }
+
+    func skipActivationDerivative() { derivativeAppliedAbove = true }
 
     func forward(_ chunk: Range<Int>, _ io: LayerIO) {
         let offset = chunk.lowerBound * size
@@ -77,8 +81,11 @@ final class ActivationPass: LayerPass {
 
     func inputGradient(_ chunk: Range<Int>, _ io: LayerIO, dz: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
         let offset = chunk.lowerBound * size
-        (dx + offset).update(from: dz + offset, count: chunk.count * size)
-        activation.backward(gradient: dx + offset, output: io.output + offset, count: chunk.count * size)
+        if derivativeAppliedAbove {
+            (dx + offset).update(from: dz + offset, count: chunk.count * size)
+        } else {
+            activation.backward(dz + offset, output: io.output + offset, count: chunk.count * size, into: dx + offset)
+        }
     }
 }
 

@@ -629,7 +629,13 @@ final class ConvolutionPass: LayerPass {
         }
     }
 
+    /// The layer above applies this layer's activation derivative (a max pooling over a relu).
+    private var derivativeAppliedAbove = false
+
+    func skipActivationDerivative() { derivativeAppliedAbove = true }
+
     func activationDerivative(_ chunk: Range<Int>, _ io: LayerIO, gradient: UnsafeMutablePointer<Float>) {
+        guard !derivativeAppliedAbove else { return }
         let size = plan.outputSize
         plan.activation.backward(
             gradient: gradient + chunk.lowerBound * size, output: io.output + chunk.lowerBound * size,

@@ -500,7 +500,13 @@ final class DensePass: LayerPass {
             outputGradient: dz, rows: chunk, layer: plan, transposedKernel: UnsafePointer(transposedKernel), into: dx)
     }
 
+    /// The layer above applies this layer's activation derivative.
+    private var derivativeAppliedAbove = false
+
+    func skipActivationDerivative() { derivativeAppliedAbove = true }
+
     func activationDerivative(_ chunk: Range<Int>, _ io: LayerIO, gradient: UnsafeMutablePointer<Float>) {
+        guard !derivativeAppliedAbove else { return }
         let size = plan.outputs
         plan.activation.backward(
             gradient: gradient + chunk.lowerBound * size, output: io.output + chunk.lowerBound * size,

@@ -301,6 +301,15 @@ protocol LayerPass: AnyObject {
     func inputGradient(_ chunk: Range<Int>, _ io: LayerIO, dz: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>)
     /// In place on rows `chunk`: dL/d(output) to dL/dz (a weighted layer's activation derivative).
     func activationDerivative(_ chunk: Range<Int>, _ io: LayerIO, gradient: UnsafeMutablePointer<Float>)
+    /// Whether this layer's `inputGradient` can also apply the derivative of
+    /// `activation`, which the layer below applied to this layer's input
+    /// (relu under a max pooling: its winners are the relu's live values).
+    /// When it returns true it does so from then on, and the workspace calls
+    /// the layer below's `skipActivationDerivative`: one pass fewer over
+    /// the larger gradient, with the same bits.
+    func appliesDerivativeBelow(_ activation: Activation) -> Bool
+    /// The layer above applies this layer's activation derivative: leave it out.
+    func skipActivationDerivative()
 }
 
 extension LayerPass {
@@ -316,6 +325,9 @@ extension LayerPass {
     var earlyParameters: Range<Int> { 0..<0 }
     func prepareInputGradient(_ io: LayerIO) {}
     func activationDerivative(_ chunk: Range<Int>, _ io: LayerIO, gradient: UnsafeMutablePointer<Float>) {}
+    func appliesDerivativeBelow(_ activation: Activation) -> Bool { false }
+    // A layer with no activation derivative has none to skip.
+    func skipActivationDerivative() {}
 }
 
 /// A layer's buffers: `count` values, zeroed (at least one, so the pointer is valid).

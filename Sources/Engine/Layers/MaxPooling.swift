@@ -9,7 +9,8 @@ import JSON
 // The defined order: a[oy,ox,c] is the first maximum of the window, read
 // (py, px) ascending, compared with `>` (so a NaN wins only in first place);
 // `argmax` keeps its flat input index. Backward: dx = +0 everywhere, then
-// dx[argmax[j]] = dz[j] (windows do not overlap, so no sums).
+// dx[argmax[j]] = dz[j] (windows do not overlap, so no sums); the fast path
+// writes each value once, and may fold in the relu derivative below it.
 
 /// A MaxPooling2D layer's geometry.
 struct PoolingPlan: Equatable, Sendable {
@@ -91,13 +92,51 @@ enum MaxPooling {
         }
     }
 
-    /// One example: `dx` (H×W×C) from `dz` (OH×OW×C) and the forward's `argmax`.
+    /// One example: `dx` (H×W×C) from `dz` (OH×OW×C) and the forward's
+    /// `argmax`, each value of dx written once: a window's winner gets dz,
+    /// the rest +0 (no separate clearing pass). With `maxima` (the forward's
+    /// `a`), the relu derivative of the layer below is applied as well: a
+    /// winner is a live relu output exactly when its maximum is above 0, and
+    /// +0 is what the relu's own backward would leave.
     static func backward(
-        _ dz: UnsafePointer<Float>, _ plan: PoolingPlan, argmax: UnsafePointer<Int32>,
+        _ dz: UnsafePointer<Float>, _ plan: PoolingPlan, argmax: UnsafePointer<Int32>, maxima: UnsafePointer<Float>?,
         into dx: UnsafeMutablePointer<Float>
     ) {
-        dx.update(repeating: 0, count: plan.inputSize)
-        for j in 0..<plan.outputSize { dx[Int(argmax[j])] = dz[j] }
+        let (c, s, w) = (plan.channels, plan.size, plan.inWidth)
+        // What no window reads (`valid` leaves the last H mod S rows and W mod S columns).
+        let (coveredRows, coveredColumns) = (plan.outHeight * s, plan.outWidth * s)
+        if coveredColumns < w {
+            for y in 0..<coveredRows { (dx + (y * w + coveredColumns) * c).update(repeating: 0, count: (w - coveredColumns) * c) }
+        }
+        (dx + coveredRows * w * c).update(repeating: 0, count: (plan.inHeight - coveredRows) * w * c)
+        let vectorChannels = c - c % 8
+        let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+        for oy in 0..<plan.outHeight {
+            for ox in 0..<plan.outWidth {
+                let out = (oy * plan.outWidth + ox) * c
+                for py in 0..<s {
+                    for px in 0..<s {
+                        let at = ((oy * s + py) * w + ox * s + px) * c
+                        var ch = 0
+                        while ch < vectorChannels {
+                            let winner = UnsafeRawPointer(argmax + out + ch).loadUnaligned(as: SIMD8<Int32>.self)
+                            var take = winner .== SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: at + ch)) &+ lanes
+                            if let maxima {
+                                take .&= UnsafeRawPointer(maxima + out + ch).loadUnaligned(as: SIMD8<Float>.self) .> 0
+                            }
+                            let g = UnsafeRawPointer(dz + out + ch).loadUnaligned(as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(dx + at + ch).storeBytes(
+                                of: SIMD8<Float>(repeating: 0).replacing(with: g, where: take), as: SIMD8<Float>.self)
+                            ch += 8
+                        }
+                        for ch in vectorChannels..<c {
+                            let take = Int(argmax[out + ch]) == at + ch && (maxima.map { $0[out + ch] > 0 } ?? true)
+                            dx[at + ch] = take ? dz[out + ch] : 0
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -238,7 +277,16 @@ final class MaxPoolingPass: LayerPass {
         argmax = capacity > 0 ? layerBuffer(capacity * plan.outputSize, Int32(0)) : nil
     }
 
+    /// Whether `inputGradient` applies the relu derivative of the layer below too.
+    private(set) var appliesReluBelow = false
+
     deinit { argmax?.deallocate() }
+
+    func appliesDerivativeBelow(_ activation: Activation) -> Bool {
+        guard argmax != nil, activation == .relu else { return false }
+        appliesReluBelow = true
+        return true
+    }
 
     func forward(_ chunk: Range<Int>, _ io: LayerIO) {
         let (inSize, outSize) = (plan.inputSize, plan.outputSize)
@@ -256,7 +304,9 @@ final class MaxPoolingPass: LayerPass {
         guard let argmax else { preconditionFailure("max pooling's backward needs a training pass") }
         let (inSize, outSize) = (plan.inputSize, plan.outputSize)
         for r in chunk {
-            MaxPooling.backward(dz + r * outSize, plan, argmax: argmax + r * outSize, into: dx + r * inSize)
+            MaxPooling.backward(
+                dz + r * outSize, plan, argmax: argmax + r * outSize,
+                maxima: appliesReluBelow ? UnsafePointer(io.output + r * outSize) : nil, into: dx + r * inSize)
         }
     }
 }

@@ -88,6 +88,11 @@ final class Workspace {
         self.capacity = capacity
         inputShape = layers[0].inputShape
         passes = layers.map { $0.layer.makePass($0, capacity: capacity, training: training) }
+        for l in layers.indices.dropFirst() where training {
+            if let activation = layers[l - 1].layer.appliedActivation, passes[l].appliesDerivativeBelow(activation) {
+                passes[l - 1].skipActivationDerivative()
+            }
+        }
         outputs = layers.map { layerBuffer(capacity * $0.outputSize, Float(0)) }
         outputGradients = training ? layers.dropLast().map { layerBuffer(capacity * $0.outputSize, Float(0)) } : []
         let width = layers[0].inputSize
