@@ -72,6 +72,42 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 }
 
+/// Eight `SeededGenerator`s stepped side by side, one per lane: lane l's
+/// numbers are exactly generator l's. Several streams at once hide the
+/// latency of one xoshiro step (dropout draws a stream per batch row).
+struct SeededGenerators8 {
+    private var s0 = SIMD8<UInt64>(), s1 = SIMD8<UInt64>(), s2 = SIMD8<UInt64>(), s3 = SIMD8<UInt64>()
+
+    /// Lanes from `generators` (at most eight); lanes past them repeat the first.
+    init(_ generators: [SeededGenerator]) {
+        precondition(!generators.isEmpty && generators.count <= 8, "one to eight generators")
+        for lane in 0..<8 {
+            let state = generators[lane < generators.count ? lane : 0].state
+            (s0[lane], s1[lane], s2[lane], s3[lane]) = state
+        }
+    }
+
+    /// The next 64 random bits of every lane (xoshiro256**; ×5 and ×9 as shifts and adds).
+    mutating func next() -> SIMD8<UInt64> {
+        let times5 = s1 &+ (s1 &<< 2)
+        let rotated = (times5 &<< 7) | (times5 &>> 57)
+        let result = rotated &+ (rotated &<< 3)
+        let t = s1 &<< 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = (s3 &<< 45) | (s3 &>> 19)
+        return result
+    }
+}
+
+extension SeededGenerator {
+    /// The four words of the state, for `SeededGenerators8`.
+    fileprivate var state: (UInt64, UInt64, UInt64, UInt64) { (s0, s1, s2, s3) }
+}
+
 /// SplitMix64 (Steele, Lea & Flood): a 64-bit state stepped by the golden
 /// gamma and finalised by two xor-multiply rounds. Used to expand seeds.
 struct SplitMix64 {

@@ -58,6 +58,17 @@ struct ArchitectureTests {
         #expect(mixer.next() == 0xE220_A839_7B1D_CDAF)
     }
 
+    /// Eight generators side by side draw each lane's own numbers (unused lanes ignored).
+    @Test(arguments: [1, 3, 8])
+    func generatorLanesDrawWhatEachGeneratorDraws(lanes: Int) {
+        var singles = (0..<lanes).map { SeededGenerator(seed: UInt64($0) &* 0x9E37_79B9 &+ 11) }
+        var side = SeededGenerators8(singles)
+        for _ in 0..<1000 {
+            let drawn = side.next()
+            for lane in 0..<lanes { #expect(drawn[lane] == singles[lane].next()) }
+        }
+    }
+
     @Test func boundedDrawsStayInRange() {
         var generator = SeededGenerator(seed: 5)
         var seen = Set<UInt64>()
