@@ -29,6 +29,18 @@ struct DenseTests {
         return output
     }
 
+    /// Column sums in registers, 32, 8 and 1 columns at a time: each the
+    /// in-order sum over rows, bit for bit.
+    @Test(arguments: [3, 45, 64])
+    func biasGradientSumsEachColumnInRowOrder(outputs: Int) {
+        let rows = 37
+        let dz = Fixture.uniform(rows * outputs, -1, 1, seed: UInt64(outputs))
+        var db = [Float](repeating: .nan, count: outputs)
+        Dense.biasGradient(dz, rows: rows, outputs: outputs, into: &db)
+        let expected = (0..<outputs).map { j in (0..<rows).reduce(Float(0)) { $0 + dz[$1 * outputs + j] } }
+        #expect(differingBits(db, expected) == 0)
+    }
+
     @Test func linearIsTheAffineMap() {
         #expect(Self.forward(.linear) == [5.5, 0, -1.75, 0.5, 2, -1.25])
     }

@@ -210,10 +210,34 @@ enum Dense {
     static func biasGradient(
         _ dz: UnsafePointer<Float>, rows: Int, outputs: Int, into db: UnsafeMutablePointer<Float>
     ) {
-        db.update(repeating: 0, count: outputs)
-        for r in 0..<rows {
-            let row = dz + r * outputs
-            for j in 0..<outputs { db[j] += row[j] }
+        // The sums stay in registers, 32 and then 8 columns at a time (a
+        // convolution's rows are its positions: 86k rows a step for 26×26).
+        var j = 0
+        while outputs - j >= 32 {
+            var (s0, s1, s2, s3) = (Lanes(), Lanes(), Lanes(), Lanes())
+            for r in 0..<rows {
+                let row = dz + r * outputs + j
+                s0 += .load(row, 0)
+                s1 += .load(row, 8)
+                s2 += .load(row, 16)
+                s3 += .load(row, 24)
+            }
+            s0.store(db + j, 0)
+            s1.store(db + j, 8)
+            s2.store(db + j, 16)
+            s3.store(db + j, 24)
+            j += 32
+        }
+        while outputs - j >= 8 {
+            var sum = Lanes()
+            for r in 0..<rows { sum += .load(dz + r * outputs + j, 0) }
+            sum.store(db + j, 0)
+            j += 8
+        }
+        for column in j..<outputs {
+            var sum: Float = 0
+            for r in 0..<rows { sum += dz[r * outputs + column] }
+            db[column] = sum
         }
     }
 }
