@@ -96,38 +96,47 @@ func runAugmentationShare(_ recipe: Recipe, threads: Int, runs: Int, dataPath: S
         bestWith: bestWith, bestWithout: bestWithout, share: (bestWith - bestWithout) / bestWith)
 }
 
-/// Trains `recipe` from seed 1, evaluating the test set after every epoch,
-/// until an epoch reaches `target` or the recipe's epochs are done.
+/// Trains `recipe` from seed 1 (its `finish` epochs too), evaluating the
+/// test set after every epoch, until an epoch reaches `target` or the
+/// recipe's epochs are done.
 func runTimeTo(_ target: Double, recipe: Recipe, threads: Int, dataPath: String?) throws -> TimeToReport {
     setComputeThreads(threads)
     let mnist = try loadMNIST(dataPath: dataPath, input: .pixels)
     let (training, validation) = try mnist.train.splitForValidation(recipe.validationFraction)
     let model = try Model(architecture: recipe.architecture(inputWidth: mnist.width), seed: 1)
     var report = TimeToReport(
-        recipe: recipe.name, title: recipe.title, threads: threads, target: target, maxEpochs: recipe.epochs, epochs: [])
+        recipe: recipe.name, title: recipe.title, threads: threads, target: target,
+        maxEpochs: recipe.epochs + (recipe.finish?.epochs ?? 0), epochs: [])
     var fitSeconds = 0.0
     var failure: Error?
+    // The model holds this epoch's parameters and moving statistics when it runs.
+    func afterEpoch(_ metrics: EpochMetrics) -> EpochControl {
+        fitSeconds += metrics.seconds
+        let accuracy: Double
+        do {
+            accuracy = try model.evaluate(mnist.test).accuracy
+        } catch {
+            failure = error
+            return EpochControl(stop: true)
+        }
+        let epoch = EpochTest(
+            epoch: report.epochs.count + 1, seconds: metrics.seconds, fitSeconds: fitSeconds,
+            validationAccuracy: metrics.validationAccuracy, testAccuracy: accuracy)
+        report.epochs.append(epoch)
+        guard reaches(accuracy, count: mnist.test.count, target: target) else { return .proceed }
+        report.reached = epoch
+        return EpochControl(stop: true)
+    }
     _ = try model.fit(
         training, validation: validation, optimizer: .adam(learningRate: recipe.learningRate),
-        configuration: recipe.configuration, onBatch: { _ in true },
-        control: { metrics in
-            // The model holds this epoch's parameters and moving statistics here.
-            fitSeconds += metrics.seconds
-            let accuracy: Double
-            do {
-                accuracy = try model.evaluate(mnist.test).accuracy
-            } catch {
-                failure = error
-                return EpochControl(stop: true)
-            }
-            let epoch = EpochTest(
-                epoch: metrics.epoch, seconds: metrics.seconds, fitSeconds: fitSeconds,
-                validationAccuracy: metrics.validationAccuracy, testAccuracy: accuracy)
-            report.epochs.append(epoch)
-            guard reaches(accuracy, count: mnist.test.count, target: target) else { return .proceed }
-            report.reached = epoch
-            return EpochControl(stop: true)
-        })
+        configuration: recipe.configuration, onBatch: { _ in true }, control: afterEpoch)
+    if let finish = recipe.finish, report.reached == nil, failure == nil {
+        var configuration = recipe.configuration
+        (configuration.epochs, configuration.augmentation, configuration.schedule) = (finish.epochs, nil, nil)
+        _ = try model.fit(
+            training, validation: validation, optimizer: .adam(learningRate: finish.learningRate),
+            configuration: configuration, onBatch: { _ in true }, control: afterEpoch)
+    }
     if let failure { throw BenchError.message("evaluate: \(failure)") }
     return report
 }

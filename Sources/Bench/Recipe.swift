@@ -39,6 +39,10 @@ struct Recipe: Sendable {
     var augmentation: Augmentation? = nil
     /// Every step's learning rate (`schedule ...`); nil keeps Adam's.
     var schedule: LearningRateSchedule? = nil
+    /// A second `fit` after the first: this many epochs on the digits as
+    /// they are (no augmentation, no schedule) at Adam's rate `learningRate`,
+    /// continuing the optimizer's state; nil for none.
+    var finish: (epochs: Int, learningRate: Float)? = nil
 
     /// How `fit` trains this recipe: seed 1 (the session's default seed, so
     /// a notebook of the same recipe gives the same numbers), reshuffled
@@ -80,15 +84,17 @@ struct Recipe: Sendable {
         ],
         learningRate: 0.002)
     /// notebooks/convnet.dnb's whole recipe: the batch-normalized convnet
-    /// trained with the engine's default augmentation (`Augmentation()`, as
-    /// `augment=on`) and Adam's rate following Keras's CosineDecay from 0.002
+    /// trained on augmented digits (`augment=on shear_x=0.3 zoom_width=0.2
+    /// elastic=1`) with Adam's rate following Keras's CosineDecay from 0.002
     /// over the notebook's 5,064 steps (12 epochs of 422), batch 128,
-    /// validation 0.1. What `--time-to` trains.
+    /// validation 0.1; then 2 epochs on the digits as they are at lr 0.0001
+    /// (the notebook's second `fit`). What `--time-to` trains.
     static let convnetNotebook = Recipe(
         name: "convnet-notebook", title: "notebooks/convnet.dnb", hidden: 0, epochs: 12, batchSize: 128,
         validationFraction: 0.1, imageStack: batchNormalizedConvnet.imageStack, learningRate: 0.002,
-        augmentation: Augmentation(),
-        schedule: .cosine(initial: 0.002, decaySteps: 5_064, alpha: 0, warmupSteps: 0, warmupTarget: nil))
+        augmentation: Augmentation(widthZoom: 0.2, shearX: 0.3, elastic: 1),
+        schedule: .cosine(initial: 0.002, decaySteps: 5_064, alpha: 0, warmupSteps: 0, warmupTarget: nil),
+        finish: (epochs: 2, learningRate: 0.0001))
     /// What `--recipe all` runs (the convnets are run on request: they take minutes).
     static let all = [seedA, seedB]
     static let known = [seedA, seedB, convnet, batchNormalizedConvnet, convnetNotebook]

@@ -137,11 +137,20 @@ func runRecipe(
     var lastResult: FitResult?
     for _ in 0..<repeats {
         let candidate = try Model(architecture: architecture, seed: 1)
-        let (seconds, result) = try timed {
-            try candidate.fit(
+        let (seconds, result) = try timed { () throws -> FitResult in
+            var result = try candidate.fit(
                 examples, validationSplit: recipe.validationFraction, optimizer: .adam(learningRate: recipe.learningRate),
                 configuration: configuration,
                 onBatch: { _ in true }, onEpoch: { _ in })
+            if let finish = recipe.finish {
+                var plain = configuration
+                (plain.epochs, plain.augmentation, plain.schedule) = (finish.epochs, nil, nil)
+                result.epochs += try candidate.fit(
+                    examples, validationSplit: recipe.validationFraction, optimizer: .adam(learningRate: finish.learningRate),
+                    configuration: plain, onBatch: { _ in true }, onEpoch: { _ in }
+                ).epochs
+            }
+            return result
         }
         fits.append(seconds)
         epochTimes += result.epochs.map(\.seconds)
@@ -167,7 +176,7 @@ func runRecipe(
 
     let steps = (trainingCount + recipe.batchSize - 1) / recipe.batchSize
     let flops =
-        Double(recipe.epochs)
+        Double(recipe.epochs + (recipe.finish?.epochs ?? 0))
         * (Double(trainingCount) * Recipe.trainingFlops(architecture)
             + Double(validationCount) * Recipe.inferenceFlops(architecture))
     return RecipeReport(

@@ -38,14 +38,15 @@ let usage = """
                      [--time-to ACCURACY] [--speedrun] [--json FILE]
       --recipe    which recipe to train: a, b, conv (the keras-io convnet), bnconv (the batch-normalized
                   convnet of notebooks/convnet.dnb, without augmentation or schedule), convnet-notebook
-                  (notebooks/convnet.dnb's whole recipe: bnconv with augmentation and the cosine schedule),
+                  (notebooks/convnet.dnb's whole recipe: bnconv with augmentation and the cosine schedule,
+                  then 2 epochs without augmentation at lr 0.0001),
                   all = a and b, or none (only what the flags below ask for) (default: all)
       --epochs    train this many epochs instead of the recipe's (e.g. a quick convnet timing); also
                   the most epochs --time-to trains
       --augmentation       augmentation's share of an epoch (target <= 5%): the batch-normalized convnet
                            fitted one epoch with the default augmentation and one without, taking turns,
                            --augmentation-runs times each way (default 3); from the best epochs
-      --time-to ACCURACY   notebooks/convnet.dnb's recipe (12 epochs), the test set evaluated after every
+      --time-to ACCURACY   notebooks/convnet.dnb's recipe (12 + 2 epochs), the test set evaluated after every
                            epoch: the epoch and fit seconds at which it first reaches ACCURACY (e.g. 0.995)
       --speedrun           also run notebooks/speedrun.dnb with the dnb next to this executable: its fit
                            seconds and test accuracy (target: >= 0.990 with <= 10 s of fit)
