@@ -240,6 +240,37 @@ struct ConvolutionTests {
         #expect(inPlace(padded) == [false, true, false])
     }
 
+    /// dx from a mostly-zero dz (below a pooling) of a layer read in place:
+    /// each position's row added straight into dx, rows without terms
+    /// skipped, gives the bits of the whole dcols followed by col2im, on
+    /// the 8-lane and the 16-lane paths.
+    @Test(arguments: [false, true])
+    func sparseInputGradientAddsRowsAsCol2imDoes(wide: Bool) throws {
+        guard !wide || ProductKernels.wideAvailable else { return }
+        let plan = ConvolutionPlan(
+            inHeight: 7, inWidth: 6, channels: 5, outHeight: 5, outWidth: 4, filters: 20, kernel: 3, stride: 1, padTop: 0,
+            padLeft: 0, activation: .relu, kernelOffset: 0, biasOffset: 0)
+        #expect(plan.readsInPlace)
+        var dz = Fixture.uniform(plan.outputSize, -1, 1, seed: 12)
+        for i in dz.indices where i % 5 != 0 || (i / plan.filters) % 7 == 3 { dz[i] = 0 }
+        let kernel = Fixture.uniform(plan.patch * plan.filters, -1, 1, seed: 13)
+        var transposed = [Float](repeating: 0, count: kernel.count)
+        MatrixProduct.transpose(kernel, rows: plan.filters, columns: plan.patch, into: &transposed)
+        var dcols = [Float](repeating: .nan, count: plan.positions * plan.patch)
+        var expected = [Float](repeating: .nan, count: plan.inputSize)
+        var fused = [Float](repeating: .nan, count: plan.inputSize)
+        ProductKernels.$pinnedWideTiles.withValue(wide) {
+            MatrixProduct.multiply(
+                m: plan.positions, n: plan.patch, k: plan.filters, a: dz, rowStride: plan.filters, columnStride: 1,
+                b: transposed, ldb: plan.patch, c: &dcols, ldc: plan.patch, rows: 0..<plan.positions)
+            Convolution.col2im(dcols, plan, into: &expected)
+            Convolution.inputGradient(
+                outputGradient: dz, row: 0, plan: plan, transposedKernel: transposed, dcols: &dcols, into: &fused)
+        }
+        #expect(differingBits(fused, expected) == 0)
+        #expect(fused.contains { $0 != 0 })
+    }
+
     @Test func maxPoolingPassesGradientsToItsMaxima() throws {
         try Self.checkGradients(
             Architecture(

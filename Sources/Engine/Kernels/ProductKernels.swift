@@ -57,33 +57,46 @@ enum ProductKernels {
             guard let terms = buffer.baseAddress else { return }
             for i in rows {
                 let row = a + i * lda
-                var count = 0
-                for p in 0..<k where row[p] != 0 {
-                    terms[count] = p
-                    count += 1
-                }
-                let out = c + i * ldc
-                if wideTiles {
-                    dnb_wide_sparse_row(count, terms, row, b, ldb, out, n)
-                    continue
-                }
-                var j = 0
-                while n - j >= 96 {
-                    sparseRow96(count, terms, row, b + j, ldb, out + j)
-                    j += 96
-                }
-                // The last columns 8 at a time; a narrow tail overlaps the vector before it.
-                while j < n {
-                    let start = min(j, n - 8)
-                    var sum = Lanes()
-                    for t in 0..<count {
-                        let p = terms[t]
-                        sum = sum.addingProduct(Lanes(repeating: row[p]), .load(b + p * ldb, start))
-                    }
-                    sum.store(out, start)
-                    j = start + 8
-                }
+                sparseRow(row, nonzeroTerms(row, k: k, into: terms), terms, n: n, b: b, ldb: ldb, into: c + i * ldc)
             }
+        }
+    }
+
+    /// The places of `row[0..<k]`'s nonzero values, ascending, into `terms`; returns how many.
+    static func nonzeroTerms(_ row: UnsafePointer<Float>, k: Int, into terms: UnsafeMutablePointer<Int>) -> Int {
+        var count = 0
+        for p in 0..<k where row[p] != 0 {
+            terms[count] = p
+            count += 1
+        }
+        return count
+    }
+
+    /// One row of `multiplySkippingZeros`: `out[0..<n]` = the chains over
+    /// the row's `count` nonzero terms `terms`, ascending, from +0.
+    static func sparseRow(
+        _ row: UnsafePointer<Float>, _ count: Int, _ terms: UnsafePointer<Int>, n: Int, b: UnsafePointer<Float>, ldb: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        if wideTiles {
+            dnb_wide_sparse_row(count, terms, row, b, ldb, out, n)
+            return
+        }
+        var j = 0
+        while n - j >= 96 {
+            sparseRow96(count, terms, row, b + j, ldb, out + j)
+            j += 96
+        }
+        // The last columns 8 at a time; a narrow tail overlaps the vector before it.
+        while j < n {
+            let start = min(j, n - 8)
+            var sum = Lanes()
+            for t in 0..<count {
+                let p = terms[t]
+                sum = sum.addingProduct(Lanes(repeating: row[p]), .load(b + p * ldb, start))
+            }
+            sum.store(out, start)
+            j = start + 8
         }
     }
 

@@ -272,6 +272,10 @@ enum Convolution {
         // Below a pooling that picks one winner per window most of dz is zero: walk only its nonzero
         // terms (the same chains, so the same bits) when they are few.
         if patch >= 8, zeroCount(gradient, p * f) * 2 >= p * f {
+            if plan.readsInPlace {
+                sparseInputGradient(gradient, plan: plan, transposedKernel: transposedKernel, row: dcols, into: dx + row * plan.inputSize)
+                return
+            }
             ProductKernels.multiplySkippingZeros(
                 rows: 0..<p, n: patch, k: f, a: gradient, lda: f, b: transposedKernel, ldb: patch, c: dcols, ldc: patch)
         } else {
@@ -279,6 +283,43 @@ enum Convolution {
                 rows: 0..<p, n: patch, k: f, a: gradient, lda: f, b: transposedKernel, ldb: patch, c: dcols, ldc: patch)
         }
         col2im(dcols, plan, into: dx + row * plan.inputSize)
+    }
+}
+
+extension Convolution {
+    /// `inputGradient`'s sparse case for a layer that `readsInPlace`: each
+    /// position's row of dcols (its nonzero terms only) is built in `row`
+    /// and added straight into dx, positions ascending as col2im adds them,
+    /// each window row one run of K·C values. A position without terms adds
+    /// +0 in col2im, which changes no value of dx (it starts at +0 and a sum
+    /// that starts at +0 is never −0), so it is skipped.
+    static func sparseInputGradient(
+        _ dz: UnsafePointer<Float>, plan: ConvolutionPlan, transposedKernel: UnsafePointer<Float>,
+        row: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>
+    ) {
+        let (f, patch, run) = (plan.filters, plan.patch, plan.kernel * plan.channels)
+        dx.update(repeating: 0, count: plan.inputSize)
+        let whole = run - run % 8
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: f) { buffer in
+            guard let terms = buffer.baseAddress else { return }
+            for p in 0..<plan.positions {
+                let gradient = dz + p * f
+                let count = ProductKernels.nonzeroTerms(gradient, k: f, into: terms)
+                guard count > 0 else { continue }
+                ProductKernels.sparseRow(gradient, count, terms, n: patch, b: transposedKernel, ldb: patch, into: row)
+                let corner = dx + ((p / plan.outWidth) * plan.inWidth + p % plan.outWidth) * plan.channels
+                for ky in 0..<plan.kernel {
+                    let (target, from) = (corner + ky * plan.inWidth * plan.channels, row + ky * run)
+                    for i in stride(from: 0, to: whole, by: 8) {
+                        let sum =
+                            UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<Float>.self)
+                            + UnsafeRawPointer(from + i).loadUnaligned(as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
+                    }
+                    for i in whole..<run { target[i] += from[i] }
+                }
+            }
+        }
     }
 }
 
