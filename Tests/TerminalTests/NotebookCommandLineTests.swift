@@ -23,6 +23,28 @@ import Testing
         help set
         """
 
+    /// The accuracies a notebook's recorded outputs show after `label`
+    /// (`test:`, `predicted`), in order.
+    static func recordedAccuracies(_ notebook: String, after label: String) throws -> [Double] {
+        let text = try String(contentsOfFile: packageRoot + "/notebooks/" + notebook, encoding: .utf8)
+        return text.split(separator: "\n").compactMap { line -> Double? in
+            guard line.hasPrefix("#> " + label), let range = line.range(of: "accuracy ") else { return nil }
+            return Double(line[range.upperBound...].prefix { $0.isNumber || $0 == "." })
+        }
+    }
+
+    /// What the recorded notebooks promise, which `make test` replays with
+    /// `--check`: the batch-normalized convnet at 0.995 on MNIST's test set
+    /// and 0.97 on each kind of hand-drawn fixture, the speedrun at 0.990.
+    @Test func recordedNotebooksReachTheirTargets() throws {
+        let convnet = try Self.recordedAccuracies("convnet.dnb", after: "test:")
+        #expect(convnet.count == 1 && convnet.allSatisfy { $0 >= 0.995 }, "convnet.dnb test accuracy \(convnet)")
+        let drawings = try Self.recordedAccuracies("convnet.dnb", after: "predicted")
+        #expect(drawings.count == 2 && drawings.allSatisfy { $0 >= 0.97 }, "convnet.dnb on the fixtures \(drawings)")
+        let speedrun = try Self.recordedAccuracies("speedrun.dnb", after: "test:")
+        #expect(speedrun.count == 1 && speedrun.allSatisfy { $0 >= 0.990 }, "speedrun.dnb test accuracy \(speedrun)")
+    }
+
     @Test func recordThenCheckThenACorruptedNumberIsNamed() throws {
         let directory = try TemporaryDirectory()
         try Self.notebook.write(toFile: directory.file("nb.dnb"), atomically: true, encoding: .utf8)
