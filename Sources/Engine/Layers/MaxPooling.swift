@@ -49,10 +49,6 @@ enum MaxPooling {
         let (c, s, w) = (plan.channels, plan.size, plan.inWidth)
         let vectorChannels = c - c % 8
         let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
-        if s == 2, vectorChannels == c {
-            forward2x2(x, plan, output: a, argmax: argmax, keepsIndices: keepsIndices)
-            return
-        }
         for oy in 0..<plan.outHeight {
             for ox in 0..<plan.outWidth {
                 let out = (oy * plan.outWidth + ox) * c
@@ -90,48 +86,6 @@ enum MaxPooling {
                             a[out + ch] = x[index + ch]
                             if keepsIndices { argmax[out + ch] = Int32(truncatingIfNeeded: index + ch) }
                         }
-                    }
-                }
-            }
-        }
-    }
-
-    /// `forward` for the common 2×2 pool over whole vectors of channels: the
-    /// same comparisons in the same order, (0,0), (0,1), (1,0), (1,1), with
-    /// the window's four places worked out once per window.
-    @inline(__always)
-    private static func forward2x2(
-        _ x: UnsafePointer<Float>, _ plan: PoolingPlan, output a: UnsafeMutablePointer<Float>,
-        argmax: UnsafeMutablePointer<Int32>, keepsIndices: Bool
-    ) {
-        let (c, w) = (plan.channels, plan.inWidth)
-        let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
-        @inline(__always) func load(_ at: Int) -> SIMD8<Float> {
-            UnsafeRawPointer(x + at).loadUnaligned(as: SIMD8<Float>.self)
-        }
-        for oy in 0..<plan.outHeight {
-            for ox in 0..<plan.outWidth {
-                let out = (oy * plan.outWidth + ox) * c
-                let topLeft = (2 * oy * w + 2 * ox) * c
-                let places = (topLeft, topLeft + c, topLeft + w * c, topLeft + w * c + c)
-                for ch in stride(from: 0, to: c, by: 8) {
-                    var best = load(places.0 + ch)
-                    var index = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: places.0 + ch)) &+ lanes
-                    @inline(__always) func compare(_ place: Int) {
-                        let v = load(place + ch)
-                        let larger = v .> best
-                        best.replace(with: v, where: larger)
-                        if keepsIndices {
-                            index.replace(
-                                with: SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: place + ch)) &+ lanes, where: larger)
-                        }
-                    }
-                    compare(places.1)
-                    compare(places.2)
-                    compare(places.3)
-                    UnsafeMutableRawPointer(a + out + ch).storeBytes(of: best, as: SIMD8<Float>.self)
-                    if keepsIndices {
-                        UnsafeMutableRawPointer(argmax + out + ch).storeBytes(of: index, as: SIMD8<Int32>.self)
                     }
                 }
             }
