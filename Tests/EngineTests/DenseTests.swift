@@ -31,7 +31,7 @@ struct DenseTests {
 
     /// Column sums in registers, 32, 8 and 1 columns at a time: each the
     /// in-order sum over rows, bit for bit.
-    @Test(arguments: [3, 45, 64])
+    @Test(arguments: [3, 21, 45, 64])
     func biasGradientSumsEachColumnInRowOrder(outputs: Int) {
         let rows = 37
         let dz = Fixture.uniform(rows * outputs, -1, 1, seed: UInt64(outputs))
@@ -39,6 +39,18 @@ struct DenseTests {
         Dense.biasGradient(dz, rows: rows, outputs: outputs, into: &db)
         let expected = (0..<outputs).map { j in (0..<rows).reduce(Float(0)) { $0 + dz[$1 * outputs + j] } }
         #expect(differingBits(db, expected) == 0)
+        // In two pieces of rows, the second continuing the first: the same bits.
+        var pieces = [Float](repeating: .nan, count: outputs)
+        dz.withUnsafeBufferPointer { dz in
+            pieces.withUnsafeMutableBufferPointer { db in
+                Dense.columnSums(
+                    dz.baseAddress!, rows: 20, stride: outputs, columns: outputs, into: db.baseAddress!, continuing: false)
+                Dense.columnSums(
+                    dz.baseAddress! + 20 * outputs, rows: rows - 20, stride: outputs, columns: outputs,
+                    into: db.baseAddress!, continuing: true)
+            }
+        }
+        #expect(differingBits(pieces, expected) == 0)
     }
 
     @Test func linearIsTheAffineMap() {

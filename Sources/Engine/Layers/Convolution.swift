@@ -167,11 +167,13 @@ enum Convolution {
     /// `kernelGradient` for a layer that `readsInPlace`, reading its input
     /// `x` in place (`offsets` from `windowOffsets`): the same chains over
     /// (n, p) ascending, one example at a time, each piece of the task's
-    /// kernel rows within one ky.
+    /// kernel rows within one ky. With `withBias`, the bias gradient of the
+    /// task's columns too (`Dense.biasGradient`'s sums over (n, p) in
+    /// order), each example's share while its dz is in cache.
     static func kernelGradientInPlace(
         input x: UnsafePointer<Float>, rows: Int, plan: ConvolutionPlan, offsets: UnsafePointer<Int>,
         outputGradient dz: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>, kernelRows: Range<Int>,
-        columns: Range<Int>
+        columns: Range<Int>, withBias: Bool
     ) {
         let (f, c, w, run) = (plan.filters, plan.channels, plan.inWidth, plan.kernel * plan.channels)
         let dW = gradients + plan.kernelOffset + kernelRows.lowerBound * f + columns.lowerBound
@@ -193,6 +195,11 @@ enum Convolution {
                     a: image + piece.ky * w * c + (piece.rows.lowerBound - piece.ky * run), termOffsets: offsets,
                     termStride: c, b: dz + n * plan.positions * f + columns.lowerBound, ldb: f,
                     c: dW + (piece.rows.lowerBound - kernelRows.lowerBound) * f, ldc: f)
+            }
+            if withBias {
+                Dense.columnSums(
+                    dz + n * plan.positions * f + columns.lowerBound, rows: plan.positions, stride: f,
+                    columns: columns.count, into: gradients + plan.biasOffset + columns.lowerBound, continuing: n > 0)
             }
         }
     }
@@ -646,13 +653,17 @@ final class ConvolutionPass: LayerPass {
                         cols: cols, rows: rows, plan: plan, outputGradient: dz, gradients: gradients,
                         kernelRows: tasks[task].rows, columns: tasks[task].columns)
                 } else {
+                    // The tasks of the first kernel rows cover every column once: they take the bias too.
                     Convolution.kernelGradientInPlace(
                         input: input, rows: rows, plan: plan, offsets: offsets, outputGradient: dz, gradients: gradients,
-                        kernelRows: tasks[task].rows, columns: tasks[task].columns)
+                        kernelRows: tasks[task].rows, columns: tasks[task].columns,
+                        withBias: tasks[task].rows.lowerBound == 0)
                 }
             }
         }
-        Dense.biasGradient(dz, rows: rows * plan.positions, outputs: plan.filters, into: gradients + plan.biasOffset)
+        if cols != nil {
+            Dense.biasGradient(dz, rows: rows * plan.positions, outputs: plan.filters, into: gradients + plan.biasOffset)
+        }
     }
 
     func prepareInputGradient(_ io: LayerIO) {

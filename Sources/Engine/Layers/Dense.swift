@@ -210,13 +210,25 @@ enum Dense {
     static func biasGradient(
         _ dz: UnsafePointer<Float>, rows: Int, outputs: Int, into db: UnsafeMutablePointer<Float>
     ) {
-        // The sums stay in registers, 32 and then 8 columns at a time (a
-        // convolution's rows are its positions: 86k rows a step for 26×26).
+        columnSums(dz, rows: rows, stride: outputs, columns: outputs, into: db, continuing: false)
+    }
+
+    /// `db[j] = (start + dz[0][j]) + dz[1][j] + …` over `rows` rows `stride`
+    /// apart, rows in order, for j < `columns`: `start` is +0, or db[j]
+    /// itself when `continuing` (a long sum computed in pieces of rows, with
+    /// the bits of the whole). The sums stay in registers, 32, 16 and 8
+    /// columns at a time (a convolution's rows are its positions: 86k rows
+    /// a step for 26×26).
+    static func columnSums(
+        _ dz: UnsafePointer<Float>, rows: Int, stride: Int, columns: Int, into db: UnsafeMutablePointer<Float>,
+        continuing: Bool
+    ) {
+        @inline(__always) func start(_ j: Int) -> Lanes { continuing ? .load(UnsafePointer(db), j) : Lanes() }
         var j = 0
-        while outputs - j >= 32 {
-            var (s0, s1, s2, s3) = (Lanes(), Lanes(), Lanes(), Lanes())
+        while columns - j >= 32 {
+            var (s0, s1, s2, s3) = (start(j), start(j + 8), start(j + 16), start(j + 24))
             for r in 0..<rows {
-                let row = dz + r * outputs + j
+                let row = dz + r * stride + j
                 s0 += .load(row, 0)
                 s1 += .load(row, 8)
                 s2 += .load(row, 16)
@@ -228,15 +240,25 @@ enum Dense {
             s3.store(db + j, 24)
             j += 32
         }
-        while outputs - j >= 8 {
-            var sum = Lanes()
-            for r in 0..<rows { sum += .load(dz + r * outputs + j, 0) }
+        if columns - j >= 16 {
+            var (s0, s1) = (start(j), start(j + 8))
+            for r in 0..<rows {
+                s0 += .load(dz + r * stride + j, 0)
+                s1 += .load(dz + r * stride + j, 8)
+            }
+            s0.store(db + j, 0)
+            s1.store(db + j, 8)
+            j += 16
+        }
+        if columns - j >= 8 {
+            var sum = start(j)
+            for r in 0..<rows { sum += .load(dz + r * stride + j, 0) }
             sum.store(db + j, 0)
             j += 8
         }
-        for column in j..<outputs {
-            var sum: Float = 0
-            for r in 0..<rows { sum += dz[r * outputs + column] }
+        for column in j..<columns {
+            var sum: Float = continuing ? db[column] : 0
+            for r in 0..<rows { sum += dz[r * stride + column] }
             db[column] = sum
         }
     }
