@@ -86,7 +86,7 @@ extension Activation {
             let whole = count - count % 8
             for i in stride(from: 0, to: whole, by: 8) {
                 let values = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
-                let live = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) .> 0
+                let live = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) .> SIMD8<Float>(repeating: 0)
                 UnsafeMutableRawPointer(dz + i).storeBytes(
                     of: SIMD8<Float>(repeating: 0).replacing(with: values, where: live), as: SIMD8<Float>.self)
             }

@@ -248,7 +248,7 @@ enum Convolution {
         while count - i >= 8 {
             let lanes = UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<Float>.self)
             // A true lane is all ones, -1.
-            zeros &-= unsafeBitCast(lanes .== 0, to: SIMD8<Int32>.self)
+            zeros &-= unsafeBitCast(lanes .== SIMD8<Float>(repeating: 0), to: SIMD8<Int32>.self)
             i += 8
         }
         var total = Int(zeros.wrappedSum())

@@ -111,27 +111,40 @@ enum MaxPooling {
         (dx + coveredRows * w * c).update(repeating: 0, count: (plan.inHeight - coveredRows) * w * c)
         let vectorChannels = c - c % 8
         let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+        let zero = SIMD8<Float>(repeating: 0)
         for oy in 0..<plan.outHeight {
             for ox in 0..<plan.outWidth {
                 let out = (oy * plan.outWidth + ox) * c
-                for py in 0..<s {
-                    for px in 0..<s {
-                        let at = ((oy * s + py) * w + ox * s + px) * c
-                        var ch = 0
-                        while ch < vectorChannels {
-                            let winner = UnsafeRawPointer(argmax + out + ch).loadUnaligned(as: SIMD8<Int32>.self)
-                            var take = winner .== SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: at + ch)) &+ lanes
-                            if let maxima {
-                                take .&= UnsafeRawPointer(maxima + out + ch).loadUnaligned(as: SIMD8<Float>.self) .> 0
-                            }
-                            let g = UnsafeRawPointer(dz + out + ch).loadUnaligned(as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(dx + at + ch).storeBytes(
-                                of: SIMD8<Float>(repeating: 0).replacing(with: g, where: take), as: SIMD8<Float>.self)
-                            ch += 8
+                let topLeft = (oy * s * w + ox * s) * c
+                var ch = 0
+                while ch < vectorChannels {
+                    // Each lane's gradient (+0 where the relu below was dead), and
+                    // where its winner sits relative to the window's first place.
+                    var g = UnsafeRawPointer(dz + out + ch).loadUnaligned(as: SIMD8<Float>.self)
+                    if let maxima {
+                        g = zero.replacing(
+                            with: g, where: UnsafeRawPointer(maxima + out + ch).loadUnaligned(as: SIMD8<Float>.self) .> zero)
+                    }
+                    let winner =
+                        UnsafeRawPointer(argmax + out + ch).loadUnaligned(as: SIMD8<Int32>.self)
+                        &- (SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: topLeft + ch)) &+ lanes)
+                    for py in 0..<s {
+                        for px in 0..<s {
+                            let place = (py * w + px) * c
+                            UnsafeMutableRawPointer(dx + topLeft + place + ch).storeBytes(
+                                of: zero.replacing(
+                                    with: g, where: winner .== SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: place))),
+                                as: SIMD8<Float>.self)
                         }
-                        for ch in vectorChannels..<c {
-                            let take = Int(argmax[out + ch]) == at + ch && (maxima.map { $0[out + ch] > 0 } ?? true)
-                            dx[at + ch] = take ? dz[out + ch] : 0
+                    }
+                    ch += 8
+                }
+                for ch in vectorChannels..<c {
+                    let g = (maxima.map { $0[out + ch] > 0 } ?? true) ? dz[out + ch] : 0
+                    for py in 0..<s {
+                        for px in 0..<s {
+                            let at = topLeft + (py * w + px) * c + ch
+                            dx[at] = Int(argmax[out + ch]) == at ? g : 0
                         }
                     }
                 }
