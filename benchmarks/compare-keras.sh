@@ -24,7 +24,7 @@
 #                    reach 0.995 (dnb-bench --time-to 0.995)
 #   --conv-epochs    the two convnet comparisons' epochs instead of 15 (implies
 #                    --convnet); the times to 0.990 and 0.995 still train up to
-#                    their recipes' 15 and 12 epochs, Keras's then in a run of
+#                    their recipes' 15 and 12 + 2 epochs, Keras's then in a run of
 #                    its own that stops at 0.990 (keras_recipes.py --stop-at)
 #   --torch          also the keras-io convnet in PyTorch (benchmarks/torch_recipes.py,
 #                    same threads), a third column (implies --convnet)
