@@ -62,12 +62,18 @@ enum ProductKernels {
         }
     }
 
-    /// The places of `row[0..<k]`'s nonzero values, ascending, into `terms`; returns how many.
+    /// The places of `row[0..<k]`'s nonzero values, ascending, into `terms`
+    /// (room for k); returns how many. Without a branch: every place is
+    /// written and kept only if nonzero (below a pooling, half the values
+    /// are zero in no pattern a branch predictor could learn).
     static func nonzeroTerms(_ row: UnsafePointer<Float>, k: Int, into terms: UnsafeMutablePointer<Int>) -> Int {
         var count = 0
-        for p in 0..<k where row[p] != 0 {
+        for p in 0..<k {
             terms[count] = p
-            count += 1
+            // Nonzero (NaN included) exactly when a bit besides the sign is set: an
+            // integer test, where a float comparison branches on NaN's parity flag.
+            let magnitude = row[p].bitPattern << 1
+            count &+= Int(truncatingIfNeeded: (magnitude | (0 &- magnitude)) >> 31)
         }
         return count
     }
