@@ -20,6 +20,14 @@ struct ProductTilesTests {
         (9, 64, 288), (4, 130, 12), (25, 288, 64),
     ]
 
+    /// A row's nonzero terms: NaN, infinities and subnormals count, +0 and −0 do not.
+    @Test func nonzeroTermsSkipBothZeros() {
+        let row: [Float] = [0, -0.0, 1, .nan, -.infinity, .leastNonzeroMagnitude, 0, -.leastNonzeroMagnitude]
+        var terms = [Int](repeating: -1, count: row.count)
+        let count = ProductKernels.nonzeroTerms(row, k: row.count, into: &terms)
+        #expect(Array(terms[0..<count]) == [2, 3, 4, 5, 7])
+    }
+
     @Test(arguments: shapes)
     func productsHaveTheReferenceBitsOnEveryTile(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
