@@ -54,6 +54,36 @@ enum MaxPooling {
                 let out = (oy * plan.outWidth + ox) * c
                 let first = (oy * s * w + ox * s) * c
                 var ch = 0
+                // Two vectors of channels at a time: two independent chains of comparisons.
+                while vectorChannels - ch >= 16 {
+                    var best0 = UnsafeRawPointer(x + first + ch).loadUnaligned(as: SIMD8<Float>.self)
+                    var best1 = UnsafeRawPointer(x + first + ch + 8).loadUnaligned(as: SIMD8<Float>.self)
+                    var index0 = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: first &+ ch)) &+ lanes
+                    var index1 = index0 &+ 8
+                    for py in 0..<s {
+                        for px in 0..<s where py > 0 || px > 0 {
+                            let at = (((oy &* s &+ py) &* w &+ ox &* s &+ px) &* c) &+ ch
+                            let v0 = UnsafeRawPointer(x + at).loadUnaligned(as: SIMD8<Float>.self)
+                            let v1 = UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD8<Float>.self)
+                            let larger0 = v0 .> best0
+                            let larger1 = v1 .> best1
+                            best0.replace(with: v0, where: larger0)
+                            best1.replace(with: v1, where: larger1)
+                            if keepsIndices {
+                                let here = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: at)) &+ lanes
+                                index0.replace(with: here, where: larger0)
+                                index1.replace(with: here &+ 8, where: larger1)
+                            }
+                        }
+                    }
+                    UnsafeMutableRawPointer(a + out + ch).storeBytes(of: best0, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(a + out + ch + 8).storeBytes(of: best1, as: SIMD8<Float>.self)
+                    if keepsIndices {
+                        UnsafeMutableRawPointer(argmax + out + ch).storeBytes(of: index0, as: SIMD8<Int32>.self)
+                        UnsafeMutableRawPointer(argmax + out + ch + 8).storeBytes(of: index1, as: SIMD8<Int32>.self)
+                    }
+                    ch += 16
+                }
                 while ch < vectorChannels {
                     var best = UnsafeRawPointer(x + first + ch).loadUnaligned(as: SIMD8<Float>.self)
                     var index = SIMD8<Int32>(repeating: Int32(first + ch)) &+ lanes
