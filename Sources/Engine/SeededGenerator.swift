@@ -74,7 +74,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
 /// Eight `SeededGenerator`s stepped side by side, one per lane: lane l's
 /// numbers are exactly generator l's. Several streams at once hide the
-/// latency of one xoshiro step (dropout draws a stream per batch row).
+/// latency of one xoshiro step (random masks draw one stream per batch row).
 struct SeededGenerators8 {
     private var s0 = SIMD8<UInt64>(), s1 = SIMD8<UInt64>(), s2 = SIMD8<UInt64>(), s3 = SIMD8<UInt64>()
 

@@ -64,7 +64,7 @@ public struct ActivationLayer: Layer, Equatable {
 final class ActivationPass: LayerPass {
     let activation: Activation
     let size: Int
-    /// The layer above applies this derivative (a max pooling over a relu).
+    /// The layer above applies this derivative (it took it over: `appliesDerivativeBelow`).
     private var derivativeAppliedAbove = false
 
     init(activation: Activation, size: Int) {

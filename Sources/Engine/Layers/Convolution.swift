@@ -681,7 +681,7 @@ final class ConvolutionPass: LayerPass {
         }
     }
 
-    /// The layer above applies this layer's activation derivative (a max pooling over a relu).
+    /// The layer above applies this layer's activation derivative (it took it over: `appliesDerivativeBelow`).
     private var derivativeAppliedAbove = false
 
     func skipActivationDerivative() { derivativeAppliedAbove = true }

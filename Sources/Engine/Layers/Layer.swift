@@ -303,7 +303,7 @@ protocol LayerPass: AnyObject {
     func activationDerivative(_ chunk: Range<Int>, _ io: LayerIO, gradient: UnsafeMutablePointer<Float>)
     /// Whether this layer's `inputGradient` can also apply the derivative of
     /// `activation`, which the layer below applied to this layer's input
-    /// (relu under a max pooling: its winners are the relu's live values).
+    /// (relu under a pooling that keeps each window's largest value: the winners are the relu's live values).
     /// When it returns true it does so from then on, and the workspace calls
     /// the layer below's `skipActivationDerivative`: one pass fewer over
     /// the larger gradient, with the same bits.

@@ -188,7 +188,7 @@ public struct InferenceGraph: Sendable {
         channelsFirst = false
     }
 
-    /// A pooling node (`MaxPool`, `AveragePool`) over `size`×`size` windows, stride `size`, on NCHW.
+    /// A pooling node (`op`, the ONNX operator) over `size`×`size` windows, stride `size`, on NCHW.
     mutating func pool(_ op: String, size: Int, output: [Int]) {
         channelsFirstImage()
         apply(op, [], [.ints("kernel_shape", [size, size]), .ints("strides", [size, size])], shape: output)

@@ -191,7 +191,7 @@ extension Model {
                 epoch: epoch, epochs: configuration.epochs, steps: steps, seconds: 0,
                 loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
             if let validation {
-                // Inference passes through the training workspace (no dropout, moving
+                // Inference passes through the training workspace (no random masks, moving
                 // statistics, no augmentation without a gradient scale): a second
                 // workspace would hold a second copy of every activation. The
                 // figures do not depend on the pass size.
