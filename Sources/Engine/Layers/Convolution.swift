@@ -280,7 +280,8 @@ enum Convolution {
         // terms (the same chains, so the same bits) when they are few.
         if patch >= 8, zeroCount(gradient, p * f) * 2 >= p * f {
             if plan.readsInPlace {
-                sparseInputGradient(gradient, plan: plan, transposedKernel: transposedKernel, row: dcols, into: dx + row * plan.inputSize)
+                sparseInputGradient(
+                    gradient, plan: plan, transposedKernel: transposedKernel, row: dcols, into: dx + row * plan.inputSize)
                 return
             }
             ProductKernels.multiplySkippingZeros(
