@@ -200,6 +200,39 @@ struct LayerKindTests {
         #expect(evaluation.loss == totals.loss / Double(validation!.count))
     }
 
+    /// Channel counts that take every path of the statistics' sums: blocks
+    /// of 32 and 16 channels, of 8, and single channels (tasks of 10 and 9
+    /// channels for 19, 18 and 17 for 35, 40 and 40 for 80), with 1, 2 and
+    /// 4 threads.
+    @Test func wideBatchNormalizationMatchesTheReference() throws {
+        let architecture = Architecture(
+            inputShape: [6, 6, 2],
+            stack: [
+                Self.conv(19, 3), Self.batchnorm, Self.activation(.relu), Self.conv(35, 3), Self.batchnorm,
+                Self.activation(.relu), Self.conv(80, 3), Self.batchnorm, Self.activation(.relu), .flatten, Self.softmax3,
+            ])
+        let model = try Model(architecture: architecture, seed: 7)
+        for index in model.layers.indices {
+            for name in ["gamma", "beta"] {
+                guard let (range, _) = model.weightRange(layer: index, name) else { continue }
+                let values = Fixture.uniform(range.count, name == "gamma" ? 0.5 : -0.3, name == "gamma" ? 1.5 : 0.3, seed: 11)
+                for (j, b) in values.enumerated() { model.parameters[range.lowerBound + j] = b }
+            }
+        }
+        let x = Fixture.uniform(Self.rows * architecture.inputWidth, -1, 1, seed: 13)
+        let labels = (0..<Self.rows).map { UInt8($0 % 3) }
+        var state = model.state
+        let reference = ReferenceTraining.gradients(
+            layers: model.layers, parameters: model.parameters, state: &state, batch: x, labels: labels, seed: 3, step: 1)
+        for threads in [1, 2, 4] {
+            ComputeThreads.$override.withValue(threads) {
+                let fast = Self.gradient(model, x, labels)
+                #expect(differingBits(fast.gradients, reference.gradients) == 0, "\(threads) threads: gradients")
+                #expect(differingBits(fast.state, state) == 0, "\(threads) threads: moving statistics")
+            }
+        }
+    }
+
     @Test func anyThreadCountGivesTheSameBits() throws {
         let examples = try DefinedOrderTests.digits(count: 200, seed: 8)
         let configuration = FitConfiguration(epochs: 1, batchSize: 50, seed: 4)

@@ -7,7 +7,8 @@ import JSON
 // image, 1 for a flat input); M = N·P values per channel.
 //   gamma, beta            C  trainable (start 1 and 0)
 //   moving_mean, _variance C  non-trainable, in the state buffer (start 0 and 1)
-//   xhat                   N×P×C  kept from a training forward for the backward
+//   xhat                   N×P×C  the reference keeps it; the fast backward
+//                                 recomputes it from x with the same operations
 //
 // The defined order (every per-channel sum is over (n, p) ascending, in
 // Double, from +0; threads split channels, so no sum crosses two tasks):
@@ -109,7 +110,7 @@ public struct BatchNormalizationLayer: Layer, Equatable {
         BatchNormalizationPass(plan: plan(layer), capacity: capacity, training: training)
     }
 
-    func floatsPerRow(_ layer: PlacedLayer, training: Bool) -> Int { training ? layer.outputSize : 0 }
+    func floatsPerRow(_ layer: PlacedLayer, training: Bool) -> Int { 0 }
 
     func cost(_ layer: PlacedLayer) -> Int { 4 * layer.outputSize }
 
@@ -195,12 +196,13 @@ struct BatchNormalizationPlan {
     var gamma: Int, beta: Int, movingMean: Int, movingVariance: Int
 }
 
-/// A BatchNormalization layer's buffers (xhat, the batch's statistics) and
-/// passes: a whole-batch forward in training, rows alone otherwise.
+/// A BatchNormalization layer's buffers (the batch's statistics) and
+/// passes: a whole-batch forward in training, rows alone otherwise. The
+/// backward recomputes xhat = (x − mean) · invstd from the input, which the
+/// workspace keeps: the same Float operations give the same bits, and
+/// nothing N×P×C is written in the forward to be read back.
 final class BatchNormalizationPass: LayerPass {
     let plan: BatchNormalizationPlan
-    /// capacity × P × C (training).
-    private let xhat: UnsafeMutablePointer<Float>
     /// Per channel: the batch mean and 1/√(var + ε) of the last training
     /// forward, then the backward's Σg and Σg·xhat.
     private let mean: UnsafeMutablePointer<Float>
@@ -216,7 +218,6 @@ final class BatchNormalizationPass: LayerPass {
 
     init(plan: BatchNormalizationPlan, capacity: Int, training: Bool) {
         self.plan = plan
-        xhat = layerBuffer(training ? capacity * plan.positions * plan.channels : 0, Float(0))
         mean = layerBuffer(plan.channels, Float(0))
         invstd = layerBuffer(plan.channels, Float(0))
         sumG = layerBuffer(plan.channels, 0.0)
@@ -224,7 +225,6 @@ final class BatchNormalizationPass: LayerPass {
     }
 
     deinit {
-        xhat.deallocate()
         mean.deallocate()
         invstd.deallocate()
         sumG.deallocate()
@@ -280,37 +280,9 @@ final class BatchNormalizationPass: LayerPass {
             let (first, count) = (channels.lowerBound, channels.count)
             withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * count) { sums in
                 guard let sums = sums.baseAddress else { return }
-                // Rows outer, channels inner (8 lanes at a time): one pass over the
-                // batch, each channel's sum still in (n, p) order.
-                for j in 0..<(2 * count) { sums[j] = 0 }
-                let whole = count - count % 8
-                for i in 0..<m {
-                    let row = x + i * c + first
-                    var j = 0
-                    while j < whole {
-                        (SIMD8<Double>.loadLanes(sums, j) + SIMD8<Double>(SIMD8<Float>.loadLanes(row, j))).storeLanes(sums, j)
-                        j += 8
-                    }
-                    while j < count {
-                        sums[j] += Double(row[j])
-                        j += 1
-                    }
-                }
+                ChannelSums.values(x + first, rows: m, stride: c, count: count, into: sums)
                 for j in 0..<count { sums[j] = sums[j] / Double(m) }
-                for i in 0..<m {
-                    let row = x + i * c + first
-                    var j = 0
-                    while j < whole {
-                        let d = SIMD8<Double>(SIMD8<Float>.loadLanes(row, j)) - SIMD8<Double>.loadLanes(sums, j)
-                        (SIMD8<Double>.loadLanes(sums, count + j) + d * d).storeLanes(sums, count + j)
-                        j += 8
-                    }
-                    while j < count {
-                        let d = Double(row[j]) - sums[j]
-                        sums[count + j] += d * d
-                        j += 1
-                    }
-                }
+                ChannelSums.squares(x + first, rows: m, stride: c, count: count, around: sums, into: sums + count)
                 for j in 0..<count {
                     let ch = first + j
                     let (mu, variance) = (sums[j], sums[count + j] / Double(m))
@@ -323,24 +295,21 @@ final class BatchNormalizationPass: LayerPass {
                 }
             }
         }
-        let (xhat, w, y) = (xhat, io.parameters, io.output)
+        let (w, y) = (io.parameters, io.output)
         let whole = c - c % 8
         ComputePool.shared.forEachPiece(of: rows, piece: Workspace.rowsPerPiece, cost: 2 * p * c) { chunk in
             let (gamma, beta) = (w + plan.gamma, w + plan.beta)
             let (mean, invstd) = (UnsafePointer(mean), UnsafePointer(invstd))
             for i in (chunk.lowerBound * p)..<(chunk.upperBound * p) {
-                let (row, hat, out) = (x + i * c, xhat + i * c, y + i * c)
+                let (row, out) = (x + i * c, y + i * c)
                 var ch = 0
                 while ch < whole {
                     let h = (SIMD8<Float>.loadLanes(row, ch) - .loadLanes(mean, ch)) * .loadLanes(invstd, ch)
-                    h.storeLanes(hat, ch)
                     (h * .loadLanes(gamma, ch) + .loadLanes(beta, ch)).storeLanes(out, ch)
                     ch += 8
                 }
                 while ch < c {
-                    let h = (row[ch] - mean[ch]) * invstd[ch]
-                    hat[ch] = h
-                    out[ch] = h * gamma[ch] + beta[ch]
+                    out[ch] = ((row[ch] - mean[ch]) * invstd[ch]) * gamma[ch] + beta[ch]
                     ch += 1
                 }
             }
@@ -352,30 +321,13 @@ final class BatchNormalizationPass: LayerPass {
         done: ((Range<Int>) -> Void)?
     ) {
         let (c, m) = (plan.channels, rows * plan.positions)
-        let (plan, xhat, sumG, sumGX) = (plan, xhat, sumG, sumGX)
+        let (plan, x, sumG, sumGX) = (plan, io.input, sumG, sumGX)
+        let (mean, invstd) = (UnsafePointer(mean), UnsafePointer(invstd))
         ComputePool.shared.forEachPiece(of: c, piece: Self.channelsPerPiece(c), cost: 2 * m) { channels in
-            let (first, count) = (channels.lowerBound, channels.count)
-            for j in 0..<count {
-                sumG[first + j] = 0
-                sumGX[first + j] = 0
-            }
-            let whole = count - count % 8
-            let (sg, sgx) = (sumG + first, sumGX + first)
-            for i in 0..<m {
-                let (row, hat) = (g + i * c + first, UnsafePointer(xhat) + i * c + first)
-                var j = 0
-                while j < whole {
-                    let gv = SIMD8<Double>(SIMD8<Float>.loadLanes(row, j))
-                    (SIMD8<Double>.loadLanes(sg, j) + gv).storeLanes(sg, j)
-                    (SIMD8<Double>.loadLanes(sgx, j) + gv * SIMD8<Double>(SIMD8<Float>.loadLanes(hat, j))).storeLanes(sgx, j)
-                    j += 8
-                }
-                while j < count {
-                    sg[j] += Double(row[j])
-                    sgx[j] += Double(row[j]) * Double(hat[j])
-                    j += 1
-                }
-            }
+            let first = channels.lowerBound
+            ChannelSums.gradients(
+                g + first, x + first, mean: mean + first, invstd: invstd + first, rows: m, stride: c,
+                count: channels.count, into: sumG + first, sumGX + first)
             for ch in channels {
                 gradients[plan.beta + ch] = Float(sumG[ch])
                 gradients[plan.gamma + ch] = Float(sumGX[ch])
@@ -387,32 +339,178 @@ final class BatchNormalizationPass: LayerPass {
         let (p, c) = (plan.positions, plan.channels)
         let m = rows * p
         let w = io.parameters
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * c) { k in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 5 * c) { k in
             for ch in 0..<c {
                 k[ch] = Float(Double(w[plan.gamma + ch]) * Double(invstd[ch]) / Double(m))
                 k[c + ch] = Float(sumG[ch])
                 k[2 * c + ch] = Float(sumGX[ch])
+                k[3 * c + ch] = mean[ch]
+                k[4 * c + ch] = invstd[ch]
             }
             guard let k = UnsafePointer(k.baseAddress) else { return }
             let count = Float(m)
             let counts = SIMD8<Float>(repeating: count)
             let whole = c - c % 8
             for i in (chunk.lowerBound * p)..<(chunk.upperBound * p) {
-                let (row, hat, out) = (g + i * c, UnsafePointer(xhat) + i * c, dx + i * c)
+                let (row, x, out) = (g + i * c, io.input + i * c, dx + i * c)
                 var ch = 0
                 while ch < whole {
+                    let hat = (SIMD8<Float>.loadLanes(x, ch) - .loadLanes(k, 3 * c + ch)) * .loadLanes(k, 4 * c + ch)
                     let v =
                         SIMD8<Float>.loadLanes(k, ch)
-                        * ((counts * .loadLanes(row, ch) - .loadLanes(k, c + ch)) - .loadLanes(hat, ch)
-                            * .loadLanes(k, 2 * c + ch))
+                        * ((counts * .loadLanes(row, ch) - .loadLanes(k, c + ch)) - hat * .loadLanes(k, 2 * c + ch))
                     v.storeLanes(out, ch)
                     ch += 8
                 }
                 while ch < c {
-                    out[ch] = k[ch] * ((count * row[ch] - k[c + ch]) - hat[ch] * k[2 * c + ch])
+                    let hat = (x[ch] - k[3 * c + ch]) * k[4 * c + ch]
+                    out[ch] = k[ch] * ((count * row[ch] - k[c + ch]) - hat * k[2 * c + ch])
                     ch += 1
                 }
             }
+        }
+    }
+}
+
+/// Per-channel Double sums over the rows of a row-major buffer (`stride`
+/// floats a row), `count` channels from the pointer given: each channel's
+/// chain runs over the rows in order from +0. The partial sums stay in
+/// registers across the rows, up to 32 channels (16 for the pairs of the
+/// backward) at a time: kept in memory, every row's additions waited on
+/// the store of the row before.
+enum ChannelSums {
+    /// Σ x per channel.
+    static func values(_ x: UnsafePointer<Float>, rows: Int, stride: Int, count: Int, into sums: UnsafeMutablePointer<Double>) {
+        var j = 0
+        while j + 32 <= count {
+            var (s0, s1, s2, s3) = (SIMD8<Double>(), SIMD8<Double>(), SIMD8<Double>(), SIMD8<Double>())
+            for i in 0..<rows {
+                let row = x + i * stride + j
+                s0 += SIMD8<Double>(SIMD8<Float>.loadLanes(row, 0))
+                s1 += SIMD8<Double>(SIMD8<Float>.loadLanes(row, 8))
+                s2 += SIMD8<Double>(SIMD8<Float>.loadLanes(row, 16))
+                s3 += SIMD8<Double>(SIMD8<Float>.loadLanes(row, 24))
+            }
+            s0.storeLanes(sums, j)
+            s1.storeLanes(sums, j + 8)
+            s2.storeLanes(sums, j + 16)
+            s3.storeLanes(sums, j + 24)
+            j += 32
+        }
+        while j + 8 <= count {
+            var s = SIMD8<Double>()
+            for i in 0..<rows { s += SIMD8<Double>(SIMD8<Float>.loadLanes(x + i * stride + j, 0)) }
+            s.storeLanes(sums, j)
+            j += 8
+        }
+        while j < count {
+            var s = 0.0
+            for i in 0..<rows { s += Double(x[i * stride + j]) }
+            sums[j] = s
+            j += 1
+        }
+    }
+
+    /// Σ (x − mean)² per channel, x and the difference in Double.
+    static func squares(
+        _ x: UnsafePointer<Float>, rows: Int, stride: Int, count: Int, around mean: UnsafePointer<Double>,
+        into sums: UnsafeMutablePointer<Double>
+    ) {
+        var j = 0
+        while j + 32 <= count {
+            let (m0, m1, m2, m3) = (
+                SIMD8<Double>.loadLanes(mean, j), SIMD8<Double>.loadLanes(mean, j + 8),
+                SIMD8<Double>.loadLanes(mean, j + 16), SIMD8<Double>.loadLanes(mean, j + 24)
+            )
+            var (s0, s1, s2, s3) = (SIMD8<Double>(), SIMD8<Double>(), SIMD8<Double>(), SIMD8<Double>())
+            for i in 0..<rows {
+                let row = x + i * stride + j
+                let d0 = SIMD8<Double>(SIMD8<Float>.loadLanes(row, 0)) - m0
+                let d1 = SIMD8<Double>(SIMD8<Float>.loadLanes(row, 8)) - m1
+                let d2 = SIMD8<Double>(SIMD8<Float>.loadLanes(row, 16)) - m2
+                let d3 = SIMD8<Double>(SIMD8<Float>.loadLanes(row, 24)) - m3
+                s0 += d0 * d0
+                s1 += d1 * d1
+                s2 += d2 * d2
+                s3 += d3 * d3
+            }
+            s0.storeLanes(sums, j)
+            s1.storeLanes(sums, j + 8)
+            s2.storeLanes(sums, j + 16)
+            s3.storeLanes(sums, j + 24)
+            j += 32
+        }
+        while j + 8 <= count {
+            let m0 = SIMD8<Double>.loadLanes(mean, j)
+            var s = SIMD8<Double>()
+            for i in 0..<rows {
+                let d = SIMD8<Double>(SIMD8<Float>.loadLanes(x + i * stride + j, 0)) - m0
+                s += d * d
+            }
+            s.storeLanes(sums, j)
+            j += 8
+        }
+        while j < count {
+            var s = 0.0
+            for i in 0..<rows {
+                let d = Double(x[i * stride + j]) - mean[j]
+                s += d * d
+            }
+            sums[j] = s
+            j += 1
+        }
+    }
+
+    /// Σ g and Σ g · xhat per channel, xhat = (x − mean) · invstd in Float
+    /// (as the forward normalized), the products in Double.
+    static func gradients(
+        _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>,
+        rows: Int, stride: Int, count: Int, into sumG: UnsafeMutablePointer<Double>,
+        _ sumGX: UnsafeMutablePointer<Double>
+    ) {
+        var j = 0
+        while j + 16 <= count {
+            let (m0, m1) = (SIMD8<Float>.loadLanes(mean, j), SIMD8<Float>.loadLanes(mean, j + 8))
+            let (k0, k1) = (SIMD8<Float>.loadLanes(invstd, j), SIMD8<Float>.loadLanes(invstd, j + 8))
+            var (s0, s1, t0, t1) = (SIMD8<Double>(), SIMD8<Double>(), SIMD8<Double>(), SIMD8<Double>())
+            for i in 0..<rows {
+                let (gr, xr) = (g + i * stride + j, x + i * stride + j)
+                let (g0, g1) = (SIMD8<Double>(SIMD8<Float>.loadLanes(gr, 0)), SIMD8<Double>(SIMD8<Float>.loadLanes(gr, 8)))
+                let h0 = SIMD8<Double>((SIMD8<Float>.loadLanes(xr, 0) - m0) * k0)
+                let h1 = SIMD8<Double>((SIMD8<Float>.loadLanes(xr, 8) - m1) * k1)
+                s0 += g0
+                s1 += g1
+                t0 += g0 * h0
+                t1 += g1 * h1
+            }
+            s0.storeLanes(sumG, j)
+            s1.storeLanes(sumG, j + 8)
+            t0.storeLanes(sumGX, j)
+            t1.storeLanes(sumGX, j + 8)
+            j += 16
+        }
+        while j + 8 <= count {
+            let (m0, k0) = (SIMD8<Float>.loadLanes(mean, j), SIMD8<Float>.loadLanes(invstd, j))
+            var (s, t) = (SIMD8<Double>(), SIMD8<Double>())
+            for i in 0..<rows {
+                let gv = SIMD8<Double>(SIMD8<Float>.loadLanes(g + i * stride + j, 0))
+                s += gv
+                t += gv * SIMD8<Double>((SIMD8<Float>.loadLanes(x + i * stride + j, 0) - m0) * k0)
+            }
+            s.storeLanes(sumG, j)
+            t.storeLanes(sumGX, j)
+            j += 8
+        }
+        while j < count {
+            var (s, t) = (0.0, 0.0)
+            for i in 0..<rows {
+                let gv = Double(g[i * stride + j])
+                s += gv
+                t += gv * Double((x[i * stride + j] - mean[j]) * invstd[j])
+            }
+            sumG[j] = s
+            sumGX[j] = t
+            j += 1
         }
     }
 }
