@@ -233,6 +233,32 @@ struct LayerKindTests {
         }
     }
 
+    /// Batch normalization applies the activation layer above it, which
+    /// then runs in place in its output (training and inference); nothing
+    /// else shares an output.
+    @Test func activationAboveBatchNormalizationRunsInPlace() throws {
+        let model = try Model(architecture: Self.bnConvnet, seed: 1)
+        for training in [true, false] {
+            let workspace = Workspace(model: model, capacity: 4, training: training)
+            let applied = workspace.passes.indices.filter { workspace.shares(output: $0) }
+            #expect(applied == [2, 6], "activation layers 2 and 6 share their batch normalization's output")
+        }
+        let relu = Workspace(
+            model: try Model(architecture: ConvolutionTests.kerasConvnet, seed: 1), capacity: 4, training: true)
+        #expect(relu.passes.indices.filter { relu.shares(output: $0) }.isEmpty)
+    }
+
+    /// relu in place (as batch normalization applies it) and not: `max(x, 0)`'s bits, NaN and −0 included.
+    @Test func reluAppliesMaxOfXAndZero() {
+        let x: [Float] = [-1, 2, .nan, -0.0, 0, .infinity, -.infinity, 3e-39, -3e-39, 5, -5, .nan, 0.5, -0.0, 7, -7, 1, -2, 0.25]
+        let expected = x.map { max($0, 0) }
+        var apart = [Float](repeating: 1, count: x.count)
+        x.withUnsafeBufferPointer { x in Activation.relu.apply(x.baseAddress!, into: &apart, count: x.count) }
+        var inPlace = x
+        inPlace.withUnsafeMutableBufferPointer { a in Activation.relu.apply(a.baseAddress!, into: a.baseAddress!, count: a.count) }
+        #expect(differingBits(apart, expected) == 0 && differingBits(inPlace, expected) == 0)
+    }
+
     @Test func anyThreadCountGivesTheSameBits() throws {
         let examples = try DefinedOrderTests.digits(count: 200, seed: 8)
         let configuration = FitConfiguration(epochs: 1, batchSize: 50, seed: 4)

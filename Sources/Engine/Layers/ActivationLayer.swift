@@ -66,6 +66,9 @@ final class ActivationPass: LayerPass {
     let size: Int
     /// The layer above applies this derivative (it took it over: `appliesDerivativeBelow`).
     private var derivativeAppliedAbove = false
+    /// The layer below applies this activation in its forward, into the
+    /// output it shares with this layer (`appliesActivationAbove`).
+    private var appliedBelow = false
 
     init(activation: Activation, size: Int) {
         self.activation = activation
@@ -73,8 +76,12 @@ final class ActivationPass: LayerPass {
     }
 
     func skipActivationDerivative() { derivativeAppliedAbove = true }
+    var elementwiseActivation: Activation? { activation }
+    func activationAppliedBelow() { appliedBelow = true }
+    var passesGradientThrough: Bool { derivativeAppliedAbove }
 
     func forward(_ chunk: Range<Int>, _ io: LayerIO) {
+        guard !appliedBelow else { return }
         let offset = chunk.lowerBound * size
         activation.apply(io.input + offset, into: io.output + offset, count: chunk.count * size)
     }
@@ -82,7 +89,8 @@ final class ActivationPass: LayerPass {
     func inputGradient(_ chunk: Range<Int>, _ io: LayerIO, dz: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
         let offset = chunk.lowerBound * size
         if derivativeAppliedAbove {
-            (dx + offset).update(from: dz + offset, count: chunk.count * size)
+            // The workspace gives dz and dx one buffer (`passesGradientThrough`).
+            if UnsafePointer(dx) != dz { (dx + offset).update(from: dz + offset, count: chunk.count * size) }
         } else {
             activation.backward(dz + offset, output: io.output + offset, count: chunk.count * size, into: dx + offset)
         }

@@ -210,6 +210,9 @@ final class BatchNormalizationPass: LayerPass {
     private let sumG: UnsafeMutablePointer<Double>
     private let sumGX: UnsafeMutablePointer<Double>
     private var rows = 0
+    /// The activation layer above, applied here to each example's output
+    /// (`appliesActivationAbove`).
+    private var activationAbove: Activation?
 
     /// Channels one task of the statistics takes: half of them, at least 8.
     /// Each channel's sums run in one task in (n, p) order, so any split
@@ -234,6 +237,12 @@ final class BatchNormalizationPass: LayerPass {
     var needsWholeBatch: Bool { true }
     var hasWeights: Bool { true }
 
+    func appliesActivationAbove(_ activation: Activation) -> Bool {
+        guard activation != .softmax else { return false }
+        activationAbove = activation
+        return true
+    }
+
     /// Inference: the moving statistics.
     func forward(_ chunk: Range<Int>, _ io: LayerIO) {
         let (p, c) = (plan.positions, plan.channels)
@@ -250,23 +259,32 @@ final class BatchNormalizationPass: LayerPass {
                 UnsafePointer(k), UnsafePointer(k + c), UnsafePointer(k + 2 * c), UnsafePointer(k + 3 * c)
             )
             let whole = c - c % 8
-            for i in (chunk.lowerBound * p)..<(chunk.upperBound * p) {
-                let x = io.input + i * c
-                let y = io.output + i * c
-                var ch = 0
-                while ch < whole {
-                    let v =
-                        ((.loadLanes(x, ch) - .loadLanes(mean, ch)) * .loadLanes(scale, ch)) * .loadLanes(gamma, ch)
-                        + SIMD8<Float>.loadLanes(beta, ch)
-                    v.storeLanes(y, ch)
-                    ch += 8
+            for n in chunk {
+                for i in (n * p)..<((n + 1) * p) {
+                    let x = io.input + i * c
+                    let y = io.output + i * c
+                    var ch = 0
+                    while ch < whole {
+                        let v =
+                            ((.loadLanes(x, ch) - .loadLanes(mean, ch)) * .loadLanes(scale, ch)) * .loadLanes(gamma, ch)
+                            + SIMD8<Float>.loadLanes(beta, ch)
+                        v.storeLanes(y, ch)
+                        ch += 8
+                    }
+                    while ch < c {
+                        y[ch] = ((x[ch] - mean[ch]) * scale[ch]) * gamma[ch] + beta[ch]
+                        ch += 1
+                    }
                 }
-                while ch < c {
-                    y[ch] = ((x[ch] - mean[ch]) * scale[ch]) * gamma[ch] + beta[ch]
-                    ch += 1
-                }
+                activateAbove(io.output + n * p * c, count: p * c)
             }
         }
+    }
+
+    /// The activation layer above on one example's output, in place.
+    @inline(__always)
+    private func activateAbove(_ y: UnsafeMutablePointer<Float>, count: Int) {
+        activationAbove?.apply(y, into: y, count: count)
     }
 
     /// Training: the batch's statistics per channel (tasks over channel
@@ -300,18 +318,21 @@ final class BatchNormalizationPass: LayerPass {
         ComputePool.shared.forEachPiece(of: rows, piece: Workspace.rowsPerPiece, cost: 2 * p * c) { chunk in
             let (gamma, beta) = (w + plan.gamma, w + plan.beta)
             let (mean, invstd) = (UnsafePointer(mean), UnsafePointer(invstd))
-            for i in (chunk.lowerBound * p)..<(chunk.upperBound * p) {
-                let (row, out) = (x + i * c, y + i * c)
-                var ch = 0
-                while ch < whole {
-                    let h = (SIMD8<Float>.loadLanes(row, ch) - .loadLanes(mean, ch)) * .loadLanes(invstd, ch)
-                    (h * .loadLanes(gamma, ch) + .loadLanes(beta, ch)).storeLanes(out, ch)
-                    ch += 8
+            for n in chunk {
+                for i in (n * p)..<((n + 1) * p) {
+                    let (row, out) = (x + i * c, y + i * c)
+                    var ch = 0
+                    while ch < whole {
+                        let h = (SIMD8<Float>.loadLanes(row, ch) - .loadLanes(mean, ch)) * .loadLanes(invstd, ch)
+                        (h * .loadLanes(gamma, ch) + .loadLanes(beta, ch)).storeLanes(out, ch)
+                        ch += 8
+                    }
+                    while ch < c {
+                        out[ch] = ((row[ch] - mean[ch]) * invstd[ch]) * gamma[ch] + beta[ch]
+                        ch += 1
+                    }
                 }
-                while ch < c {
-                    out[ch] = ((row[ch] - mean[ch]) * invstd[ch]) * gamma[ch] + beta[ch]
-                    ch += 1
-                }
+                self.activateAbove(y + n * p * c, count: p * c)
             }
         }
     }

@@ -310,6 +310,22 @@ protocol LayerPass: AnyObject {
     func appliesDerivativeBelow(_ activation: Activation) -> Bool
     /// The layer above applies this layer's activation derivative: leave it out.
     func skipActivationDerivative()
+    /// The element-wise activation that is all this layer does (an
+    /// activation layer), or nil.
+    var elementwiseActivation: Activation? { get }
+    /// Whether this layer's forwards will also apply `activation` to their
+    /// output, each example's values while they are in cache, for the
+    /// activation layer above (which then runs in place, doing nothing in
+    /// its forward: `activationAppliedBelow`). The same function on the
+    /// same values: the same bits, and one pass fewer over the output.
+    func appliesActivationAbove(_ activation: Activation) -> Bool
+    /// The layer below applies this activation in its forwards, into the
+    /// output this layer shares with it.
+    func activationAppliedBelow()
+    /// Whether `inputGradient` copies dz to dx unchanged (its derivative
+    /// taken over by the layer above): the workspace then gives both the
+    /// same buffer, and the pass leaves it as it is.
+    var passesGradientThrough: Bool { get }
 }
 
 extension LayerPass {
@@ -328,6 +344,10 @@ extension LayerPass {
     func appliesDerivativeBelow(_ activation: Activation) -> Bool { false }
     // A layer with no activation derivative has none to skip.
     func skipActivationDerivative() {}
+    var elementwiseActivation: Activation? { nil }
+    func appliesActivationAbove(_ activation: Activation) -> Bool { false }
+    func activationAppliedBelow() {}
+    var passesGradientThrough: Bool { false }
 }
 
 /// A layer's buffers: `count` values, zeroed (at least one, so the pointer is valid).

@@ -93,8 +93,28 @@ final class Workspace {
                 passes[l - 1].skipActivationDerivative()
             }
         }
-        outputs = layers.map { layerBuffer(capacity * $0.outputSize, Float(0)) }
-        outputGradients = training ? layers.dropLast().map { layerBuffer(capacity * $0.outputSize, Float(0)) } : []
+        // An activation layer whose activation the layer below applies runs
+        // in place in that layer's output; one whose derivative the layer
+        // above applies passes its gradient through in one buffer.
+        var outputs: [UnsafeMutablePointer<Float>] = []
+        var gradients: [UnsafeMutablePointer<Float>] = []
+        for (l, layer) in layers.enumerated() {
+            if l > 0, let activation = passes[l].elementwiseActivation, passes[l - 1].appliesActivationAbove(activation) {
+                passes[l].activationAppliedBelow()
+                outputs.append(outputs[l - 1])
+            } else {
+                outputs.append(layerBuffer(capacity * layer.outputSize, Float(0)))
+            }
+        }
+        for (l, layer) in layers.enumerated().reversed().dropFirst() where training {
+            if l + 1 < layers.count - 1, passes[l + 1].passesGradientThrough {
+                gradients.append(gradients[gradients.count - 1])
+            } else {
+                gradients.append(layerBuffer(capacity * layer.outputSize, Float(0)))
+            }
+        }
+        self.outputs = outputs
+        outputGradients = gradients.reversed()
         let width = layers[0].inputSize
         batch = training || pixels ? layerBuffer(capacity * width, Float(0)) : nil
         augmentationScratch = training && inputShape.count == 3 ? layerBuffer(capacity * width, Float(0)) : nil
@@ -104,13 +124,20 @@ final class Workspace {
     }
 
     deinit {
-        for buffer in outputs { buffer.deallocate() }
-        for buffer in outputGradients { buffer.deallocate() }
+        // Shared buffers are neighbours: each is freed once.
+        for (l, buffer) in outputs.enumerated() where l == 0 || outputs[l - 1] != buffer { buffer.deallocate() }
+        for (l, buffer) in outputGradients.enumerated() where l == 0 || outputGradients[l - 1] != buffer {
+            buffer.deallocate()
+        }
         batch?.deallocate()
         augmentationScratch?.deallocate()
         rowLoss.deallocate()
         rowCorrect.deallocate()
     }
+
+    /// Whether layer `l` runs in place in the output of the layer below (an
+    /// activation that layer applies).
+    func shares(output l: Int) -> Bool { l > 0 && outputs[l] == outputs[l - 1] }
 
     /// The last layer's output: `rows × classes` probabilities after a forward without labels.
     var output: UnsafePointer<Float> { UnsafePointer(outputs[outputs.count - 1]) }
