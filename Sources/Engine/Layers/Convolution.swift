@@ -116,16 +116,24 @@ enum Convolution {
         for oy in 0..<plan.outHeight {
             for ox in 0..<plan.outWidth {
                 let x0 = ox * s - plan.padLeft
+                // The window row's columns inside the input: one run of values,
+                // each added once, so every value of dx still takes its terms in
+                // (oy, ox, ky, kx) order.
+                let (first, end) = (max(0, -x0), min(k, plan.inWidth - x0))
                 for ky in 0..<k {
                     let y = oy * s + ky - plan.padTop
-                    if y >= 0 && y < plan.inHeight {
-                        for kx in 0..<k {
-                            let xx = x0 + kx
-                            guard xx >= 0 && xx < plan.inWidth else { continue }
-                            let target = dx + (y * plan.inWidth + xx) * c
-                            let from = source + kx * c
-                            for ch in 0..<c { target[ch] += from[ch] }
+                    if y >= 0 && y < plan.inHeight && first < end {
+                        let target = dx + (y * plan.inWidth + x0 + first) * c
+                        let from = source + first * c
+                        let run = (end - first) * c
+                        let whole = run - run % 8
+                        for i in stride(from: 0, to: whole, by: 8) {
+                            let sum =
+                                UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<Float>.self)
+                                + UnsafeRawPointer(from + i).loadUnaligned(as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
                         }
+                        for i in whole..<run { target[i] += from[i] }
                     }
                     source += k * c
                 }
