@@ -235,13 +235,16 @@ struct LayerKindTests {
 
     /// Batch normalization applies the activation layer above it, which
     /// then runs in place in its output (training and inference); nothing
-    /// else shares an output.
+    /// else shares an output. Their backwards write dx over dz.
     @Test func activationAboveBatchNormalizationRunsInPlace() throws {
         let model = try Model(architecture: Self.bnConvnet, seed: 1)
         for training in [true, false] {
             let workspace = Workspace(model: model, capacity: 4, training: training)
             let applied = workspace.passes.indices.filter { workspace.shares(output: $0) }
             #expect(applied == [2, 6], "activation layers 2 and 6 share their batch normalization's output")
+            // dx over dz: batch normalization (1, 5) and relu (2, 6) in training.
+            let inPlace = workspace.passes.indices.filter { workspace.shares(gradient: $0) }
+            #expect(inPlace == (training ? [0, 1, 4, 5] : []))
         }
         let relu = Workspace(
             model: try Model(architecture: ConvolutionTests.kerasConvnet, seed: 1), capacity: 4, training: true)

@@ -78,7 +78,9 @@ final class ActivationPass: LayerPass {
     func skipActivationDerivative() { derivativeAppliedAbove = true }
     var elementwiseActivation: Activation? { activation }
     func activationAppliedBelow() { appliedBelow = true }
-    var passesGradientThrough: Bool { derivativeAppliedAbove }
+    // relu's backward is an explicit vector loop; the others' loops would
+    // fall back to scalar code on one buffer.
+    var inputGradientInPlace: Bool { derivativeAppliedAbove || activation == .relu }
 
     func forward(_ chunk: Range<Int>, _ io: LayerIO) {
         guard !appliedBelow else { return }
@@ -89,7 +91,7 @@ final class ActivationPass: LayerPass {
     func inputGradient(_ chunk: Range<Int>, _ io: LayerIO, dz: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
         let offset = chunk.lowerBound * size
         if derivativeAppliedAbove {
-            // The workspace gives dz and dx one buffer (`passesGradientThrough`).
+            // The workspace gives dz and dx one buffer (`inputGradientInPlace`).
             if UnsafePointer(dx) != dz { (dx + offset).update(from: dz + offset, count: chunk.count * size) }
         } else {
             activation.backward(dz + offset, output: io.output + offset, count: chunk.count * size, into: dx + offset)

@@ -237,6 +237,9 @@ final class BatchNormalizationPass: LayerPass {
     var needsWholeBatch: Bool { true }
     var hasWeights: Bool { true }
 
+    // dx from g, x and the per-channel sums, value by value.
+    var inputGradientInPlace: Bool { true }
+
     func appliesActivationAbove(_ activation: Activation) -> Bool {
         guard activation != .softmax else { return false }
         activationAbove = activation

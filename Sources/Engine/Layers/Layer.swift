@@ -322,10 +322,11 @@ protocol LayerPass: AnyObject {
     /// The layer below applies this activation in its forwards, into the
     /// output this layer shares with it.
     func activationAppliedBelow()
-    /// Whether `inputGradient` copies dz to dx unchanged (its derivative
-    /// taken over by the layer above): the workspace then gives both the
-    /// same buffer, and the pass leaves it as it is.
-    var passesGradientThrough: Bool { get }
+    /// Whether `inputGradient` may write dx over dz: each value of dx comes
+    /// from the same value of dz (and this layer's own buffers), read before
+    /// it is written (an element-wise backward, or dz unchanged). The
+    /// workspace then gives both one buffer: no separate dx to fill.
+    var inputGradientInPlace: Bool { get }
 }
 
 extension LayerPass {
@@ -347,7 +348,7 @@ extension LayerPass {
     var elementwiseActivation: Activation? { nil }
     func appliesActivationAbove(_ activation: Activation) -> Bool { false }
     func activationAppliedBelow() {}
-    var passesGradientThrough: Bool { false }
+    var inputGradientInPlace: Bool { false }
 }
 
 /// A layer's buffers: `count` values, zeroed (at least one, so the pointer is valid).

@@ -94,8 +94,8 @@ final class Workspace {
             }
         }
         // An activation layer whose activation the layer below applies runs
-        // in place in that layer's output; one whose derivative the layer
-        // above applies passes its gradient through in one buffer.
+        // in place in that layer's output; a layer whose dx may overwrite
+        // its dz gets one buffer for both.
         var outputs: [UnsafeMutablePointer<Float>] = []
         var gradients: [UnsafeMutablePointer<Float>] = []
         for (l, layer) in layers.enumerated() {
@@ -107,7 +107,7 @@ final class Workspace {
             }
         }
         for (l, layer) in layers.enumerated().reversed().dropFirst() where training {
-            if l + 1 < layers.count - 1, passes[l + 1].passesGradientThrough {
+            if l + 1 < layers.count - 1, passes[l + 1].inputGradientInPlace {
                 gradients.append(gradients[gradients.count - 1])
             } else {
                 gradients.append(layerBuffer(capacity * layer.outputSize, Float(0)))
@@ -138,6 +138,12 @@ final class Workspace {
     /// Whether layer `l` runs in place in the output of the layer below (an
     /// activation that layer applies).
     func shares(output l: Int) -> Bool { l > 0 && outputs[l] == outputs[l - 1] }
+
+    /// Whether layer `l`'s output gradient is the one of the layer above
+    /// (whose dx overwrites its dz).
+    func shares(gradient l: Int) -> Bool {
+        l + 1 < outputGradients.count && outputGradients[l] == outputGradients[l + 1]
+    }
 
     /// The last layer's output: `rows × classes` probabilities after a forward without labels.
     var output: UnsafePointer<Float> { UnsafePointer(outputs[outputs.count - 1]) }
