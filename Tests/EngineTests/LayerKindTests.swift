@@ -234,21 +234,24 @@ struct LayerKindTests {
     }
 
     /// Batch normalization applies the activation layer above it, which
-    /// then runs in place in its output (training and inference); nothing
-    /// else shares an output. Their backwards write dx over dz.
+    /// then runs in place in its output (training and inference), as do
+    /// copies (flatten, dropout outside training). Their backwards write dx over dz.
     @Test func activationAboveBatchNormalizationRunsInPlace() throws {
         let model = try Model(architecture: Self.bnConvnet, seed: 1)
         for training in [true, false] {
             let workspace = Workspace(model: model, capacity: 4, training: training)
             let applied = workspace.passes.indices.filter { workspace.shares(output: $0) }
-            #expect(applied == [2, 6], "activation layers 2 and 6 share their batch normalization's output")
+            // And dropout (10) outside training: the identity.
+            #expect(applied == (training ? [2, 6] : [2, 6, 10]), "activation layers share their batch normalization's output")
             // dx over dz: batch normalization (1, 5) and relu (2, 6) in training.
             let inPlace = workspace.passes.indices.filter { workspace.shares(gradient: $0) }
             #expect(inPlace == (training ? [0, 1, 4, 5] : []))
         }
         let relu = Workspace(
             model: try Model(architecture: ConvolutionTests.kerasConvnet, seed: 1), capacity: 4, training: true)
-        #expect(relu.passes.indices.filter { relu.shares(output: $0) }.isEmpty)
+        // Flatten (4) copies its input, and passes its gradient through.
+        #expect(relu.passes.indices.filter { relu.shares(output: $0) } == [4])
+        #expect(relu.passes.indices.filter { relu.shares(gradient: $0) } == [3])
     }
 
     /// relu in place (as batch normalization applies it) and not: `max(x, 0)`'s bits, NaN and −0 included.

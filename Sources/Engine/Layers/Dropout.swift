@@ -110,7 +110,9 @@ public struct DropoutLayer: Layer, Equatable {
     public var drawsActivations: Bool { false }
 
     func makePass(_ layer: PlacedLayer, capacity: Int, training: Bool) -> any LayerPass {
-        DropoutPass(rate: rate, layer: layer.index, size: layer.inputSize, capacity: training ? capacity : 0)
+        // Outside training the identity: no masks.
+        guard training else { return CopyPass(size: layer.inputSize) }
+        return DropoutPass(rate: rate, layer: layer.index, size: layer.inputSize, capacity: capacity)
     }
 
     func floatsPerRow(_ layer: PlacedLayer, training: Bool) -> Int { training ? layer.outputSize : 0 }

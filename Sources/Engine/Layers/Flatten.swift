@@ -44,11 +44,17 @@ final class CopyPass: LayerPass {
     let size: Int
     init(size: Int) { self.size = size }
 
+    // The workspace gives both directions one buffer; the copies are for a caller that does not.
+    var forwardCopiesInput: Bool { true }
+    var inputGradientInPlace: Bool { true }
+
     func forward(_ chunk: Range<Int>, _ io: LayerIO) {
+        guard UnsafePointer(io.output) != io.input else { return }
         (io.output + chunk.lowerBound * size).update(from: io.input + chunk.lowerBound * size, count: chunk.count * size)
     }
 
     func inputGradient(_ chunk: Range<Int>, _ io: LayerIO, dz: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+        guard UnsafePointer(dx) != dz else { return }
         (dx + chunk.lowerBound * size).update(from: dz + chunk.lowerBound * size, count: chunk.count * size)
     }
 }

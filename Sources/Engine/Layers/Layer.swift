@@ -322,6 +322,10 @@ protocol LayerPass: AnyObject {
     /// The layer below applies this activation in its forwards, into the
     /// output this layer shares with it.
     func activationAppliedBelow()
+    /// Whether `forward` copies its input unchanged (flatten; dropout
+    /// outside training): the workspace gives the layer its input's buffer
+    /// as its output, and the copy becomes nothing.
+    var forwardCopiesInput: Bool { get }
     /// Whether `inputGradient` may write dx over dz: each value of dx comes
     /// from the same value of dz (and this layer's own buffers), read before
     /// it is written (an element-wise backward, or dz unchanged). The
@@ -348,6 +352,7 @@ extension LayerPass {
     var elementwiseActivation: Activation? { nil }
     func appliesActivationAbove(_ activation: Activation) -> Bool { false }
     func activationAppliedBelow() {}
+    var forwardCopiesInput: Bool { false }
     var inputGradientInPlace: Bool { false }
 }
 

@@ -49,20 +49,25 @@ enum MaxPooling {
         let (c, s, w) = (plan.channels, plan.size, plan.inWidth)
         let vectorChannels = c - c % 8
         let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
-        for oy in 0..<plan.outHeight {
-            for ox in 0..<plan.outWidth {
-                let out = (oy * plan.outWidth + ox) * c
-                let first = (oy * s * w + ox * s) * c
-                var ch = 0
-                // Two vectors of channels at a time: two independent chains of comparisons.
-                while vectorChannels - ch >= 16 {
-                    var best0 = UnsafeRawPointer(x + first + ch).loadUnaligned(as: SIMD8<Float>.self)
-                    var best1 = UnsafeRawPointer(x + first + ch + 8).loadUnaligned(as: SIMD8<Float>.self)
-                    var index0 = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: first &+ ch)) &+ lanes
-                    var index1 = index0 &+ 8
-                    for py in 0..<s {
-                        for px in 0..<s where py > 0 || px > 0 {
-                            let at = (((oy &* s &+ py) &* w &+ ox &* s &+ px) &* c) &+ ch
+        // Where each window value after the first lies from the window's
+        // corner, (py, px) ascending: one short loop instead of two with a test.
+        let others = s * s - 1
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(others, 1)) { buffer in
+            guard let offsets = buffer.baseAddress else { return }
+            for k in 0..<others { offsets[k] = (((k + 1) / s) * w + (k + 1) % s) * c }
+            for oy in 0..<plan.outHeight {
+                for ox in 0..<plan.outWidth {
+                    let out = (oy * plan.outWidth + ox) * c
+                    let first = (oy * s * w + ox * s) * c
+                    var ch = 0
+                    // Two vectors of channels at a time: two independent chains of comparisons.
+                    while vectorChannels - ch >= 16 {
+                        var best0 = UnsafeRawPointer(x + first + ch).loadUnaligned(as: SIMD8<Float>.self)
+                        var best1 = UnsafeRawPointer(x + first + ch + 8).loadUnaligned(as: SIMD8<Float>.self)
+                        var index0 = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: first &+ ch)) &+ lanes
+                        var index1 = index0 &+ 8
+                        for k in 0..<others {
+                            let at = first &+ offsets[k] &+ ch
                             let v0 = UnsafeRawPointer(x + at).loadUnaligned(as: SIMD8<Float>.self)
                             let v1 = UnsafeRawPointer(x + at + 8).loadUnaligned(as: SIMD8<Float>.self)
                             let larger0 = v0 .> best0
@@ -75,21 +80,19 @@ enum MaxPooling {
                                 index1.replace(with: here &+ 8, where: larger1)
                             }
                         }
+                        UnsafeMutableRawPointer(a + out + ch).storeBytes(of: best0, as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(a + out + ch + 8).storeBytes(of: best1, as: SIMD8<Float>.self)
+                        if keepsIndices {
+                            UnsafeMutableRawPointer(argmax + out + ch).storeBytes(of: index0, as: SIMD8<Int32>.self)
+                            UnsafeMutableRawPointer(argmax + out + ch + 8).storeBytes(of: index1, as: SIMD8<Int32>.self)
+                        }
+                        ch += 16
                     }
-                    UnsafeMutableRawPointer(a + out + ch).storeBytes(of: best0, as: SIMD8<Float>.self)
-                    UnsafeMutableRawPointer(a + out + ch + 8).storeBytes(of: best1, as: SIMD8<Float>.self)
-                    if keepsIndices {
-                        UnsafeMutableRawPointer(argmax + out + ch).storeBytes(of: index0, as: SIMD8<Int32>.self)
-                        UnsafeMutableRawPointer(argmax + out + ch + 8).storeBytes(of: index1, as: SIMD8<Int32>.self)
-                    }
-                    ch += 16
-                }
-                while ch < vectorChannels {
-                    var best = UnsafeRawPointer(x + first + ch).loadUnaligned(as: SIMD8<Float>.self)
-                    var index = SIMD8<Int32>(repeating: Int32(first + ch)) &+ lanes
-                    for py in 0..<s {
-                        for px in 0..<s where py > 0 || px > 0 {
-                            let at = ((oy * s + py) * w + ox * s + px) * c + ch
+                    while ch < vectorChannels {
+                        var best = UnsafeRawPointer(x + first + ch).loadUnaligned(as: SIMD8<Float>.self)
+                        var index = SIMD8<Int32>(repeating: Int32(first + ch)) &+ lanes
+                        for k in 0..<others {
+                            let at = first + offsets[k] + ch
                             let v = UnsafeRawPointer(x + at).loadUnaligned(as: SIMD8<Float>.self)
                             let larger = v .> best
                             best.replace(with: v, where: larger)
@@ -97,21 +100,19 @@ enum MaxPooling {
                                 index.replace(with: SIMD8<Int32>(repeating: Int32(at)) &+ lanes, where: larger)
                             }
                         }
+                        UnsafeMutableRawPointer(a + out + ch).storeBytes(of: best, as: SIMD8<Float>.self)
+                        if keepsIndices {
+                            UnsafeMutableRawPointer(argmax + out + ch).storeBytes(of: index, as: SIMD8<Int32>.self)
+                        }
+                        ch += 8
                     }
-                    UnsafeMutableRawPointer(a + out + ch).storeBytes(of: best, as: SIMD8<Float>.self)
-                    if keepsIndices {
-                        UnsafeMutableRawPointer(argmax + out + ch).storeBytes(of: index, as: SIMD8<Int32>.self)
+                    for ch in vectorChannels..<c {
+                        a[out + ch] = x[first + ch]
+                        if keepsIndices { argmax[out + ch] = Int32(truncatingIfNeeded: first + ch) }
                     }
-                    ch += 8
-                }
-                for ch in vectorChannels..<c {
-                    a[out + ch] = x[first + ch]
-                    if keepsIndices { argmax[out + ch] = Int32(truncatingIfNeeded: first + ch) }
-                }
-                guard vectorChannels < c else { continue }
-                for py in 0..<s {
-                    for px in 0..<s where py > 0 || px > 0 {
-                        let index = ((oy * s + py) * w + ox * s + px) * c
+                    guard vectorChannels < c else { continue }
+                    for k in 0..<others {
+                        let index = first + offsets[k]
                         for ch in vectorChannels..<c where x[index + ch] > a[out + ch] {
                             a[out + ch] = x[index + ch]
                             if keepsIndices { argmax[out + ch] = Int32(truncatingIfNeeded: index + ch) }

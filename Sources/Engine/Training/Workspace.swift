@@ -93,13 +93,17 @@ final class Workspace {
                 passes[l - 1].skipActivationDerivative()
             }
         }
-        // An activation layer whose activation the layer below applies runs
-        // in place in that layer's output; a layer whose dx may overwrite
-        // its dz gets one buffer for both.
+        // A layer that copies its input, or an activation layer whose
+        // activation the layer below applies, runs in place in that layer's
+        // output; a layer whose dx may overwrite its dz gets one buffer for both.
         var outputs: [UnsafeMutablePointer<Float>] = []
         var gradients: [UnsafeMutablePointer<Float>] = []
         for (l, layer) in layers.enumerated() {
-            if l > 0, let activation = passes[l].elementwiseActivation, passes[l - 1].appliesActivationAbove(activation) {
+            if l > 0, passes[l].forwardCopiesInput {
+                outputs.append(outputs[l - 1])
+            } else if l > 0, let activation = passes[l].elementwiseActivation,
+                passes[l - 1].appliesActivationAbove(activation)
+            {
                 passes[l].activationAppliedBelow()
                 outputs.append(outputs[l - 1])
             } else {
@@ -135,8 +139,8 @@ final class Workspace {
         rowCorrect.deallocate()
     }
 
-    /// Whether layer `l` runs in place in the output of the layer below (an
-    /// activation that layer applies).
+    /// Whether layer `l` runs in place in the output of the layer below (a
+    /// copy, or an activation that layer applies).
     func shares(output l: Int) -> Bool { l > 0 && outputs[l] == outputs[l - 1] }
 
     /// Whether layer `l`'s output gradient is the one of the layer above
