@@ -399,9 +399,9 @@ final class BatchNormalizationPass: LayerPass {
 /// Per-channel Double sums over the rows of a row-major buffer (`stride`
 /// floats a row), `count` channels from the pointer given: each channel's
 /// chain runs over the rows in order from +0. The partial sums stay in
-/// registers across the rows, up to 32 channels (16 for the pairs of the
-/// backward) at a time: kept in memory, every row's additions waited on
-/// the store of the row before.
+/// registers across the rows, in blocks of 32, 16 or 8 channels (16 or 8
+/// for the backward's pairs), one pass over the rows per block: kept in
+/// memory, every row's additions waited on the store of the row before.
 enum ChannelSums {
     /// Σ x per channel.
     static func values(_ x: UnsafePointer<Float>, rows: Int, stride: Int, count: Int, into sums: UnsafeMutablePointer<Double>) {
@@ -420,6 +420,17 @@ enum ChannelSums {
             s2.storeLanes(sums, j + 16)
             s3.storeLanes(sums, j + 24)
             j += 32
+        }
+        if j + 16 <= count {
+            var (s0, s1) = (SIMD8<Double>(), SIMD8<Double>())
+            for i in 0..<rows {
+                let row = x + i * stride + j
+                s0 += SIMD8<Double>(SIMD8<Float>.loadLanes(row, 0))
+                s1 += SIMD8<Double>(SIMD8<Float>.loadLanes(row, 8))
+            }
+            s0.storeLanes(sums, j)
+            s1.storeLanes(sums, j + 8)
+            j += 16
         }
         while j + 8 <= count {
             var s = SIMD8<Double>()
@@ -463,6 +474,20 @@ enum ChannelSums {
             s2.storeLanes(sums, j + 16)
             s3.storeLanes(sums, j + 24)
             j += 32
+        }
+        if j + 16 <= count {
+            let (m0, m1) = (SIMD8<Double>.loadLanes(mean, j), SIMD8<Double>.loadLanes(mean, j + 8))
+            var (s0, s1) = (SIMD8<Double>(), SIMD8<Double>())
+            for i in 0..<rows {
+                let row = x + i * stride + j
+                let d0 = SIMD8<Double>(SIMD8<Float>.loadLanes(row, 0)) - m0
+                let d1 = SIMD8<Double>(SIMD8<Float>.loadLanes(row, 8)) - m1
+                s0 += d0 * d0
+                s1 += d1 * d1
+            }
+            s0.storeLanes(sums, j)
+            s1.storeLanes(sums, j + 8)
+            j += 16
         }
         while j + 8 <= count {
             let m0 = SIMD8<Double>.loadLanes(mean, j)
