@@ -123,22 +123,27 @@ enum Convolution {
                 for ky in 0..<k {
                     let y = oy * s + ky - plan.padTop
                     if y >= 0 && y < plan.inHeight && first < end {
-                        let target = dx + (y * plan.inWidth + x0 + first) * c
-                        let from = source + first * c
-                        let run = (end - first) * c
-                        let whole = run - run % 8
-                        for i in stride(from: 0, to: whole, by: 8) {
-                            let sum =
-                                UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<Float>.self)
-                                + UnsafeRawPointer(from + i).loadUnaligned(as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
-                        }
-                        for i in whole..<run { target[i] += from[i] }
+                        addRun(
+                            source + first * c, into: dx + (y * plan.inWidth + x0 + first) * c, count: (end - first) * c)
                     }
                     source += k * c
                 }
             }
         }
+    }
+
+    /// target[i] += from[i] for i < count, eight lanes at a time: one window
+    /// row of patch gradients added into dx.
+    @inline(__always)
+    static func addRun(_ from: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+        let whole = count - count % 8
+        for i in stride(from: 0, to: whole, by: 8) {
+            let sum =
+                UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<Float>.self)
+                + UnsafeRawPointer(from + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
+        }
+        for i in whole..<count { target[i] += from[i] }
     }
 
     /// Forward for batch rows `rows`: patches into `cols` (N×P×K·K·C),
@@ -315,7 +320,6 @@ extension Convolution {
     ) {
         let (f, patch, run) = (plan.filters, plan.patch, plan.kernel * plan.channels)
         dx.update(repeating: 0, count: plan.inputSize)
-        let whole = run - run % 8
         withUnsafeTemporaryAllocation(of: Int.self, capacity: f) { buffer in
             guard let terms = buffer.baseAddress else { return }
             for p in 0..<plan.positions {
@@ -325,14 +329,7 @@ extension Convolution {
                 ProductKernels.sparseRow(gradient, count, terms, n: patch, b: transposedKernel, ldb: patch, into: row)
                 let corner = dx + ((p / plan.outWidth) * plan.inWidth + p % plan.outWidth) * plan.channels
                 for ky in 0..<plan.kernel {
-                    let (target, from) = (corner + ky * plan.inWidth * plan.channels, row + ky * run)
-                    for i in stride(from: 0, to: whole, by: 8) {
-                        let sum =
-                            UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<Float>.self)
-                            + UnsafeRawPointer(from + i).loadUnaligned(as: SIMD8<Float>.self)
-                        UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
-                    }
-                    for i in whole..<run { target[i] += from[i] }
+                    addRun(row + ky * run, into: corner + ky * plan.inWidth * plan.channels, count: run)
                 }
             }
         }
