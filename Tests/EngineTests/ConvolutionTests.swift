@@ -271,6 +271,78 @@ struct ConvolutionTests {
         #expect(fused.contains { $0 != 0 })
     }
 
+    /// A convolution read in place that pools its own output (outside
+    /// training) gives the bits of its product followed by max pooling's own
+    /// pass: column counts that take every mask of the 16-lane tiles, pooled
+    /// rows of two windows and of one, a last row and column no window reads,
+    /// relu's ties at +0, and a NaN that wins only where a window reads it
+    /// first. On the AVX-512 tiles (pooled before the store: relu and
+    /// linear) and off them (the product, then the pooling, per example).
+    @Test(arguments: [false, true])
+    func convolutionPoolsItsOutputAsMaxPoolingDoes(wide: Bool) {
+        guard !wide || ProductKernels.wideAvailable else { return }
+        for filters in [3, 8, 20, 40, 64] {
+            for activation in [Activation.relu, .linear, .tanh] {
+                let plan = ConvolutionPlan(
+                    inHeight: 9, inWidth: 13, channels: 3, outHeight: 7, outWidth: 11, filters: filters, kernel: 3,
+                    stride: 1, padTop: 0, padLeft: 0, activation: activation, kernelOffset: 0,
+                    biasOffset: 27 * filters)
+                let pooling = PoolingPlan(inHeight: 7, inWidth: 11, channels: filters, outHeight: 3, outWidth: 5, size: 2)
+                #expect(plan.readsInPlace)
+                let rows = 2
+                let parameters = Fixture.uniform(plan.biasOffset + filters, -0.5, 0.5, seed: UInt64(filters))
+                var x = Fixture.uniform(rows * plan.inputSize, -1, 1, seed: 5)
+                // Covered by windows that read it first and by windows that read it later.
+                x[plan.inputSize + (4 * plan.inWidth + 5) * plan.channels + 1] = .nan
+                let offsets = plan.windowOffsets()
+                var unpooled = [Float](repeating: .nan, count: rows * plan.outputSize)
+                var expected = [Float](repeating: .nan, count: rows * pooling.outputSize)
+                var fused = [Float](repeating: .nan, count: rows * pooling.outputSize)
+                ProductKernels.$pinnedWideTiles.withValue(wide) {
+                    Convolution.forwardInPlace(
+                        input: x, rows: 0..<rows, plan: plan, parameters: parameters, offsets: offsets, output: &unpooled)
+                    for r in 0..<rows {
+                        unpooled.withUnsafeBufferPointer { z in
+                            expected.withUnsafeMutableBufferPointer { a in
+                                MaxPooling.forward(
+                                    z.baseAddress! + r * plan.outputSize, pooling,
+                                    output: a.baseAddress! + r * pooling.outputSize)
+                            }
+                        }
+                    }
+                    Convolution.forwardPooled(
+                        input: x, rows: 0..<rows, plan: plan, pooling: pooling, parameters: parameters, offsets: offsets,
+                        scratch: ScratchBuffers(count: plan.outputSize), output: &fused)
+                }
+                #expect(differingBits(fused, expected) == 0, "\(filters) filters, \(activation)")
+                #expect(expected.contains { $0.isNaN } && expected.contains { !$0.isNaN && $0 != 0 })
+            }
+        }
+    }
+
+    /// Outside training each conv of the keras-io convnet pools its own
+    /// output: the max pooling layers share their buffers and do nothing,
+    /// and the probabilities are the reference forward's, bit for bit, at
+    /// 1, 2 and 4 threads (a last row and column no window reads, and pooled
+    /// rows of an odd number of windows, in the second stage).
+    @Test func convolutionsPoolTheirOutputInInference() throws {
+        let model = try Model(architecture: Self.kerasConvnet, seed: 3)
+        let inference = Workspace(model: model, capacity: 4, training: false)
+        #expect(inference.passes.indices.filter { inference.shares(output: $0) } == [1, 3, 4, 5])
+        let training = Workspace(model: model, capacity: 4, training: true)
+        #expect(training.passes.indices.filter { training.shares(output: $0) } == [4])
+        let rows = 11
+        let x = Fixture.uniform(rows * 784, 0, 1, seed: 9)
+        var expected: [Float] = []
+        for r in 0..<rows {
+            expected += try model.layerOutputs(features: Array(x[(r * 784)..<((r + 1) * 784)])).last ?? []
+        }
+        for threads in [1, 2, 4] {
+            let fast = try ComputeThreads.$override.withValue(threads) { try model.predict(features: x, count: rows) }
+            #expect(differingBits(fast, expected) == 0, "\(threads) threads")
+        }
+    }
+
     @Test func maxPoolingPassesGradientsToItsMaxima() throws {
         try Self.checkGradients(
             Architecture(

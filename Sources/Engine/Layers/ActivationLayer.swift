@@ -67,7 +67,7 @@ final class ActivationPass: LayerPass {
     /// The layer above applies this derivative (it took it over: `appliesDerivativeBelow`).
     private var derivativeAppliedAbove = false
     /// The layer below applies this activation in its forward, into the
-    /// output it shares with this layer (`appliesActivationAbove`).
+    /// output it shares with this layer (`fusesForwardAbove`).
     private var appliedBelow = false
 
     init(activation: Activation, size: Int) {
@@ -76,8 +76,8 @@ final class ActivationPass: LayerPass {
     }
 
     func skipActivationDerivative() { derivativeAppliedAbove = true }
-    var elementwiseActivation: Activation? { activation }
-    func activationAppliedBelow() { appliedBelow = true }
+    var fusibleForward: FusibleForward? { .activation(activation) }
+    func forwardFusedBelow() { appliedBelow = true }
     // relu's backward is an explicit vector loop; the others' loops would
     // fall back to scalar code on one buffer.
     var inputGradientInPlace: Bool { derivativeAppliedAbove || activation == .relu }

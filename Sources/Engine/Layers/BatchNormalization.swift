@@ -211,7 +211,7 @@ final class BatchNormalizationPass: LayerPass {
     private let sumGX: UnsafeMutablePointer<Double>
     private var rows = 0
     /// The activation layer above, applied here to each example's output
-    /// (`appliesActivationAbove`).
+    /// (`fusesForwardAbove`).
     private var activationAbove: Activation?
 
     /// Channels one task of the statistics takes: half of them, at least 8.
@@ -240,8 +240,8 @@ final class BatchNormalizationPass: LayerPass {
     // dx from g, x and the per-channel sums, value by value.
     var inputGradientInPlace: Bool { true }
 
-    func appliesActivationAbove(_ activation: Activation) -> Bool {
-        guard activation != .softmax else { return false }
+    func fusesForwardAbove(_ forward: FusibleForward) -> Bool {
+        guard case .activation(let activation) = forward, activation != .softmax else { return false }
         activationAbove = activation
         return true
     }

@@ -177,6 +177,40 @@ enum Convolution {
         }
     }
 
+    /// `forwardInPlace` followed by the max pooling `pooling` of its output,
+    /// into `output` (N × the pooling's output): on the AVX-512 tiles, a
+    /// pool of 2 after linear or relu pools each tile's positions before
+    /// its one store, computing only the positions a window covers; else
+    /// each example's product goes to a `scratch` buffer (P×F) and
+    /// `MaxPooling.forward` reads it back while it is in cache. The same
+    /// values compared in the same order either way.
+    static func forwardPooled(
+        input x: UnsafePointer<Float>, rows: Range<Int>, plan: ConvolutionPlan, pooling: PoolingPlan,
+        parameters: UnsafePointer<Float>, offsets: UnsafePointer<Int>, scratch: ScratchBuffers,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        let (k, c, f) = (plan.kernel, plan.channels, plan.filters)
+        let tiles = ProductKernels.wideTiles && pooling.size == 2 && (plan.activation == .relu || plan.activation == .linear)
+        for r in rows {
+            let (image, out) = (x + r * plan.inputSize, output + r * pooling.outputSize)
+            if tiles {
+                ProductKernels.pooledWindowProduct(
+                    pooledHeight: pooling.outHeight, pooledWidth: pooling.outWidth, width: plan.outWidth, n: f,
+                    segments: k, length: k * c, a: image, rowOffsets: offsets, segmentStride: plan.inWidth * c,
+                    b: parameters + plan.kernelOffset, ldb: f, c: out, bias: parameters + plan.biasOffset,
+                    activation: plan.activation)
+                continue
+            }
+            scratch.withBuffer { z in
+                ProductKernels.windowProduct(
+                    m: plan.positions, n: f, segments: k, length: k * c, a: image, rowOffsets: offsets, rowStride: c,
+                    segmentStride: plan.inWidth * c, b: parameters + plan.kernelOffset, ldb: f, c: z, ldc: f,
+                    bias: parameters + plan.biasOffset, activation: plan.activation)
+                MaxPooling.forward(z, pooling, output: out)
+            }
+        }
+    }
+
     /// `kernelGradient` for a layer that `readsInPlace`, reading its input
     /// `x` in place (`offsets` from `windowOffsets`): the same chains over
     /// (n, p) ascending, one example at a time, each piece of the task's
@@ -615,6 +649,10 @@ final class ConvolutionPass: LayerPass {
     private let scratch: ScratchBuffers
     private let transposedKernel: UnsafeMutablePointer<Float>
     private let tasks: [(rows: Range<Int>, columns: Range<Int>)]
+    /// The max pooling above, done in this layer's forward (`fusesForwardAbove`).
+    private var poolingAbove: PoolingPlan?
+    /// One example's output before its pooling, per running task (off the AVX-512 tiles).
+    private let unpooled: ScratchBuffers
 
     init(plan: ConvolutionPlan, capacity: Int, training: Bool) {
         self.plan = plan
@@ -625,6 +663,7 @@ final class ConvolutionPass: LayerPass {
         scratch = ScratchBuffers(count: training ? plan.positions * plan.patch : 0)
         transposedKernel = layerBuffer(training ? plan.patch * plan.filters : 0, Float(0))
         tasks = Convolution.kernelGradientTasks(plan)
+        unpooled = ScratchBuffers(count: plan.outputSize)
     }
 
     deinit {
@@ -635,8 +674,20 @@ final class ConvolutionPass: LayerPass {
 
     var hasWeights: Bool { true }
 
+    // A layer reading its input in place may pool its output as it goes:
+    // no pass writes its full output to read it back.
+    func fusesForwardAbove(_ forward: FusibleForward) -> Bool {
+        guard case .maxPooling(let pooling) = forward, plan.readsInPlace else { return false }
+        poolingAbove = pooling
+        return true
+    }
+
     func forward(_ chunk: Range<Int>, _ io: LayerIO) {
-        if let cols {
+        if let pooling = poolingAbove {
+            Convolution.forwardPooled(
+                input: io.input, rows: chunk, plan: plan, pooling: pooling, parameters: io.parameters,
+                offsets: offsets, scratch: unpooled, output: io.output)
+        } else if let cols {
             Convolution.forward(
                 input: io.input, rows: chunk, plan: plan, parameters: io.parameters, cols: cols, output: io.output)
         } else {

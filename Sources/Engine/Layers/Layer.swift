@@ -310,18 +310,18 @@ protocol LayerPass: AnyObject {
     func appliesDerivativeBelow(_ activation: Activation) -> Bool
     /// The layer above applies this layer's activation derivative: leave it out.
     func skipActivationDerivative()
-    /// The element-wise activation that is all this layer does (an
-    /// activation layer), or nil.
-    var elementwiseActivation: Activation? { get }
-    /// Whether this layer's forwards will also apply `activation` to their
-    /// output, each example's values while they are in cache, for the
-    /// activation layer above (which then runs in place, doing nothing in
-    /// its forward: `activationAppliedBelow`). The same function on the
-    /// same values: the same bits, and one pass fewer over the output.
-    func appliesActivationAbove(_ activation: Activation) -> Bool
-    /// The layer below applies this activation in its forwards, into the
-    /// output this layer shares with it.
-    func activationAppliedBelow()
+    /// What this layer's forward does, when the layer below may do it
+    /// instead (an activation layer; a max pooling outside training), or nil.
+    var fusibleForward: FusibleForward? { get }
+    /// Whether this layer's forwards will also do `forward`, the layer
+    /// above's, to each example's output while it is in cache, writing the
+    /// layer above's output (which then does nothing in its forward:
+    /// `forwardFusedBelow`). The same operations on the same values: the
+    /// same bits, and one pass fewer over the output.
+    func fusesForwardAbove(_ forward: FusibleForward) -> Bool
+    /// The layer below does this layer's forward, into the output buffer
+    /// the two share.
+    func forwardFusedBelow()
     /// Whether `forward` copies its input unchanged (flatten; dropout
     /// outside training): the workspace gives the layer its input's buffer
     /// as its output, and the copy becomes nothing.
@@ -349,11 +349,19 @@ extension LayerPass {
     func appliesDerivativeBelow(_ activation: Activation) -> Bool { false }
     // A layer with no activation derivative has none to skip.
     func skipActivationDerivative() {}
-    var elementwiseActivation: Activation? { nil }
-    func appliesActivationAbove(_ activation: Activation) -> Bool { false }
-    func activationAppliedBelow() {}
+    var fusibleForward: FusibleForward? { nil }
+    func fusesForwardAbove(_ forward: FusibleForward) -> Bool { false }
+    func forwardFusedBelow() {}
     var forwardCopiesInput: Bool { false }
     var inputGradientInPlace: Bool { false }
+}
+
+/// A layer's forward that the layer below may do on the way (`LayerPass.fusesForwardAbove`).
+enum FusibleForward: Equatable {
+    /// An element-wise activation (the output the same size as the input).
+    case activation(Activation)
+    /// A max pooling whose maxima's places no backward asks for.
+    case maxPooling(PoolingPlan)
 }
 
 /// A layer's buffers: `count` values, zeroed (at least one, so the pointer is valid).

@@ -332,7 +332,13 @@ final class MaxPoolingPass: LayerPass {
         return true
     }
 
+    /// Outside training the layer below may pool its own output (`fusesForwardAbove`).
+    var fusibleForward: FusibleForward? { argmax == nil ? .maxPooling(plan) : nil }
+    private var fusedBelow = false
+    func forwardFusedBelow() { fusedBelow = true }
+
     func forward(_ chunk: Range<Int>, _ io: LayerIO) {
+        guard !fusedBelow else { return }
         let (inSize, outSize) = (plan.inputSize, plan.outputSize)
         for r in chunk {
             if let argmax {

@@ -93,22 +93,26 @@ final class Workspace {
                 passes[l - 1].skipActivationDerivative()
             }
         }
-        // A layer that copies its input, or an activation layer whose
-        // activation the layer below applies, runs in place in that layer's
-        // output; a layer whose dx may overwrite its dz gets one buffer for both.
+        // A layer that copies its input, or whose forward the layer below
+        // does (an activation; a max pooling outside training), has that
+        // layer's output buffer, sized for its own output; a layer whose dx
+        // may overwrite its dz gets one buffer for both.
         var outputs: [UnsafeMutablePointer<Float>] = []
         var gradients: [UnsafeMutablePointer<Float>] = []
+        var fusedBelow = false
         for (l, layer) in layers.enumerated() {
-            if l > 0, passes[l].forwardCopiesInput {
+            if l > 0, fusedBelow || passes[l].forwardCopiesInput {
                 outputs.append(outputs[l - 1])
-            } else if l > 0, let activation = passes[l].elementwiseActivation,
-                passes[l - 1].appliesActivationAbove(activation)
-            {
-                passes[l].activationAppliedBelow()
-                outputs.append(outputs[l - 1])
-            } else {
-                outputs.append(layerBuffer(capacity * layer.outputSize, Float(0)))
+                fusedBelow = false
+                continue
             }
+            var size = layer.outputSize
+            if l + 1 < layers.count, let above = passes[l + 1].fusibleForward, passes[l].fusesForwardAbove(above) {
+                passes[l + 1].forwardFusedBelow()
+                size = layers[l + 1].outputSize
+                fusedBelow = true
+            }
+            outputs.append(layerBuffer(capacity * size, Float(0)))
         }
         for (l, layer) in layers.enumerated().reversed().dropFirst() where training {
             if l + 1 < layers.count - 1, passes[l + 1].inputGradientInPlace {
@@ -139,8 +143,8 @@ final class Workspace {
         rowCorrect.deallocate()
     }
 
-    /// Whether layer `l` runs in place in the output of the layer below (a
-    /// copy, or an activation that layer applies).
+    /// Whether layer `l` has the output buffer of the layer below (a copy,
+    /// or a forward that layer does).
     func shares(output l: Int) -> Bool { l > 0 && outputs[l] == outputs[l - 1] }
 
     /// Whether layer `l`'s output gradient is the one of the layer above
