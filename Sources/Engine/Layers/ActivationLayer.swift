@@ -78,9 +78,9 @@ final class ActivationPass: LayerPass {
     func skipActivationDerivative() { derivativeAppliedAbove = true }
     var fusibleForward: FusibleForward? { .activation(activation) }
     func forwardFusedBelow() { appliedBelow = true }
-    // relu's backward is an explicit vector loop; the others' loops would
-    // fall back to scalar code on one buffer.
-    var inputGradientInPlace: Bool { derivativeAppliedAbove || activation == .relu }
+    // relu's backward is an explicit vector loop, linear's a copy left out on
+    // one buffer; the others' loops would fall back to scalar code on one buffer.
+    var inputGradientInPlace: Bool { derivativeAppliedAbove || activation == .relu || activation == .linear }
 
     func forward(_ chunk: Range<Int>, _ io: LayerIO) {
         guard !appliedBelow else { return }

@@ -107,7 +107,7 @@ public struct BatchNormalizationLayer: Layer, Equatable {
     }
 
     func makePass(_ layer: PlacedLayer, capacity: Int, training: Bool) -> any LayerPass {
-        BatchNormalizationPass(plan: plan(layer), capacity: capacity, training: training)
+        BatchNormalizationPass(plan: plan(layer))
     }
 
     func floatsPerRow(_ layer: PlacedLayer, training: Bool) -> Int { 0 }
@@ -219,7 +219,7 @@ final class BatchNormalizationPass: LayerPass {
     /// gives the same bits.
     static func channelsPerPiece(_ channels: Int) -> Int { max(8, (channels + 1) / 2) }
 
-    init(plan: BatchNormalizationPlan, capacity: Int, training: Bool) {
+    init(plan: BatchNormalizationPlan) {
         self.plan = plan
         mean = layerBuffer(plan.channels, Float(0))
         invstd = layerBuffer(plan.channels, Float(0))
@@ -248,39 +248,40 @@ final class BatchNormalizationPass: LayerPass {
 
     /// Inference: the moving statistics.
     func forward(_ chunk: Range<Int>, _ io: LayerIO) {
-        let (p, c) = (plan.positions, plan.channels)
-        let (w, s) = (io.parameters, io.state)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * c) { k in
+        let c = plan.channels
+        let s = io.state
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * c) { k in
             guard let k = k.baseAddress else { return }
             for ch in 0..<c {
                 k[ch] = s[plan.movingMean + ch]
                 k[c + ch] = Float(1 / (Double(s[plan.movingVariance + ch]) + plan.epsilon).squareRoot())
-                k[2 * c + ch] = w[plan.gamma + ch]
-                k[3 * c + ch] = w[plan.beta + ch]
             }
-            let (mean, scale, gamma, beta) = (
-                UnsafePointer(k), UnsafePointer(k + c), UnsafePointer(k + 2 * c), UnsafePointer(k + 3 * c)
-            )
-            let whole = c - c % 8
-            for n in chunk {
-                for i in (n * p)..<((n + 1) * p) {
-                    let x = io.input + i * c
-                    let y = io.output + i * c
-                    var ch = 0
-                    while ch < whole {
-                        let v =
-                            ((.loadLanes(x, ch) - .loadLanes(mean, ch)) * .loadLanes(scale, ch)) * .loadLanes(gamma, ch)
-                            + SIMD8<Float>.loadLanes(beta, ch)
-                        v.storeLanes(y, ch)
-                        ch += 8
-                    }
-                    while ch < c {
-                        y[ch] = ((x[ch] - mean[ch]) * scale[ch]) * gamma[ch] + beta[ch]
-                        ch += 1
-                    }
+            normalize(chunk, io, mean: k, scale: k + c)
+        }
+    }
+
+    /// Rows `chunk`: y = ((x − mean)·scale)·gamma + beta per channel (the
+    /// batch's or the moving statistics), then the activation above on
+    /// each example's output while it is in cache.
+    private func normalize(_ chunk: Range<Int>, _ io: LayerIO, mean: UnsafePointer<Float>, scale: UnsafePointer<Float>) {
+        let (p, c) = (plan.positions, plan.channels)
+        let (gamma, beta) = (io.parameters + plan.gamma, io.parameters + plan.beta)
+        let whole = c - c % 8
+        for n in chunk {
+            for i in (n * p)..<((n + 1) * p) {
+                let (x, y) = (io.input + i * c, io.output + i * c)
+                var ch = 0
+                while ch < whole {
+                    let h = (SIMD8<Float>.loadLanes(x, ch) - .loadLanes(mean, ch)) * .loadLanes(scale, ch)
+                    (h * .loadLanes(gamma, ch) + .loadLanes(beta, ch)).storeLanes(y, ch)
+                    ch += 8
                 }
-                activateAbove(io.output + n * p * c, count: p * c)
+                while ch < c {
+                    y[ch] = ((x[ch] - mean[ch]) * scale[ch]) * gamma[ch] + beta[ch]
+                    ch += 1
+                }
             }
+            activateAbove(io.output + n * p * c, count: p * c)
         }
     }
 
@@ -316,27 +317,8 @@ final class BatchNormalizationPass: LayerPass {
                 }
             }
         }
-        let (w, y) = (io.parameters, io.output)
-        let whole = c - c % 8
         ComputePool.shared.forEachPiece(of: rows, piece: Workspace.rowsPerPiece, cost: 2 * p * c) { chunk in
-            let (gamma, beta) = (w + plan.gamma, w + plan.beta)
-            let (mean, invstd) = (UnsafePointer(mean), UnsafePointer(invstd))
-            for n in chunk {
-                for i in (n * p)..<((n + 1) * p) {
-                    let (row, out) = (x + i * c, y + i * c)
-                    var ch = 0
-                    while ch < whole {
-                        let h = (SIMD8<Float>.loadLanes(row, ch) - .loadLanes(mean, ch)) * .loadLanes(invstd, ch)
-                        (h * .loadLanes(gamma, ch) + .loadLanes(beta, ch)).storeLanes(out, ch)
-                        ch += 8
-                    }
-                    while ch < c {
-                        out[ch] = ((row[ch] - mean[ch]) * invstd[ch]) * gamma[ch] + beta[ch]
-                        ch += 1
-                    }
-                }
-                self.activateAbove(y + n * p * c, count: p * c)
-            }
+            self.normalize(chunk, io, mean: mean, scale: invstd)
         }
     }
 
