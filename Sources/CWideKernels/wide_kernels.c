@@ -167,47 +167,60 @@ __attribute__((target("avx512f,fma"))) void dnb_wide_window_product(long m, long
 }
 
 /// G 2×2 pooling windows of a convolution's output (4·G rows of C: each
-/// window's four positions in (dy, dx) order, as max pooling reads them), V
-/// 16-lane column vectors at j0 (and j1): each position's sums with the
-/// epilogue, then each window's first maximum, compared with `>` (a NaN wins
-/// only in first place), stored to row w of `out`.
-#define POOLED(G, V)                                                                                                 \
-    WIDE void pooled##G##_##V(Terms t, const float *const *a, const float *b, long ldb, float *out, long ldc,        \
-                              long j0, long j1, __mmask16 m0, __mmask16 m1) {                                       \
+/// window's four positions in (dy, dx) order, as max pooling reads them;
+/// row r is position pos[r]), V 16-lane column vectors at j0 (and j1):
+/// each position's sums with the epilogue, then each window's first
+/// maximum, compared with `>` (a NaN wins only in first place), stored to
+/// row w of `out`; with K (1), the winner's index pos·n + column to `argmax`.
+#define POOLED(G, V, K)                                                                                               \
+    WIDE void pooled##G##_##V##_##K(Terms t, const float *const *a, const long *pos, const float *b, long ldb,       \
+                              float *out, int *argmax, long ldc, long j0, long j1, __mmask16 m0, __mmask16 m1) {    \
         const long js[2] = {j0, j1};                                                                                 \
         const __mmask16 ms[2] = {m0, m1};                                                                            \
+        const __m512i lanes = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);                \
         __m512 s[V][4 * G];                                                                                          \
-        for (int v = 0; v < V; v++)                                                                                  \
-            for (int r = 0; r < 4 * G; r++) s[v][r] = _mm512_setzero_ps();                                           \
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                                                                                  \
+            _Pragma("clang loop unroll(full)") for (int r = 0; r < 4 * G; r++) s[v][r] = _mm512_setzero_ps();                                           \
         for (long g = 0; g < t.segments; g++) {                                                                      \
             const float *bs = b + g * t.length * ldb;                                                                \
             for (long p = 0; p < t.length; p++) {                                                                    \
                 const float *row = bs + p * ldb;                                                                     \
                 __m512 bv[V];                                                                                        \
-                for (int v = 0; v < V; v++) bv[v] = _mm512_maskz_loadu_ps(ms[v], row + js[v]);                       \
+                _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++) bv[v] = _mm512_maskz_loadu_ps(ms[v], row + js[v]);                       \
                 long at = g * t.segment_stride + p;                                                                  \
-                for (int r = 0; r < 4 * G; r++) {                                                                    \
+                _Pragma("clang loop unroll(full)") for (int r = 0; r < 4 * G; r++) {                                                                    \
                     __m512 x = _mm512_set1_ps(a[r][at]);                                                             \
-                    for (int v = 0; v < V; v++) s[v][r] = _mm512_fmadd_ps(x, bv[v], s[v][r]);                        \
+                    _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++) s[v][r] = _mm512_fmadd_ps(x, bv[v], s[v][r]);                        \
                 }                                                                                                    \
             }                                                                                                        \
         }                                                                                                            \
-        for (int w = 0; w < G; w++) {                                                                                \
-            for (int v = 0; v < V; v++) {                                                                            \
+        _Pragma("clang loop unroll(full)") for (int w = 0; w < G; w++) {                                                                                \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++) {                                                                            \
                 __m512 best = finish(t, s[v][4 * w], js[v], ms[v]);                                                  \
-                for (int r = 1; r < 4; r++) {                                                                        \
+                __m512i index = _mm512_add_epi32(_mm512_set1_epi32((int)(pos[4 * w] * ldc + js[v])), lanes);         \
+                _Pragma("clang loop unroll(full)") for (int r = 1; r < 4; r++) {                                                                        \
                     __m512 value = finish(t, s[v][4 * w + r], js[v], ms[v]);                                         \
-                    best = _mm512_mask_mov_ps(best, _mm512_cmp_ps_mask(value, best, _CMP_GT_OQ), value);             \
+                    __mmask16 larger = _mm512_cmp_ps_mask(value, best, _CMP_GT_OQ);                                  \
+                    best = _mm512_mask_mov_ps(best, larger, value);                                                  \
+                    if (K)                                                                                           \
+                        index = _mm512_mask_mov_epi32(                                                               \
+                            index, larger,                                                                           \
+                            _mm512_add_epi32(_mm512_set1_epi32((int)(pos[4 * w + r] * ldc + js[v])), lanes));        \
                 }                                                                                                    \
                 _mm512_mask_storeu_ps(out + w * ldc + js[v], ms[v], best);                                           \
+                if (K) _mm512_mask_storeu_epi32(argmax + w * ldc + js[v], ms[v], index);                             \
             }                                                                                                        \
         }                                                                                                            \
     }
 
-POOLED(2, 2)
-POOLED(1, 2)
-POOLED(2, 1)
-POOLED(1, 1)
+POOLED(2, 2, 0)
+POOLED(1, 2, 0)
+POOLED(2, 1, 0)
+POOLED(1, 1, 0)
+POOLED(2, 2, 1)
+POOLED(1, 2, 1)
+POOLED(2, 1, 1)
+POOLED(1, 1, 1)
 
 /// A convolution's product with its epilogue and a 2×2 max pooling after
 /// it: pooled (ph × pw) × n from the windows of the positions the pooling
@@ -215,23 +228,37 @@ POOLED(1, 1)
 /// no window covers are never computed. Two pooling windows a tile.
 __attribute__((target("avx512f,fma"))) void dnb_wide_pooled_window_product(
     long pooled_height, long pooled_width, long width, long n, long segments, long length, const float *a,
-    const long *row_offsets, long segment_stride, const float *b, long ldb, float *c, const float *bias, bool relu) {
+    const long *row_offsets, long segment_stride, const float *b, long ldb, float *c, int *argmax, const float *bias,
+    bool relu) {
     Terms t = {segments, length, segment_stride, 1, NULL, bias, relu};
     const float *rows[8];
+    long pos[8];
     for (long py = 0; py < pooled_height; py++) {
         for (long px = 0; px < pooled_width; px += 2) {
             long windows = pooled_width - px >= 2 ? 2 : 1;
             for (long w = 0; w < windows; w++)
                 for (long dy = 0; dy < 2; dy++)
-                    for (long dx = 0; dx < 2; dx++)
-                        rows[4 * w + 2 * dy + dx] = a + row_offsets[(2 * py + dy) * width + 2 * (px + w) + dx];
-            float *out = c + (py * pooled_width + px) * n;
-            if (windows == 2) {
-                COLUMN_PAIRS(pooled2_2(t, rows, b, ldb, out, n, j0, j1, m0, m1),
-                             pooled2_1(t, rows, b, ldb, out, n, j0, j0, m0, m0));
+                    for (long dx = 0; dx < 2; dx++) {
+                        long r = 4 * w + 2 * dy + dx;
+                        pos[r] = (2 * py + dy) * width + 2 * (px + w) + dx;
+                        rows[r] = a + row_offsets[pos[r]];
+                    }
+            long first = (py * pooled_width + px) * n;
+            float *out = c + first;
+            int *winners = argmax ? argmax + first : NULL;
+            /* Separate tiles with and without the places: no test in the epilogue. */
+            if (windows == 2 && winners) {
+                COLUMN_PAIRS(pooled2_2_1(t, rows, pos, b, ldb, out, winners, n, j0, j1, m0, m1),
+                             pooled2_1_1(t, rows, pos, b, ldb, out, winners, n, j0, j0, m0, m0));
+            } else if (windows == 2) {
+                COLUMN_PAIRS(pooled2_2_0(t, rows, pos, b, ldb, out, NULL, n, j0, j1, m0, m1),
+                             pooled2_1_0(t, rows, pos, b, ldb, out, NULL, n, j0, j0, m0, m0));
+            } else if (winners) {
+                COLUMN_PAIRS(pooled1_2_1(t, rows, pos, b, ldb, out, winners, n, j0, j1, m0, m1),
+                             pooled1_1_1(t, rows, pos, b, ldb, out, winners, n, j0, j0, m0, m0));
             } else {
-                COLUMN_PAIRS(pooled1_2(t, rows, b, ldb, out, n, j0, j1, m0, m1),
-                             pooled1_1(t, rows, b, ldb, out, n, j0, j0, m0, m0));
+                COLUMN_PAIRS(pooled1_2_0(t, rows, pos, b, ldb, out, NULL, n, j0, j1, m0, m1),
+                             pooled1_1_0(t, rows, pos, b, ldb, out, NULL, n, j0, j0, m0, m0));
             }
         }
     }
@@ -330,9 +357,9 @@ void dnb_wide_window_gradient(long m, long n, long k, const float *a, const long
 
 void dnb_wide_pooled_window_product(long pooled_height, long pooled_width, long width, long n, long segments,
                                     long length, const float *a, const long *row_offsets, long segment_stride,
-                                    const float *b, long ldb, float *c, const float *bias, bool relu) {
+                                    const float *b, long ldb, float *c, int *argmax, const float *bias, bool relu) {
     (void)pooled_height, (void)pooled_width, (void)width, (void)n, (void)segments, (void)length, (void)a,
-        (void)row_offsets, (void)segment_stride, (void)b, (void)ldb, (void)c, (void)bias, (void)relu;
+        (void)row_offsets, (void)segment_stride, (void)b, (void)ldb, (void)c, (void)argmax, (void)bias, (void)relu;
     __builtin_trap(); /* never called: dnb_wide_available() is false */
 }
 

@@ -271,9 +271,9 @@ struct ConvolutionTests {
         #expect(fused.contains { $0 != 0 })
     }
 
-    /// A convolution read in place that pools its own output (outside
-    /// training) gives the bits of its product followed by max pooling's own
-    /// pass: column counts that take every mask of the 16-lane tiles, pooled
+    /// A convolution read in place that pools its own output gives the bits
+    /// of its product followed by max pooling's own pass, and in training the
+    /// same maxima's places: column counts that take every mask of the 16-lane tiles, pooled
     /// rows of two windows and of one, a last row and column no window reads,
     /// relu's ties at +0, and a NaN that wins only where a window reads it
     /// first. On the AVX-512 tiles (pooled before the store: relu and
@@ -297,40 +297,60 @@ struct ConvolutionTests {
                 let offsets = plan.windowOffsets()
                 var unpooled = [Float](repeating: .nan, count: rows * plan.outputSize)
                 var expected = [Float](repeating: .nan, count: rows * pooling.outputSize)
+                var expectedPlaces = [Int32](repeating: -1, count: rows * pooling.outputSize)
                 var fused = [Float](repeating: .nan, count: rows * pooling.outputSize)
+                var inference = [Float](repeating: .nan, count: rows * pooling.outputSize)
+                var places = [Int32](repeating: -1, count: rows * pooling.outputSize)
                 ProductKernels.$pinnedWideTiles.withValue(wide) {
                     Convolution.forwardInPlace(
                         input: x, rows: 0..<rows, plan: plan, parameters: parameters, offsets: offsets, output: &unpooled)
                     for r in 0..<rows {
                         unpooled.withUnsafeBufferPointer { z in
                             expected.withUnsafeMutableBufferPointer { a in
-                                MaxPooling.forward(
-                                    z.baseAddress! + r * plan.outputSize, pooling,
-                                    output: a.baseAddress! + r * pooling.outputSize)
+                                expectedPlaces.withUnsafeMutableBufferPointer { i in
+                                    MaxPooling.forward(
+                                        z.baseAddress! + r * plan.outputSize, pooling,
+                                        output: a.baseAddress! + r * pooling.outputSize,
+                                        argmax: i.baseAddress! + r * pooling.outputSize)
+                                }
                             }
                         }
                     }
+                    let scratch = ScratchBuffers(count: plan.outputSize)
+                    places.withUnsafeMutableBufferPointer { i in
+                        Convolution.forwardPooled(
+                            input: x, rows: 0..<rows, plan: plan, pooling: pooling, parameters: parameters,
+                            offsets: offsets, scratch: scratch, output: &fused, argmax: i.baseAddress)
+                    }
                     Convolution.forwardPooled(
                         input: x, rows: 0..<rows, plan: plan, pooling: pooling, parameters: parameters, offsets: offsets,
-                        scratch: ScratchBuffers(count: plan.outputSize), output: &fused)
+                        scratch: scratch, output: &inference, argmax: nil)
                 }
                 #expect(differingBits(fused, expected) == 0, "\(filters) filters, \(activation)")
+                #expect(differingBits(inference, expected) == 0, "\(filters) filters, \(activation), inference")
+                #expect(places == expectedPlaces, "\(filters) filters, \(activation): the maxima's places")
                 #expect(expected.contains { $0.isNaN } && expected.contains { !$0.isNaN && $0 != 0 })
             }
         }
     }
 
-    /// Outside training each conv of the keras-io convnet pools its own
-    /// output: the max pooling layers share their buffers and do nothing,
-    /// and the probabilities are the reference forward's, bit for bit, at
+    /// Each relu conv of the keras-io convnet pools its own output: the max
+    /// pooling layers share their buffers and do nothing in their forwards
+    /// (in training too: the pooling takes relu's derivative, so no backward
+    /// reads the conv's own output; a tanh conv's would, so it does not
+    /// pool). The probabilities are the reference forward's, bit for bit, at
     /// 1, 2 and 4 threads (a last row and column no window reads, and pooled
-    /// rows of an odd number of windows, in the second stage).
-    @Test func convolutionsPoolTheirOutputInInference() throws {
+    /// rows of an odd number of windows, in the second stage); training is
+    /// `kerasConvnetTrainsToTheReferenceBits`.
+    @Test func convolutionsPoolTheirOutput() throws {
         let model = try Model(architecture: Self.kerasConvnet, seed: 3)
         let inference = Workspace(model: model, capacity: 4, training: false)
         #expect(inference.passes.indices.filter { inference.shares(output: $0) } == [1, 3, 4, 5])
         let training = Workspace(model: model, capacity: 4, training: true)
-        #expect(training.passes.indices.filter { training.shares(output: $0) } == [4])
+        #expect(training.passes.indices.filter { training.shares(output: $0) } == [1, 3, 4])
+        let tanh = Workspace(
+            model: try Model(architecture: Self.smallConvnet, seed: 3), capacity: 4, training: true)
+        #expect(tanh.passes.indices.filter { tanh.shares(output: $0) } == [3])
         let rows = 11
         let x = Fixture.uniform(rows * 784, 0, 1, seed: 9)
         var expected: [Float] = []

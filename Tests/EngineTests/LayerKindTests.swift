@@ -249,9 +249,9 @@ struct LayerKindTests {
         }
         let relu = Workspace(
             model: try Model(architecture: ConvolutionTests.kerasConvnet, seed: 1), capacity: 4, training: true)
-        // Flatten (4) copies its input, and passes its gradient through. (Outside
-        // training the convolutions pool their own output: `convolutionsPoolTheirOutputInInference`.)
-        #expect(relu.passes.indices.filter { relu.shares(output: $0) } == [4])
+        // Flatten (4) copies its input, and passes its gradient through; the
+        // convolutions pool their own output (`convolutionsPoolTheirOutput`).
+        #expect(relu.passes.indices.filter { relu.shares(output: $0) } == [1, 3, 4])
         #expect(relu.passes.indices.filter { relu.shares(gradient: $0) } == [3])
     }
 

@@ -33,12 +33,14 @@ void dnb_wide_window_product(long m, long n, long segments, long length, const f
 /// dnb_wide_window_product with its epilogue (bias, relu), then a 2×2 max
 /// pooling with stride 2: c (pooled_height·pooled_width × n) holds each
 /// window's first maximum over its positions (dy, dx) ascending, compared
-/// with `>`, as the pooling layer's own pass compares them. Rows of the
-/// product are positions, `width` a row, row i's window at
-/// a + row_offsets[i]; only the positions a pooling window covers are computed.
+/// with `>`, as the pooling layer's own pass compares them, and, when
+/// `argmax` is given, the winner's index in the product (position·n + column)
+/// at the same place. Rows of the product are positions, `width` a row, row
+/// i's window at a + row_offsets[i]; only the positions a pooling window
+/// covers are computed.
 void dnb_wide_pooled_window_product(long pooled_height, long pooled_width, long width, long n, long segments,
                                     long length, const float *a, const long *row_offsets, long segment_stride,
-                                    const float *b, long ldb, float *c, const float *bias, bool relu);
+                                    const float *b, long ldb, float *c, int *argmax, const float *bias, bool relu);
 
 /// C (m×n, ldc) ⊕= Aᵀ·B with A[i,p] = a[i + term_offsets[p]] for p < k and
 /// B k×n row-major (ldb): each C[i,j] CONTINUES its FMA chain over p

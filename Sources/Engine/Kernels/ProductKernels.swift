@@ -178,17 +178,19 @@ enum ProductKernels {
     /// positions (`width` a row), then a 2×2 max pooling with stride 2 into
     /// `c` (pooledHeight·pooledWidth × n): each window's first maximum over
     /// its positions (dy, dx) ascending, compared with `>`, as the pooling
-    /// layer's own pass. Only the positions a window covers are computed.
+    /// layer's own pass, and with `argmax` its index in the product
+    /// (position·n + column). Only the positions a window covers are computed.
     /// The AVX-512 tiles only (`wideTiles`), for linear and relu; elsewhere the
     /// caller runs the product and the pooling one after the other.
     static func pooledWindowProduct(
         pooledHeight: Int, pooledWidth: Int, width: Int, n: Int, segments: Int, length: Int, a: UnsafePointer<Float>,
         rowOffsets: UnsafePointer<Int>, segmentStride: Int, b: UnsafePointer<Float>, ldb: Int,
-        c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, activation: Activation
+        c: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>?, bias: UnsafePointer<Float>,
+        activation: Activation
     ) {
         precondition(wideTiles && (activation == .linear || activation == .relu), "pooled tiles need AVX-512")
         dnb_wide_pooled_window_product(
-            pooledHeight, pooledWidth, width, n, segments, length, a, rowOffsets, segmentStride, b, ldb, c, bias,
+            pooledHeight, pooledWidth, width, n, segments, length, a, rowOffsets, segmentStride, b, ldb, c, argmax, bias,
             activation == .relu)
     }
 

@@ -178,27 +178,30 @@ enum Convolution {
     }
 
     /// `forwardInPlace` followed by the max pooling `pooling` of its output,
-    /// into `output` (N × the pooling's output): on the AVX-512 tiles, a
-    /// pool of 2 after linear or relu pools each tile's positions before
-    /// its one store, computing only the positions a window covers; else
-    /// each example's product goes to a `scratch` buffer (P×F) and
-    /// `MaxPooling.forward` reads it back while it is in cache. The same
-    /// values compared in the same order either way.
+    /// into `output` (N × the pooling's output) and, in training, the
+    /// maxima's places into `argmax` (as `MaxPooling.forward`): on the
+    /// AVX-512 tiles, a pool of 2 after linear or relu pools each tile's
+    /// positions before its one store, computing only the positions a
+    /// window covers; else each example's product goes to a `scratch`
+    /// buffer (P×F) and `MaxPooling.forward` reads it back while it is in
+    /// cache. The same values compared in the same order either way.
     static func forwardPooled(
         input x: UnsafePointer<Float>, rows: Range<Int>, plan: ConvolutionPlan, pooling: PoolingPlan,
         parameters: UnsafePointer<Float>, offsets: UnsafePointer<Int>, scratch: ScratchBuffers,
-        output: UnsafeMutablePointer<Float>
+        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>?
     ) {
         let (k, c, f) = (plan.kernel, plan.channels, plan.filters)
         let tiles = ProductKernels.wideTiles && pooling.size == 2 && (plan.activation == .relu || plan.activation == .linear)
         for r in rows {
-            let (image, out) = (x + r * plan.inputSize, output + r * pooling.outputSize)
+            let (image, out, winners) = (
+                x + r * plan.inputSize, output + r * pooling.outputSize, argmax.map { $0 + r * pooling.outputSize }
+            )
             if tiles {
                 ProductKernels.pooledWindowProduct(
                     pooledHeight: pooling.outHeight, pooledWidth: pooling.outWidth, width: plan.outWidth, n: f,
                     segments: k, length: k * c, a: image, rowOffsets: offsets, segmentStride: plan.inWidth * c,
-                    b: parameters + plan.kernelOffset, ldb: f, c: out, bias: parameters + plan.biasOffset,
-                    activation: plan.activation)
+                    b: parameters + plan.kernelOffset, ldb: f, c: out, argmax: winners,
+                    bias: parameters + plan.biasOffset, activation: plan.activation)
                 continue
             }
             scratch.withBuffer { z in
@@ -206,7 +209,11 @@ enum Convolution {
                     m: plan.positions, n: f, segments: k, length: k * c, a: image, rowOffsets: offsets, rowStride: c,
                     segmentStride: plan.inWidth * c, b: parameters + plan.kernelOffset, ldb: f, c: z, ldc: f,
                     bias: parameters + plan.biasOffset, activation: plan.activation)
-                MaxPooling.forward(z, pooling, output: out)
+                if let winners {
+                    MaxPooling.forward(z, pooling, output: out, argmax: winners)
+                } else {
+                    MaxPooling.forward(z, pooling, output: out)
+                }
             }
         }
     }
@@ -649,8 +656,9 @@ final class ConvolutionPass: LayerPass {
     private let scratch: ScratchBuffers
     private let transposedKernel: UnsafeMutablePointer<Float>
     private let tasks: [(rows: Range<Int>, columns: Range<Int>)]
-    /// The max pooling above, done in this layer's forward (`fusesForwardAbove`).
-    private var poolingAbove: PoolingPlan?
+    /// The max pooling above (and where it keeps its maxima's places, in
+    /// training), done in this layer's forward (`fusesForwardAbove`).
+    private var poolingAbove: (plan: PoolingPlan, argmax: UnsafeMutablePointer<Int32>?)?
     /// One example's output before its pooling, per running task (off the AVX-512 tiles).
     private let unpooled: ScratchBuffers
 
@@ -675,18 +683,22 @@ final class ConvolutionPass: LayerPass {
     var hasWeights: Bool { true }
 
     // A layer reading its input in place may pool its output as it goes:
-    // no pass writes its full output to read it back.
+    // no pass writes its full output to read it back. In training only if
+    // no backward reads that output: its activation derivative is taken by
+    // the pooling above (relu) or is none (linear).
     func fusesForwardAbove(_ forward: FusibleForward) -> Bool {
-        guard case .maxPooling(let pooling) = forward, plan.readsInPlace else { return false }
-        poolingAbove = pooling
+        guard case .maxPooling(let pooling, let argmax) = forward, plan.readsInPlace,
+            argmax == nil || derivativeAppliedAbove || plan.activation == .linear
+        else { return false }
+        poolingAbove = (pooling, argmax)
         return true
     }
 
     func forward(_ chunk: Range<Int>, _ io: LayerIO) {
         if let pooling = poolingAbove {
             Convolution.forwardPooled(
-                input: io.input, rows: chunk, plan: plan, pooling: pooling, parameters: io.parameters,
-                offsets: offsets, scratch: unpooled, output: io.output)
+                input: io.input, rows: chunk, plan: plan, pooling: pooling.plan, parameters: io.parameters,
+                offsets: offsets, scratch: unpooled, output: io.output, argmax: pooling.argmax)
         } else if let cols {
             Convolution.forward(
                 input: io.input, rows: chunk, plan: plan, parameters: io.parameters, cols: cols, output: io.output)

@@ -311,7 +311,7 @@ protocol LayerPass: AnyObject {
     /// The layer above applies this layer's activation derivative: leave it out.
     func skipActivationDerivative()
     /// What this layer's forward does, when the layer below may do it
-    /// instead (an activation layer; a max pooling outside training), or nil.
+    /// instead (an activation layer, a max pooling), or nil.
     var fusibleForward: FusibleForward? { get }
     /// Whether this layer's forwards will also do `forward`, the layer
     /// above's, to each example's output while it is in cache, writing the
@@ -360,8 +360,9 @@ extension LayerPass {
 enum FusibleForward: Equatable {
     /// An element-wise activation (the output the same size as the input).
     case activation(Activation)
-    /// A max pooling whose maxima's places no backward asks for.
-    case maxPooling(PoolingPlan)
+    /// A max pooling, with where its training passes keep each maximum's
+    /// place (nil outside training).
+    case maxPooling(PoolingPlan, argmax: UnsafeMutablePointer<Int32>?)
 }
 
 /// A layer's buffers: `count` values, zeroed (at least one, so the pointer is valid).

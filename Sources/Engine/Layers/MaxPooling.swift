@@ -332,8 +332,8 @@ final class MaxPoolingPass: LayerPass {
         return true
     }
 
-    /// Outside training the layer below may pool its own output (`fusesForwardAbove`).
-    var fusibleForward: FusibleForward? { argmax == nil ? .maxPooling(plan) : nil }
+    /// The layer below may pool its own output (`fusesForwardAbove`), keeping the maxima's places here in training.
+    var fusibleForward: FusibleForward? { .maxPooling(plan, argmax: argmax) }
     private var fusedBelow = false
     func forwardFusedBelow() { fusedBelow = true }
 

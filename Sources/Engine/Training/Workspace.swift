@@ -94,7 +94,7 @@ final class Workspace {
             }
         }
         // A layer that copies its input, or whose forward the layer below
-        // does (an activation; a max pooling outside training), has that
+        // does (an activation, a max pooling), has that
         // layer's output buffer, sized for its own output; a layer whose dx
         // may overwrite its dz gets one buffer for both.
         var outputs: [UnsafeMutablePointer<Float>] = []
