@@ -5,9 +5,11 @@
 //
 // Shapes: `N` rows (≤ capacity); layer l maps `D_{l-1}` to `D_l` floats per
 // row (NHWC for images).
-//   outputs[l]    capacity×D_l  the layer's output; for the last layer its
-//                               logits, then probabilities, or dL/dz after
-//                               a training forward (fused softmax + CE)
+//   outputs[l]    capacity×D_l  the layer's output (capacity×D_{l+1}, the
+//                               layer above's, when it does that layer's
+//                               forward too); for the last layer its logits,
+//                               then probabilities, or dL/dz after a
+//                               training forward (fused softmax + CE)
 //   gradients[l]  capacity×D_l  dL/d(output of layer l), l < last (training)
 //   batch         capacity×D_0  rows gathered by index (training), or
 //                               converted from pixels (any pass on pixels)
@@ -93,10 +95,11 @@ final class Workspace {
                 passes[l - 1].skipActivationDerivative()
             }
         }
-        // A layer that copies its input, or whose forward the layer below
-        // does (an activation, a max pooling), has that
-        // layer's output buffer, sized for its own output; a layer whose dx
-        // may overwrite its dz gets one buffer for both.
+        // A layer that copies its input has the output buffer of the layer
+        // below; a layer whose forward the layer below does (an activation,
+        // a max pooling) shares one with it, sized for the upper layer's
+        // output (nothing reads the lower layer's own); a layer whose dx may
+        // overwrite its dz gets one buffer for both.
         var outputs: [UnsafeMutablePointer<Float>] = []
         var gradients: [UnsafeMutablePointer<Float>] = []
         var fusedBelow = false
